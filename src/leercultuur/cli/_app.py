@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from leercultuur import __version__
+from leercultuur.errors import LeercultuurError
+
+app = typer.Typer(
+    name="leercultuur",
+    help="Monitor Leercultuur: the Dutch learning-culture monitor from NEA survey data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+
+# Command modules; each defines `register(app)`. Modules whose optional dependencies are not
+# installed (e.g. the web extra) are skipped with a hint instead of breaking the whole CLI.
+_COMMAND_MODULES = [
+    "leercultuur.cli.engine_cmds",
+    "leercultuur.cli.io_cmds",
+    "leercultuur.cli.synth_cmds",
+    "leercultuur.cli.monitor_cmds",
+    "leercultuur.cli.report_cmds",
+    "leercultuur.cli.quickscan_cmds",
+]
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+for _name in _COMMAND_MODULES:
+    try:
+        _mod = importlib.import_module(_name)
+    except ModuleNotFoundError as exc:  # pragma: no cover - depends on installed extras
+        if exc.name and exc.name.startswith("leercultuur"):
+            continue
+        _missing = exc.name
+        _mod = None
+    if _mod is not None and hasattr(_mod, "register"):
+        _mod.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one message and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except LeercultuurError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except (ValueError, FileNotFoundError, PermissionError) as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
