@@ -79,6 +79,7 @@ class Design:
 
     __slots__ = (
         "_cache",
+        "calibration",
         "adjust_domain_lonely",
         "data",
         "domain",
@@ -115,6 +116,9 @@ class Design:
     strata_labels: np.ndarray
     has_psu: bool
     domain: np.ndarray | None
+    # Set by survey weighting (calibrate/rake): an object with ``residuals(z) -> z'`` that
+    # replaces the scores by their calibration residuals before the variance (R ``calibrate``).
+    calibration: Any
     _cache: dict[str, Any]
 
     def __init__(
@@ -142,6 +146,7 @@ class Design:
         for k, v in built.items():
             object.__setattr__(self, k, v)
         object.__setattr__(self, "domain", None)
+        object.__setattr__(self, "calibration", None)
         object.__setattr__(self, "_cache", {})
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -50,6 +50,8 @@ def domain_variance(
     G = n_domains
     H = design.n_strata
     K = z.shape[1]
+    if design.calibration is not None:
+        z = design.calibration.residuals(z)
     keep = dom >= 0
     g = dom[keep]
     h = design.stratum[keep]
