@@ -79,8 +79,8 @@ class Design:
 
     __slots__ = (
         "_cache",
-        "calibration",
         "adjust_domain_lonely",
+        "calibration",
         "data",
         "domain",
         "f",

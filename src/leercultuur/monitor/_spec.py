@@ -1,0 +1,161 @@
+"""The monitor spec: which indicators, breakdowns, thresholds and tests the monitor reports.
+
+A YAML file validated with pydantic; the default ships with the package
+(``specs/default.yaml``). The codebook (``leercultuur.io``) only maps data; everything the monitor
+computes from it lives here. Documented in ``docs/monitor-spec.md``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from leercultuur.errors import SpecError
+
+IndicatorKind = Literal["share", "mean", "share_scale"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    nl: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.nl
+
+
+class Indicator(_Strict):
+    """One indicator: a share of answers, a scale mean, or a share above a scale cut-off."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    domain: str
+    kind: IndicatorKind
+    items: tuple[str, ...] = Field(min_length=1)
+    success: tuple[float, ...] = ()
+    scale: tuple[float, float] | None = None
+    cutoff: float | None = None
+    headline: bool = False
+    label: Label
+
+    @model_validator(mode="after")
+    def _check(self) -> Indicator:
+        if self.kind == "share":
+            if len(self.items) != 1:
+                raise ValueError(f"indicator {self.id!r}: kind 'share' takes exactly one item")
+            if not self.success:
+                raise ValueError(f"indicator {self.id!r}: kind 'share' needs 'success' codes")
+        if self.kind == "share_scale" and self.cutoff is None:
+            raise ValueError(f"indicator {self.id!r}: kind 'share_scale' needs a 'cutoff'")
+        return self
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.kind in ("share", "share_scale")
+
+
+class Breakdown(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    column: str
+    label: Label
+
+
+class TrendSpec(_Strict):
+    break_year: int | None = 2020
+    min_years: int = Field(default=3, ge=2)
+
+
+class DesignSpec(_Strict):
+    year: str = "year"
+    strata: str | None = "stratum"
+    psu: str | None = None
+    classic_weight: str = "weight_prop"
+
+
+class Associations(_Strict):
+    outcomes: tuple[str, ...] = ()
+    predictors: tuple[str, ...] = ()
+    controls: tuple[str, ...] = ()
+
+
+class MonitorSpec(_Strict):
+    version: Literal[1] = 1
+    publication_threshold: int = Field(default=200, ge=0)
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+    effect_size_threshold: float = Field(default=0.20, ge=0)
+    multiple_testing: Literal["none", "bh"] = "none"
+    ci_method: Literal["logit", "mean", "asin", "xlogit", "beta"] = "logit"
+    trend: TrendSpec = TrendSpec()
+    design: DesignSpec = DesignSpec()
+    breakdowns: tuple[Breakdown, ...] = ()
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    associations: Associations = Associations()
+
+    @model_validator(mode="after")
+    def _check_refs(self) -> MonitorSpec:
+        ids = [i.id for i in self.indicators]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"duplicate indicator ids: {', '.join(dup)}")
+        bids = [b.id for b in self.breakdowns]
+        dupb = sorted({b for b in bids if bids.count(b) > 1})
+        if dupb:
+            raise ValueError(f"duplicate breakdown ids: {', '.join(dupb)}")
+        known = set(ids)
+        for role, names in (
+            ("outcomes", self.associations.outcomes),
+            ("predictors", self.associations.predictors),
+        ):
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                raise ValueError(f"associations.{role}: unknown indicator {', '.join(unknown)}")
+        return self
+
+    def indicator(self, id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == id:
+                return ind
+        raise KeyError(id)
+
+    def breakdown(self, id: str) -> Breakdown:
+        for b in self.breakdowns:
+            if b.id == id:
+                return b
+        raise KeyError(id)
+
+
+def load_spec(path: str | Path | None = None) -> MonitorSpec:
+    """Read and validate a monitor spec (default: the one shipped with the package)."""
+    if path is None:
+        text = resources.files("leercultuur.monitor").joinpath("specs/default.yaml").read_text()
+        where = "default monitor spec"
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise SpecError(f"monitor spec {str(p)!r} does not exist")
+        text = p.read_text(encoding="utf-8")
+        where = str(p)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{where}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: expected a mapping at the top level")
+    try:
+        return MonitorSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise SpecError(f"{where}: {problems}") from None
+
+
+def spec_text(spec: MonitorSpec) -> str:
+    """The spec as YAML, for the run manifest."""
+    return yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
