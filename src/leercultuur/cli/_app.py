@@ -53,6 +53,9 @@ for _name in _COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point: user errors become one message and exit code 2."""
+    from leercultuur._runtime import tune_allocator
+
+    tune_allocator()
     try:
         app(standalone_mode=False)
     except LeercultuurError as exc:

@@ -20,17 +20,28 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
 
 def _bincount_cols(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Column-wise ``np.bincount``: (len(idx), K) -> (size, K)."""
-    out = np.empty((size, values.shape[1]))
-    for k in range(values.shape[1]):
-        out[:, k] = np.bincount(idx, weights=values[:, k], minlength=size)
-    return out
+    """Column-wise group sums: (len(idx), K) -> (size, K), ``out[g] = sum(values[idx == g])``.
+
+    A sparse (size x n) indicator matrix in CSC form needs no sorting (one entry per column), and
+    its product with the row-major ``values`` reads each row once: about 3x faster than one
+    ``np.bincount`` per column on 500,000 x 13 (measured, benchmarks/bench_engine.py).
+    """
+    n = idx.size
+    if values.ndim == 1:
+        return np.bincount(idx, weights=values, minlength=size)
+    if values.shape[1] == 1:
+        return np.bincount(idx, weights=values[:, 0], minlength=size)[:, None]
+    m = sparse.csc_matrix(
+        (np.ones(n), idx.astype(np.int64, copy=False), np.arange(n + 1)), shape=(size, n)
+    )
+    return np.asarray(m @ np.ascontiguousarray(values, dtype=np.float64))
 
 
 def domain_variance(
@@ -145,8 +156,15 @@ def domain_degf(design: Design, dom: np.ndarray, n_domains: int) -> np.ndarray:
     """R's ``degf`` of each domain's subset design: PSUs minus strata with non-zero weight."""
     inset = (dom >= 0) & (design.w != 0)
     g = dom[inset]
-    psu_keys = np.unique(g * design.n_psu_total + design.psu[inset])
-    str_keys = np.unique(g * design.n_strata + design.stratum[inset])
-    n_psu = np.bincount(psu_keys // design.n_psu_total, minlength=n_domains)
+    if design.has_psu:
+        psu_keys = pd.unique(g * design.n_psu_total + design.psu[inset])
+        n_psu = np.bincount(psu_keys // design.n_psu_total, minlength=n_domains)
+    else:  # every row is its own PSU
+        n_psu = np.bincount(g, minlength=n_domains)
+    str_keys = np.flatnonzero(
+        np.bincount(
+            g * design.n_strata + design.stratum[inset], minlength=n_domains * design.n_strata
+        )
+    )
     n_str = np.bincount(str_keys // design.n_strata, minlength=n_domains)
     return (n_psu - n_str).astype(np.int64)
