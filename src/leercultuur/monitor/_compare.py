@@ -1,0 +1,278 @@
+"""Comparisons and trends of every indicator, for all employees and every group.
+
+Definitions: docs/outputs.md and ``../shared/spec/monitor.md`` ("Our definitions"):
+
+* year on year: each measured year against the previous measured year; independent samples
+  (year-specific strata), SE = sqrt(SE1^2 + SE2^2), normal test.
+* group vs rest: within a year, the group against all other groups of the breakdown together,
+  the linearised difference with its covariance; equal to R ``svyglm(y ~ I(group),
+  subset(design, year == y & !is.na(y)))``, t on that model's residual df.
+* trend: R ``svyglm(y ~ year, subset(design, group & !is.na(y)))`` over the stacked years; the
+  slope-change test adds ``pmax(year - k, 0)``; the difference in trend is the interaction of
+  ``year * I(group)`` over the breakdown's rows.
+* classic (``method="classic"``): the article's tests on weights normalised to mean 1 per year
+  (SPSS practice): Pearson chi-square (2 x 2) for percentages, pooled-variance t (two-group
+  ANOVA) for means, ordinary weighted least squares for trends.
+
+Everything comes from :mod:`leercultuur.survey._cells` (one pass over the data per breakdown);
+no statistic is computed a second way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from leercultuur.monitor._estimates import ALL
+from leercultuur.monitor._indicators import IndicatorFrame
+from leercultuur.monitor._result import COMPARISON_COLUMNS, TREND_COLUMNS
+from leercultuur.monitor._spec import MonitorSpec
+from leercultuur.survey import Design
+from leercultuur.survey._cells import (
+    A,
+    B,
+    F,
+    CellStats,
+    DomainMeans,
+    cell_stats,
+    covariance_disjoint,
+    domain_means,
+    domain_slopes,
+)
+
+Progress = Callable[[str], None]
+
+
+def _p_normal(z: np.ndarray) -> np.ndarray:
+    return 2 * stats.norm.sf(np.abs(z))
+
+
+def _p_t(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return 2 * stats.t.sf(np.abs(t), np.where(df > 0, df, np.nan))
+
+
+def effect_sizes(
+    m1: np.ndarray,
+    m2: np.ndarray,
+    sw1: np.ndarray,
+    sw2: np.ndarray,
+    v1: np.ndarray,
+    v2: np.ndarray,
+    pct: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cohen's d and h. Percentages: d = (p1-p2)/sqrt(pbar(1-pbar)), pbar the weighted share of
+    both together; h = 2 asin sqrt p1 - 2 asin sqrt p2. Means: d = (m1-m2)/pooled SD, the pooled
+    SD from the weighted population variances, sqrt((W1 v1 + W2 v2)/(W1 + W2))."""  # fmt: skip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pbar = (sw1 * m1 + sw2 * m2) / (sw1 + sw2)
+        d_pct = (m1 - m2) / np.sqrt(pbar * (1 - pbar))
+        d_mean = (m1 - m2) / np.sqrt((sw1 * v1 + sw2 * v2) / (sw1 + sw2))
+        h = 2 * np.arcsin(np.sqrt(np.clip(m1, 0, 1))) - 2 * np.arcsin(np.sqrt(np.clip(m2, 0, 1)))
+    return np.where(pct, d_pct, d_mean), np.where(pct, h, np.nan)
+
+
+def markers(p: np.ndarray, d: np.ndarray, spec: MonitorSpec) -> tuple[np.ndarray, np.ndarray]:
+    sig = p < spec.alpha
+    big = np.abs(d) >= spec.effect_size_threshold
+    marker = np.where(sig & big, "**", np.where(sig, "*", ""))
+    return sig, marker
+
+
+def _classic_weights(design: Design, year: str) -> np.ndarray:
+    """Design weights normalised to mean 1 within each year (the article's SPSS practice)."""
+    yrs = design.data[year].to_numpy()
+    codes, _ = pd.factorize(yrs)
+    tot = np.bincount(codes, weights=design.w)
+    cnt = np.bincount(codes)
+    return design.w * (cnt / tot)[codes]
+
+
+def _classic_two_group(cs: CellStats, Ma: np.ndarray, Mb: np.ndarray, pct: np.ndarray):  # type: ignore[no-untyped-def]
+    """Pearson chi-square (percentages) or pooled t (means) with normalised weights."""
+    sa = np.einsum("dg,ghsk->dsk", Ma, cs.S)
+    sb = np.einsum("dg,ghsk->dsk", Mb, cs.S)
+    n1, n2 = sa[:, A], sb[:, A]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m1, m2 = sa[:, B] / n1, sb[:, B] / n2
+        pbar = (sa[:, B] + sb[:, B]) / (n1 + n2)
+        z = (m1 - m2) / np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
+        ss = (sa[:, F] - n1 * m1 * m1) + (sb[:, F] - n2 * m2 * m2)
+        dfm = n1 + n2 - 2
+        t = (m1 - m2) / np.sqrt(ss / dfm * (1 / n1 + 1 / n2))
+    stat = np.where(pct, z * z, t)
+    p = np.where(pct, _p_normal(z), _p_t(t, dfm))
+    df = np.where(pct, 1.0, dfm)
+    return stat, df, p
+
+
+def compare_all(
+    designs: Sequence[tuple[Design, list[str]]],
+    frame: IndicatorFrame,
+    spec: MonitorSpec,
+    *,
+    method: str = "design",
+    progress: Progress | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    comps: list[pd.DataFrame] = []
+    trends: list[pd.DataFrame] = []
+    breakdowns: list[tuple[str, str | None]] = [(ALL, None)]
+    breakdowns += [(b.id, b.column) for b in spec.breakdowns]
+    year = spec.design.year
+    for design, ids in designs:
+        cols = [f"ind__{i}" for i in ids]
+        pct = np.array([spec.indicator(i).is_percentage for i in ids])
+        wc = _classic_weights(design, year) if method == "classic" else None
+        for bid, col in breakdowns:
+            by = [year] if col is None else [year, col]
+            cs = cell_stats(design, cols, by=by)
+            csc = cell_stats(design, cols, by=by, weights=wc) if wc is not None else None
+            ctx = _Ctx(cs, csc, ids, pct, frame, spec, bid, col, year, method)
+            comps.append(ctx.year_on_year())
+            if col is not None:
+                comps.append(ctx.group_vs_rest())
+            trends.append(ctx.trends())
+            if progress:
+                progress(f"comparisons {bid}")
+    comp = (
+        pd.concat(comps, ignore_index=True) if comps else pd.DataFrame(columns=COMPARISON_COLUMNS)
+    )
+    tr = pd.concat(trends, ignore_index=True) if trends else pd.DataFrame(columns=TREND_COLUMNS)
+    comp = _adjust(comp, spec, family=["indicator", "comparison", "breakdown"])
+    return comp[COMPARISON_COLUMNS], tr[TREND_COLUMNS]
+
+
+def _adjust(comp: pd.DataFrame, spec: MonitorSpec, family: list[str]) -> pd.DataFrame:
+    """Benjamini-Hochberg within each family when the spec asks for it; markers and flags."""
+    comp = comp.copy()
+    p = comp["p_value"].to_numpy(dtype=float)
+    padj = p.copy()
+    if spec.multiple_testing == "bh" and len(comp):
+        for _, idx in comp.groupby(family, sort=False).indices.items():
+            ok = idx[~np.isnan(p[idx])]
+            if ok.size:
+                padj[ok] = stats.false_discovery_control(p[ok], method="bh")
+    comp["p_adjusted"] = padj
+    sig, marker = markers(padj, comp["d"].to_numpy(dtype=float), spec)
+    comp["significant"] = sig
+    comp["marker"] = marker
+    return comp
+
+
+class _Ctx:
+    """One (plan, breakdown): cell statistics and the tables built from them."""
+
+    def __init__(
+        self, cs: CellStats, csc: CellStats | None, ids: list[str], pct: np.ndarray,
+        frame: IndicatorFrame, spec: MonitorSpec, bid: str, col: str | None, year: str,
+        method: str,
+    ) -> None:  # fmt: skip
+        self.cs, self.csc, self.ids, self.pct = cs, csc, ids, pct
+        self.frame, self.spec, self.bid, self.col, self.method = frame, spec, bid, col, method
+        g = cs.groups
+        self.years = g[year].to_numpy().astype(int)
+        if col is None:
+            self.group = np.full(len(g), ALL, dtype=object)
+            self.valid = np.ones(len(g), bool)
+        else:
+            self.group = g[col].to_numpy(dtype=object)
+            self.valid = pd.notna(g[col]).to_numpy()
+        G = len(g)
+        self.eye = np.eye(G) * self.valid[None, :]
+        self.dm = domain_means(cs, self.eye)
+        self.scale = np.where(pct, 100.0, 1.0)
+        # measured years per indicator (K) -> mask (G, K)
+        self.measured = np.column_stack([np.isin(self.years, frame.years[i]) for i in ids]) & (
+            self.dm.n > 0
+        )
+
+    def _frame(self, base: dict[str, object], **cols: np.ndarray) -> pd.DataFrame:
+        out = pd.DataFrame({k: np.asarray(v).ravel() for k, v in cols.items()})
+        for k, v in base.items():
+            out[k] = v
+        return out
+
+    def year_on_year(self) -> pd.DataFrame:
+        cs, dm = self.cs, self.dm
+        G, K = dm.estimate.shape
+        rows_a, rows_b = [], []
+        for k in range(K):
+            for grp in pd.unique(self.group[self.valid]):
+                idx = np.flatnonzero((self.group == grp) & self.valid & self.measured[:, k])
+                idx = idx[np.argsort(self.years[idx])]
+                rows_a += [(i, k) for i in idx[1:]]
+                rows_b += [(i, k) for i in idx[:-1]]
+        if not rows_a:
+            return pd.DataFrame(columns=COMPARISON_COLUMNS)
+        ia, ka = np.array(rows_a).T
+        ib, _ = np.array(rows_b).T
+        m1, m2 = dm.estimate[ia, ka], dm.estimate[ib, ka]
+        se = np.sqrt(dm.var[ia, ka] + dm.var[ib, ka])
+        pct = self.pct[ka]
+        d, h = effect_sizes(m1, m2, dm.sum_w[ia, ka], dm.sum_w[ib, ka],
+                            dm.pop_var[ia, ka], dm.pop_var[ib, ka], pct)  # fmt: skip
+        if self.csc is not None:
+            Ma = np.zeros((ia.size, G))
+            Ma[np.arange(ia.size), ia] = 1
+            Mb = np.zeros((ib.size, G))
+            Mb[np.arange(ib.size), ib] = 1
+            res = _classic_two_group(self.csc, Ma, Mb, self.pct[None, :])
+            st, df, p = (x[np.arange(ia.size), ka] for x in res)
+        else:
+            st = (m1 - m2) / se
+            df = np.full(ia.size, np.inf)
+            p = _p_normal(st)
+        sc = self.scale[ka]
+        sup = (dm.n[ia, ka] < self.spec.publication_threshold) | (
+            dm.n[ib, ka] < self.spec.publication_threshold
+        )
+        return self._frame(
+            {"comparison": "year_on_year", "breakdown": self.bid, "method": self.method},
+            indicator=np.array(self.ids)[ka], group=self.group[ia].astype(str),
+            year=self.years[ia], year_from=self.years[ib].astype(float),
+            estimate_a=m1 * sc, estimate_b=m2 * sc, difference=(m1 - m2) * sc, se=se * sc,
+            statistic=st, df=df, p_value=p, d=d, h=h, suppressed=sup,
+        )  # fmt: skip
+
+    def group_vs_rest(self) -> pd.DataFrame:
+        cs, dm = self.cs, self.dm
+        G, K = dm.estimate.shape
+        same_year = (self.years[:, None] == self.years[None, :]) & self.valid[None, :]
+        Mrest = same_year & ~np.eye(G, dtype=bool)
+        Mrest = Mrest.astype(float) * self.valid[:, None]
+        rest = domain_means(cs, Mrest)
+        whole = domain_means(cs, same_year.astype(float))  # the year's respondents with a group
+        cov = covariance_disjoint(cs, dm, rest)
+        m1, m2 = dm.estimate, rest.estimate
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(dm.var + rest.var - 2 * cov)
+        pct = np.broadcast_to(self.pct, (G, K))
+        d, h = effect_sizes(m1, m2, dm.sum_w, rest.sum_w, dm.pop_var, rest.pop_var, pct)
+        if self.csc is not None:
+            st, df, p = _classic_two_group(self.csc, self.eye, Mrest, self.pct[None, :])
+        else:
+            st = (m1 - m2) / se
+            df = whole.df - 1.0
+            p = _p_t(st, df)
+        keep = self.valid[:, None] & self.measured & (rest.n > 0)
+        gi, ki = np.nonzero(keep)
+        sc = self.scale[ki]
+        thr = self.spec.publication_threshold
+        sup = (dm.n[gi, ki] < thr) | (rest.n[gi, ki] < thr)
+        return self._frame(
+            {"comparison": "group_vs_rest", "breakdown": self.bid, "method": self.method},
+            indicator=np.array(self.ids)[ki], group=self.group[gi].astype(str),
+            year=self.years[gi], year_from=np.full(gi.size, np.nan),
+            estimate_a=m1[gi, ki] * sc, estimate_b=m2[gi, ki] * sc,
+            difference=(m1 - m2)[gi, ki] * sc, se=se[gi, ki] * sc, statistic=st[gi, ki],
+            df=np.broadcast_to(df, (G, K))[gi, ki], p_value=p[gi, ki], d=d[gi, ki], h=h[gi, ki],
+            suppressed=sup,
+        )  # fmt: skip
+
+    def trends(self) -> pd.DataFrame:
+        from leercultuur.monitor._trends import trend_table
+
+        return trend_table(self)

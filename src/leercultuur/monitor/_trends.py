@@ -1,0 +1,182 @@
+"""Trend table: slope on year (B), slope change at the break year, difference in trend vs rest.
+
+Design-based: R ``svyglm`` on the domain's ``subset()`` of the stacked-years design, t on the
+model's residual df (domain df - (p - 1)). Classic: ordinary weighted least squares with weights
+normalised to mean 1 per year, sigma^2 from the residuals, t on N - p df.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from leercultuur.monitor._result import TREND_COLUMNS
+from leercultuur.survey._cells import A, B, F, CellStats, DomainSlopes, domain_slopes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from leercultuur.monitor._compare import _Ctx
+
+
+def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """OLS with frequency weights: coef (ND,K,p), vcov (ND,K,p,p), RSS (ND,K), N (ND,K)."""
+    a = np.einsum("dg,ghk->dgk", M, cs.S[:, :, A])
+    b = np.einsum("dg,ghk->dgk", M, cs.S[:, :, B])
+    f = np.einsum("dg,ghk->dk", M, cs.S[:, :, F])
+    xtwx = np.einsum("dgk,gi,gj->dkij", a, X, X)
+    xtwy = np.einsum("dgk,gi->dki", b, X)
+    p = X.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bad = np.linalg.cond(xtwx) > 1e12
+        safe = np.where(bad[..., None, None], np.eye(p), xtwx)
+        coef = np.linalg.solve(safe, xtwy[..., None])[..., 0]
+        inv = np.linalg.inv(safe)
+        rss = (
+            f
+            - 2 * np.einsum("dki,dki->dk", coef, xtwy)
+            + np.einsum("dki,dkij,dkj->dk", coef, xtwx, coef)
+        )
+    n = a.sum(axis=1)
+    coef[bad] = np.nan
+    inv[bad] = np.nan
+    return coef, inv, rss, n
+
+
+def _t_and_p(est: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from leercultuur.monitor._compare import _p_t
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = est / se
+    return t, _p_t(t, df)
+
+
+def trend_table(ctx: _Ctx) -> pd.DataFrame:
+    from leercultuur.monitor._compare import effect_sizes, markers
+
+    spec, dm = ctx.spec, ctx.dm
+    G, K = dm.estimate.shape
+    values = [v for v in pd.unique(ctx.group[ctx.valid])]
+    if not values:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    M = np.array([(ctx.group == v) & ctx.valid for v in values], dtype=float)  # (E, G)
+    yrs = ctx.years.astype(float)
+    kbreak = spec.trend.break_year
+    X2 = np.column_stack([np.ones(G), yrs])
+    X3 = np.column_stack([X2, np.maximum(yrs - kbreak, 0.0)]) if kbreak is not None else None
+
+    n_years = np.array([[np.unique(ctx.years[(M[e] > 0) & ctx.measured[:, k]]).size
+                         for k in range(K)] for e in range(len(values))])  # fmt: skip
+    enough = n_years >= spec.trend.min_years
+
+    classic = ctx.csc is not None
+    if classic:
+        coef, inv, rss, n = _classic_fit(ctx.csc, M, X2)  # type: ignore[arg-type]
+        df = n - 2
+        slope = coef[..., 1]
+        se = np.sqrt(rss / df * inv[..., 1, 1])
+    else:
+        fit = domain_slopes(ctx.cs, M, X2)
+        slope, se, df = fit.coef[..., 1], np.sqrt(fit.vcov[..., 1, 1]), fit.df - 1.0
+    stat, p = _t_and_p(slope, se, df)
+
+    # slope change at the break year
+    sc = np.full((len(values), K, 3), np.nan)  # estimate, se, p
+    if X3 is not None:
+        if classic:
+            c3, inv3, rss3, n3 = _classic_fit(ctx.csc, M, X3)  # type: ignore[arg-type]
+            s3 = np.sqrt(rss3 / (n3 - 3) * inv3[..., 2, 2])
+            df3 = n3 - 3
+        else:
+            f3 = domain_slopes(ctx.cs, M, X3)
+            c3, s3, df3 = f3.coef, np.sqrt(f3.vcov[..., 2, 2]), f3.df - 2.0
+        _, p3 = _t_and_p(c3[..., 2], s3, df3)
+        sc = np.stack([c3[..., 2], s3, p3], axis=-1)
+
+    # difference in trend: group vs rest (interaction year * group)
+    dvr = np.full((len(values), K, 3), np.nan)
+    if ctx.col is not None and len(values) > 1:
+        Mr = ctx.valid[None, :] * (1 - M)
+        if classic:
+            cg, ig, rg, ng = _classic_fit(ctx.csc, M, X2)  # type: ignore[arg-type]
+            cr, ir, rr, nr = _classic_fit(ctx.csc, Mr, X2)  # type: ignore[arg-type]
+            dfi = ng + nr - 4
+            s2 = (rg + rr) / dfi
+            diff = cg[..., 1] - cr[..., 1]
+            sed = np.sqrt(s2 * (ig[..., 1, 1] + ir[..., 1, 1]))
+        else:
+            fg = domain_slopes(ctx.cs, M, X2)
+            fr = domain_slopes(ctx.cs, Mr, X2)
+            cov = _cov_slopes(ctx.cs, fg, fr)
+            diff = fg.coef[..., 1] - fr.coef[..., 1]
+            sed = np.sqrt(fg.vcov[..., 1, 1] + fr.vcov[..., 1, 1] - 2 * cov)
+            dfi = (fg.df + fr.df + _shared_strata_correction(ctx.cs, M, Mr)) - 3.0
+        _, pd_ = _t_and_p(diff, sed, dfi)
+        dvr = np.stack([diff, sed, pd_], axis=-1)
+
+    # change first -> last measured year and its effect size
+    rows = []
+    for e, v in enumerate(values):
+        for k in range(K):
+            idx = np.flatnonzero((M[e] > 0) & ctx.measured[:, k])
+            if idx.size == 0:
+                continue
+            idx = idx[np.argsort(ctx.years[idx])]
+            i0, i1 = idx[0], idx[-1]
+            rows.append((e, k, i0, i1, idx.size))
+    if not rows:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    e_, k_, i0, i1, ny = (np.array(c) for c in zip(*rows, strict=True))
+    pct = ctx.pct[k_]
+    m1, m0 = dm.estimate[i1, k_], dm.estimate[i0, k_]
+    d, _h = effect_sizes(m1, m0, dm.sum_w[i1, k_], dm.sum_w[i0, k_],
+                         dm.pop_var[i1, k_], dm.pop_var[i0, k_], pct)  # fmt: skip
+    ok = enough[e_, k_]
+    scale = ctx.scale[k_]
+    pv = np.where(ok, p[e_, k_], np.nan)
+    sig, marker = markers(pv, d, spec)
+    out = pd.DataFrame(
+        {
+            "indicator": np.array(ctx.ids)[k_],
+            "breakdown": ctx.bid,
+            "group": np.array(values, dtype=object)[e_].astype(str),
+            "first_year": ctx.years[i0],
+            "last_year": ctx.years[i1],
+            "n_years": ny,
+            "slope": np.where(ok, slope[e_, k_] * scale, np.nan),
+            "se": np.where(ok, se[e_, k_] * scale, np.nan),
+            "statistic": np.where(ok, stat[e_, k_], np.nan),
+            "df": np.where(ok, np.broadcast_to(df, slope.shape)[e_, k_], np.nan),
+            "p_value": pv,
+            "change": (m1 - m0) * scale,
+            "d": d,
+            "significant": sig,
+            "marker": marker,
+            "break_year": kbreak,
+            "slope_change": np.where(ok, sc[e_, k_, 0] * scale, np.nan),
+            "slope_change_se": np.where(ok, sc[e_, k_, 1] * scale, np.nan),
+            "slope_change_p": np.where(ok, sc[e_, k_, 2], np.nan),
+            "diff_vs_rest": np.where(ok, dvr[e_, k_, 0] * scale, np.nan),
+            "diff_vs_rest_se": np.where(ok, dvr[e_, k_, 1] * scale, np.nan),
+            "diff_vs_rest_p": np.where(ok, dvr[e_, k_, 2], np.nan),
+            "method": ctx.method,
+        }
+    )
+    return out[TREND_COLUMNS]
+
+
+def _cov_slopes(cs: CellStats, a: DomainSlopes, b: DomainSlopes) -> np.ndarray:
+    """Cov of the year slopes of two row-disjoint domains: -sum_h c_h s1_a s1_b / n_h."""
+    prod = a.s1[..., 1] * b.s1[..., 1] / cs.n_psu[None, :, None]
+    if cs.lonely.any():
+        prod = np.where(cs.lonely[None, :, None], 0.0, prod)
+    return -np.einsum("dhk,h->dk", prod, cs.scale)
+
+
+def _shared_strata_correction(cs: CellStats, Ma: np.ndarray, Mb: np.ndarray) -> np.ndarray:
+    """df of the union of two disjoint domains = df_a + df_b + strata counted in both."""
+    from leercultuur.survey._cells import NZ
+
+    nza = np.einsum("dg,ghk->dhk", Ma, cs.S[:, :, NZ]) > 0
+    nzb = np.einsum("dg,ghk->dhk", Mb, cs.S[:, :, NZ]) > 0
+    return (nza & nzb).sum(axis=1).astype(float)
