@@ -26,21 +26,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from leercultuur.monitor._estimates import ALL
+from leercultuur.monitor._estimates import ALL, group_order
 from leercultuur.monitor._indicators import IndicatorFrame
-from leercultuur.monitor._result import COMPARISON_COLUMNS, TREND_COLUMNS
+from leercultuur.monitor._result import COMPARISON_COLUMNS, ESTIMATE_COLUMNS, TREND_COLUMNS
 from leercultuur.monitor._spec import MonitorSpec
-from leercultuur.survey import Design
+from leercultuur.survey import Design, prop_ci
 from leercultuur.survey._cells import (
+    R0,
     A,
     B,
-    F,
     CellStats,
-    DomainMeans,
+    F,
     cell_stats,
     covariance_disjoint,
+    domain_df,
     domain_means,
-    domain_slopes,
 )
 
 Progress = Callable[[str], None]
@@ -93,14 +93,16 @@ def _classic_weights(design: Design, year: str) -> np.ndarray:
 
 def _classic_two_group(cs: CellStats, Ma: np.ndarray, Mb: np.ndarray, pct: np.ndarray):  # type: ignore[no-untyped-def]
     """Pearson chi-square (percentages) or pooled t (means) with normalised weights."""
-    sa = np.einsum("dg,ghsk->dsk", Ma, cs.S)
-    sb = np.einsum("dg,ghsk->dsk", Mb, cs.S)
-    n1, n2 = sa[:, A], sb[:, A]
+    ab = cs.H_cells[:, :, [A, B]].sum(axis=1)  # (G, 2, K) on the centred scale
+    n1, n2 = Ma @ ab[:, 0], Mb @ ab[:, 0]
+    b1, b2 = Ma @ ab[:, 1], Mb @ ab[:, 1]
+    f1, f2 = Ma @ cs.G_cells[:, F], Mb @ cs.G_cells[:, F]
     with np.errstate(invalid="ignore", divide="ignore"):
-        m1, m2 = sa[:, B] / n1, sb[:, B] / n2
-        pbar = (sa[:, B] + sb[:, B]) / (n1 + n2)
-        z = (m1 - m2) / np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
-        ss = (sa[:, F] - n1 * m1 * m1) + (sb[:, F] - n2 * m2 * m2)
+        m1, m2 = b1 / n1, b2 / n2
+        p1, p2 = m1 + cs.shift, m2 + cs.shift  # shares on their own scale
+        pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
+        z = (p1 - p2) / np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
+        ss = (f1 - n1 * m1 * m1) + (f2 - n2 * m2 * m2)
         dfm = n1 + n2 - 2
         t = (m1 - m2) / np.sqrt(ss / dfm * (1 / n1 + 1 / n2))
     stat = np.where(pct, z * z, t)
@@ -109,14 +111,16 @@ def _classic_two_group(cs: CellStats, Ma: np.ndarray, Mb: np.ndarray, pct: np.nd
     return stat, df, p
 
 
-def compare_all(
+def compute_tables(
     designs: Sequence[tuple[Design, list[str]]],
     frame: IndicatorFrame,
     spec: MonitorSpec,
     *,
     method: str = "design",
     progress: Progress | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Estimates, comparisons and trends: one pass over the data per (plan, breakdown)."""
+    ests: list[pd.DataFrame] = []
     comps: list[pd.DataFrame] = []
     trends: list[pd.DataFrame] = []
     breakdowns: list[tuple[str, str | None]] = [(ALL, None)]
@@ -130,19 +134,27 @@ def compare_all(
             by = [year] if col is None else [year, col]
             cs = cell_stats(design, cols, by=by)
             csc = cell_stats(design, cols, by=by, weights=wc) if wc is not None else None
+            order = None if col is None else group_order(design.data[col])
             ctx = _Ctx(cs, csc, ids, pct, frame, spec, bid, col, year, method)
+            ests.append(ctx.estimates(order))
             comps.append(ctx.year_on_year())
             if col is not None:
                 comps.append(ctx.group_vs_rest())
             trends.append(ctx.trends())
             if progress:
-                progress(f"comparisons {bid}")
-    comp = (
-        pd.concat(comps, ignore_index=True) if comps else pd.DataFrame(columns=COMPARISON_COLUMNS)
-    )
-    tr = pd.concat(trends, ignore_index=True) if trends else pd.DataFrame(columns=TREND_COLUMNS)
+                progress(f"{bid}")
+    est = pd.concat(ests, ignore_index=True)
+    comp = pd.concat(comps, ignore_index=True)
+    tr = pd.concat(trends, ignore_index=True)
     comp = _adjust(comp, spec, family=["indicator", "comparison", "breakdown"])
-    return comp[COMPARISON_COLUMNS], tr[TREND_COLUMNS]
+    return _sorted(est, spec)[ESTIMATE_COLUMNS], comp[COMPARISON_COLUMNS], tr[TREND_COLUMNS]
+
+
+def _sorted(est: pd.DataFrame, spec: MonitorSpec) -> pd.DataFrame:
+    order = {i.id: k for k, i in enumerate(spec.indicators)}
+    border = {ALL: -1, **{b.id: k for k, b in enumerate(spec.breakdowns)}}
+    est = est.assign(_o=est["indicator"].map(order), _b=est["breakdown"].map(border))
+    return est.sort_values(["_o", "_b", "_g", "year"], kind="stable").reset_index(drop=True)
 
 
 def _adjust(comp: pd.DataFrame, spec: MonitorSpec, family: list[str]) -> pd.DataFrame:
@@ -182,11 +194,52 @@ class _Ctx:
             self.valid = pd.notna(g[col]).to_numpy()
         G = len(g)
         self.eye = np.eye(G) * self.valid[None, :]
-        self.dm = domain_means(cs, self.eye)
+        self.dm = domain_means(cs, np.eye(G))
         self.scale = np.where(pct, 100.0, 1.0)
         # measured years per indicator (K) -> mask (G, K)
         self.measured = np.column_stack([np.isin(self.years, frame.years[i]) for i in ids]) & (
             self.dm.n > 0
+        )
+
+    def estimates(self, order: dict[object, int] | None) -> pd.DataFrame:
+        """Every (year, group) cell, missing-value group included (labelled "(missing)")."""
+        dm, cs = self.dm, self.cs
+        G, K = dm.estimate.shape
+        cnt = cs.H_cells[:, :, R0]  # svyciprop's df counts every row of the domain
+        df = cnt.sum(axis=1) - (cnt > 0).sum(axis=1)
+        gi, ki = np.nonzero(self.measured)
+        p, var = dm.estimate[gi, ki], dm.var[gi, ki]
+        lo_n = p - stats.norm.ppf(1 - self.spec.alpha / 2) * np.sqrt(var)
+        hi_n = p + stats.norm.ppf(1 - self.spec.alpha / 2) * np.sqrt(var)
+        lo_p, hi_p = prop_ci(p, var, df[gi, ki].astype(float), dm.n[gi, ki],
+                             method=self.spec.ci_method, level=1 - self.spec.alpha)  # fmt: skip
+        pct = self.pct[ki]
+        sc = self.scale[ki]
+        group = np.where(self.valid, self.group.astype(str), "(missing)")[gi]
+        g_order = (
+            np.zeros(gi.size)
+            if order is None
+            else np.array([order.get(v, len(order)) if ok else len(order) + 1
+                           for v, ok in zip(self.group[gi], self.valid[gi], strict=True)])
+        )  # fmt: skip
+        return pd.DataFrame(
+            {
+                "indicator": np.array(self.ids)[ki],
+                "year": self.years[gi],
+                "breakdown": self.bid,
+                "group": group,
+                "unit": np.where(pct, "%", "mean"),
+                "estimate": p * sc,
+                "se": np.sqrt(var) * sc,
+                "ci_low": np.where(pct, lo_p, lo_n) * sc,
+                "ci_high": np.where(pct, hi_p, hi_n) * sc,
+                "n": dm.n[gi, ki].astype(np.int64),
+                "n_eff": dm.n_eff[gi, ki],
+                "deff": dm.deff[gi, ki],
+                "df": df[gi, ki].astype(np.int64),
+                "suppressed": dm.n[gi, ki] < self.spec.publication_threshold,
+                "_g": g_order,
+            }
         )
 
     def _frame(self, base: dict[str, object], **cols: np.ndarray) -> pd.DataFrame:
@@ -244,8 +297,7 @@ class _Ctx:
         Mrest = same_year & ~np.eye(G, dtype=bool)
         Mrest = Mrest.astype(float) * self.valid[:, None]
         rest = domain_means(cs, Mrest)
-        whole = domain_means(cs, same_year.astype(float))  # the year's respondents with a group
-        cov = covariance_disjoint(cs, dm, rest)
+        cov = covariance_disjoint(cs, self.eye, dm, Mrest, rest)
         m1, m2 = dm.estimate, rest.estimate
         with np.errstate(invalid="ignore"):
             se = np.sqrt(dm.var + rest.var - 2 * cov)
@@ -255,7 +307,10 @@ class _Ctx:
             st, df, p = _classic_two_group(self.csc, self.eye, Mrest, self.pct[None, :])
         else:
             st = (m1 - m2) / se
-            df = whole.df - 1.0
+            # svyglm(y ~ I(group), subset(design, year == y)): residual df = domain df - 1
+            years, first = np.unique(self.years, return_index=True)
+            ydf = domain_df(cs, same_year[first].astype(float)) - 1.0
+            df = ydf[np.searchsorted(years, self.years)]
             p = _p_t(st, df)
         keep = self.valid[:, None] & self.measured & (rest.n > 0)
         gi, ki = np.nonzero(keep)

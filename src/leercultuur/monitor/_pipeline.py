@@ -20,7 +20,8 @@ import pandas as pd
 
 from leercultuur import __version__
 from leercultuur.errors import DataError, check_choice
-from leercultuur.monitor._estimates import estimate_all, plan_designs
+from leercultuur.monitor._compare import compute_tables
+from leercultuur.monitor._estimates import plan_designs
 from leercultuur.monitor._indicators import WeightFor, build_indicators
 from leercultuur.monitor._result import MonitorResult
 from leercultuur.monitor._spec import MonitorSpec, load_spec, spec_text
@@ -91,10 +92,9 @@ def run_monitor(
     reportable = spec.model_copy(
         update={"breakdowns": tuple(b for b in spec.breakdowns if b.column in data.columns)}
     )
-    estimates = estimate_all(designs, frame, reportable, progress=progress)
-    from leercultuur.monitor._compare import compare_all
-
-    comparisons, trends = compare_all(designs, frame, reportable, method=method, progress=progress)
+    estimates, comparisons, trends = compute_tables(
+        designs, frame, reportable, method=method, progress=progress
+    )
     from leercultuur.monitor._associations import associations as _assoc
 
     assoc, assoc_gaps = _assoc(designs, frame, reportable, data)

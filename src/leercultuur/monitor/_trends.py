@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 
 from leercultuur.monitor._result import TREND_COLUMNS
-from leercultuur.survey._cells import A, B, F, CellStats, DomainSlopes, domain_slopes
+from leercultuur.survey._cells import (
+    A,
+    B,
+    CellStats,
+    F,
+    domain_df,
+    domain_slopes,
+    slope_covariance_disjoint,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.monitor._compare import _Ctx
@@ -21,9 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """OLS with frequency weights: coef (ND,K,p), vcov (ND,K,p,p), RSS (ND,K), N (ND,K)."""
-    a = np.einsum("dg,ghk->dgk", M, cs.S[:, :, A])
-    b = np.einsum("dg,ghk->dgk", M, cs.S[:, :, B])
-    f = np.einsum("dg,ghk->dk", M, cs.S[:, :, F])
+    a = M[:, :, None] * cs.H_cells[:, :, A].sum(axis=1)[None]
+    b = M[:, :, None] * cs.H_cells[:, :, B].sum(axis=1)[None]
+    f = M @ cs.G_cells[:, F]
     xtwx = np.einsum("dgk,gi,gj->dkij", a, X, X)
     xtwy = np.einsum("dgk,gi->dki", b, X)
     p = X.shape[1]
@@ -61,9 +69,11 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
         return pd.DataFrame(columns=TREND_COLUMNS)
     M = np.array([(ctx.group == v) & ctx.valid for v in values], dtype=float)  # (E, G)
     yrs = ctx.years.astype(float)
+    yrs = yrs - yrs.mean()  # centred: better conditioned; slopes unchanged
+    kbreak_c = None if spec.trend.break_year is None else spec.trend.break_year - ctx.years.mean()
     kbreak = spec.trend.break_year
     X2 = np.column_stack([np.ones(G), yrs])
-    X3 = np.column_stack([X2, np.maximum(yrs - kbreak, 0.0)]) if kbreak is not None else None
+    X3 = np.column_stack([X2, np.maximum(yrs - kbreak_c, 0.0)]) if kbreak_c is not None else None
 
     n_years = np.array([[np.unique(ctx.years[(M[e] > 0) & ctx.measured[:, k]]).size
                          for k in range(K)] for e in range(len(values))])  # fmt: skip
@@ -77,7 +87,8 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
         se = np.sqrt(rss / df * inv[..., 1, 1])
     else:
         fit = domain_slopes(ctx.cs, M, X2)
-        slope, se, df = fit.coef[..., 1], np.sqrt(fit.vcov[..., 1, 1]), fit.df - 1.0
+        dom_df = domain_df(ctx.cs, M)
+        slope, se, df = fit.coef[..., 1], np.sqrt(fit.vcov[..., 1, 1]), dom_df - 1.0
     stat, p = _t_and_p(slope, se, df)
 
     # slope change at the break year
@@ -89,7 +100,7 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
             df3 = n3 - 3
         else:
             f3 = domain_slopes(ctx.cs, M, X3)
-            c3, s3, df3 = f3.coef, np.sqrt(f3.vcov[..., 2, 2]), f3.df - 2.0
+            c3, s3, df3 = f3.coef, np.sqrt(f3.vcov[..., 2, 2]), dom_df - 2.0
         _, p3 = _t_and_p(c3[..., 2], s3, df3)
         sc = np.stack([c3[..., 2], s3, p3], axis=-1)
 
@@ -107,10 +118,11 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
         else:
             fg = domain_slopes(ctx.cs, M, X2)
             fr = domain_slopes(ctx.cs, Mr, X2)
-            cov = _cov_slopes(ctx.cs, fg, fr)
+            cov = slope_covariance_disjoint(ctx.cs, fg, fr)[..., 1, 1]
             diff = fg.coef[..., 1] - fr.coef[..., 1]
             sed = np.sqrt(fg.vcov[..., 1, 1] + fr.vcov[..., 1, 1] - 2 * cov)
-            dfi = (fg.df + fr.df + _shared_strata_correction(ctx.cs, M, Mr)) - 3.0
+            # svyglm(y ~ year * I(group)) over the breakdown's rows: residual df = df - 3
+            dfi = domain_df(ctx.cs, M + Mr) - 3.0
         _, pd_ = _t_and_p(diff, sed, dfi)
         dvr = np.stack([diff, sed, pd_], axis=-1)
 
@@ -163,20 +175,3 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
         }
     )
     return out[TREND_COLUMNS]
-
-
-def _cov_slopes(cs: CellStats, a: DomainSlopes, b: DomainSlopes) -> np.ndarray:
-    """Cov of the year slopes of two row-disjoint domains: -sum_h c_h s1_a s1_b / n_h."""
-    prod = a.s1[..., 1] * b.s1[..., 1] / cs.n_psu[None, :, None]
-    if cs.lonely.any():
-        prod = np.where(cs.lonely[None, :, None], 0.0, prod)
-    return -np.einsum("dhk,h->dk", prod, cs.scale)
-
-
-def _shared_strata_correction(cs: CellStats, Ma: np.ndarray, Mb: np.ndarray) -> np.ndarray:
-    """df of the union of two disjoint domains = df_a + df_b + strata counted in both."""
-    from leercultuur.survey._cells import NZ
-
-    nza = np.einsum("dg,ghk->dhk", Ma, cs.S[:, :, NZ]) > 0
-    nzb = np.einsum("dg,ghk->dhk", Mb, cs.S[:, :, NZ]) > 0
-    return (nza & nzb).sum(axis=1).astype(float)

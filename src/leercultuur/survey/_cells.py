@@ -1,25 +1,30 @@
-"""Sufficient statistics per (stratum, group) cell: every domain, difference and slope at once.
+"""Sufficient statistics per (group, stratum) cell: every domain, difference and slope at once.
 
-Why: a monitor asks for thousands of related statistics (each indicator x year x group, each
-group against the rest, each year against the last, trends per group). When every respondent is
-its own PSU (stratified element sampling, as in the NEA), the linearised variance of any domain
-that is a union of groups, of the difference of two disjoint domains, and of a regression on
-regressors that are constant within groups (year, a hinge at a break year) depends on the data
-only through eight sums per (stratum, group) cell and variable:
+Why our own code: a monitor asks for thousands of related statistics (each indicator x year x
+group, each group against the rest, each year against the last, trends per group). When every
+respondent is its own PSU (stratified element sampling, as in the NEA), the linearised variance
+of any domain that is a union of groups, of the difference of two disjoint domains, and of a
+regression on regressors that are constant within groups (year, a hinge at a break year)
+depends on the data only through a few sums per cell. One pass over the data builds them; every
+statistic after that is small matrix algebra, independent of n. No survey library offers this.
 
-    A = sum w m      B = sum w m y      F = sum w m y^2
-    C = sum w^2 m    D = sum w^2 m y    E = sum w^2 m y^2    N = sum m    NZ = sum m [w != 0]
+Notation: for a domain's scores z and stratum h with n_h rows (= PSUs) in the full design,
+S1_h = sum z and S2_h = sum z^2; the variance is sum_h c_h S2_h - sum_h w_h S1_h^2 with
+c_h = f_h n_h / (n_h - 1) and w_h = c_h / n_h (R's ``onestrat``). For a domain mean,
+z = w m (y - mean) / sum(w m), so
 
-(m = the row answers the variable). One pass over the data builds them; after that every
-statistic is small-array algebra, independent of n. The results equal R ``survey``'s
-``svymean``/``svyby`` on domains and ``svyglm`` on ``subset()`` designs (tests compare with R and
-with :mod:`leercultuur.survey._estimate`).
+* sum_h c_h S2_h is linear in the per-group sums of c w^2 m, c w^2 m y, c w^2 m y^2;
+* sum_h w_h S1_h^2 is a quadratic form in the per-(group, stratum) sums of w m and w m y, with
+  the G x G matrices Q_XY[g, g'] = sum_h w_h X_gh Y_g'h (X, Y in {A = w m, B = w m y}).
 
-For the scores z of a domain statistic, per stratum h with n_h rows (= PSUs) in the full design:
-S1_h = sum z, S2_h = sum z^2, and V = sum_h f_h n_h/(n_h - 1) (S2_h - S1_h^2 / n_h). Two disjoint
-domains share no row, so their cross-products vanish and Cov = -sum_h c_h S1_1h S1_2h / n_h.
-Variables are centred at their overall weighted mean first (all statistics here are invariant to
-a shift of y), which keeps the expanded sums free of cancellation.
+Two disjoint domains share no row, so their covariance is -sum_h w_h S1_ah S1_bh: a bilinear
+form in the same Q matrices. Regression slopes work the same way with the regressors folded into
+the group vectors. Variables are centred at their overall weighted mean first (every statistic
+here is invariant to a shift of y), which keeps the expanded sums free of cancellation.
+
+Lonely strata (one row): "remove"/"certainty" contribute nothing; "adjust" contributes the
+uncentred f_h S2_h, as R 4.1 does. The results equal :mod:`leercultuur.survey._estimate` and R's
+``svyby``/``svyglm`` on ``subset()`` designs (see tests/survey/test_cells.py).
 """
 
 from __future__ import annotations
@@ -37,26 +42,40 @@ from leercultuur.errors import DesignError
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
-A, B, F, C, D, E, N, NZ = range(8)
-N_STATS = 8
+# per (group, stratum): A = sum w m, B = sum w m y, NZ = sum m [w != 0], R0 = rows [w != 0]
+A, B, NZ, R0 = range(4)
+# per group: F = sum w m y^2, N = sum m, R1 = rows, C/D/E = sum c_h w^2 m (1, y, y^2), W2 = sum w^2 m
+F, N, R1, CC, CD, CE, W2 = range(7)
 
 
 @dataclass(frozen=True)
 class CellStats:
-    """Per-(group, stratum) sums of eight statistics for K variables: ``S[g, h, stat, k]``."""
+    """Cell sums for K variables over G groups (the combinations of ``by``) and H strata."""
 
-    S: np.ndarray
+    H_cells: np.ndarray  # (G, H, 4, K): A, B, NZ, R0 per (group, stratum)
+    G_cells: np.ndarray  # (G, 7, K): F, N, R1, CC, CD, CE, W2 per group
+    Q: dict[str, np.ndarray]  # "AA", "AB", "BB": (K, G, G)
     groups: pd.DataFrame  # labels of each group code (one column per `by` variable)
     names: tuple[str, ...]
     shift: np.ndarray  # (K,) the centring constant subtracted from each variable
-    n_psu: np.ndarray  # (H,) rows (= PSUs) per stratum in the full design
-    scale: np.ndarray  # (H,) f_h n_h / (n_h - 1), or f_h for a lonely stratum
-    lonely: np.ndarray  # (H,) bool
-    lonely_rule: str
 
     @property
     def n_groups(self) -> int:
-        return self.S.shape[0]
+        return self.H_cells.shape[0]
+
+
+def _stratum_weights(design: Design) -> tuple[np.ndarray, np.ndarray]:
+    """c_h (for sum of squares) and w_h (for squared sums) with the lonely-PSU rule applied."""
+    n_h = design.n_psu
+    lonely = n_h == 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(lonely, design.f, design.f * n_h / (n_h - 1))
+        w = np.where(lonely, 0.0, c / n_h)
+    if design.lonely_psu in ("remove", "certainty"):
+        c = np.where(lonely, 0.0, c)
+    c = np.where(design.f < 1e-7, 0.0, c)
+    w = np.where(design.f < 1e-7, 0.0, w)
+    return c, w
 
 
 def cell_stats(
@@ -67,11 +86,9 @@ def cell_stats(
     weights: np.ndarray | None = None,
     values: np.ndarray | None = None,
 ) -> CellStats:
-    """Build the cell sums of ``vars`` (missing values out of domain, as ``na_rm=True``).
-
-    ``weights`` replaces the design weights (e.g. proportional weights for classic tests);
-    ``values`` (n x K) replaces reading ``vars`` from the data.
-    """
+    """Build the cell sums of ``vars`` by the groups of ``by`` (missing values out of domain,
+    as ``na_rm=True``). ``weights`` replaces the design weights (e.g. normalised weights for
+    classic tests); ``values`` (n x K) replaces reading ``vars`` from the data."""
     from leercultuur.survey._estimate import _numeric_matrix, domains
 
     if design.has_psu:
@@ -83,109 +100,148 @@ def cell_stats(
     dom = domains(design, list(by), "group")
     Y = values if values is not None else _numeric_matrix(design, list(vars), "cell_stats")
     w = design.w if weights is None else np.asarray(weights, dtype=np.float64)
+    n, K = Y.shape
+    G, H = dom.n, design.n_strata
     indom = dom.codes >= 0
     member = ~np.isnan(Y) & indom[:, None]
     wm = w[:, None] * member
     with np.errstate(invalid="ignore", divide="ignore"):
-        shift = np.where(member, Y, 0.0).T @ w / wm.sum(axis=0)
-    shift = np.nan_to_num(shift)
+        shift = np.nan_to_num(np.where(member, Y, 0.0).T @ w / wm.sum(axis=0))
     y = np.where(member, Y - shift, 0.0)
-    wy = wm * y
-    w2m = wm * w[:, None]
-    w2y = w2m * y
-    K = Y.shape[1]
-    G, H = dom.n, design.n_strata
-    stats = np.empty((Y.shape[0], N_STATS, K))
-    stats[:, A] = wm
-    stats[:, B] = wy
-    stats[:, F] = wy * y
-    stats[:, C] = w2m
-    stats[:, D] = w2y
-    stats[:, E] = w2y * y
-    stats[:, N] = member
-    stats[:, NZ] = member & (w != 0)[:, None]
-    cell = np.where(indom, dom.codes * H + design.stratum, 0)
-    n = Y.shape[0]
-    ind = sparse.csc_matrix(
-        (indom.astype(np.float64), cell.astype(np.int64), np.arange(n + 1)), shape=(G * H, n)
-    )
-    S = np.asarray(ind @ stats.reshape(n, N_STATS * K)).reshape(G, H, N_STATS, K)
-    n_psu = design.n_psu
-    lonely = n_psu == 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(lonely, design.f, design.f * n_psu / (n_psu - 1))
-    scale = np.where(design.f < 1e-7, 0.0, scale)
+    nonzero = (w != 0) & indom
+    c_h, w_h = _stratum_weights(design)
+    c_row = c_h[design.stratum]
+
+    per_h = np.empty((n, 4, K))
+    per_h[:, A] = wm
+    per_h[:, B] = wm * y
+    per_h[:, NZ] = member & nonzero[:, None]
+    per_h[:, R0] = nonzero[:, None]
+    per_g = np.empty((n, 7, K))
+    per_g[:, F] = per_h[:, B] * y
+    per_g[:, N] = member
+    per_g[:, R1] = indom[:, None]
+    cw2m = wm * (w * c_row)[:, None]
+    per_g[:, CC] = cw2m
+    per_g[:, CD] = cw2m * y
+    per_g[:, CE] = cw2m * y * y
+    per_g[:, W2] = wm * w[:, None]
+
+    rows = np.arange(n + 1)
+    gcode = np.where(indom, dom.codes, 0).astype(np.int64)
+    ones = indom.astype(np.float64)
+    ind_gh = sparse.csc_matrix((ones, gcode * H + design.stratum, rows), shape=(G * H, n))
+    ind_g = sparse.csc_matrix((ones, gcode, rows), shape=(G, n))
+    H_cells = np.asarray(ind_gh @ per_h.reshape(n, 4 * K)).reshape(G, H, 4, K)
+    G_cells = np.asarray(ind_g @ per_g.reshape(n, 7 * K)).reshape(G, 7, K)
+
+    a = np.ascontiguousarray(H_cells[:, :, A].transpose(2, 0, 1))  # (K, G, H)
+    b = np.ascontiguousarray(H_cells[:, :, B].transpose(2, 0, 1))
+    aw = a * w_h[None, None, :]
+    bw = b * w_h[None, None, :]
+    Q = {
+        "AA": aw @ a.transpose(0, 2, 1),
+        "AB": aw @ b.transpose(0, 2, 1),
+        "BB": bw @ b.transpose(0, 2, 1),
+    }
     return CellStats(
-        S=S,
+        H_cells=H_cells,
+        G_cells=G_cells,
+        Q=Q,
         groups=dom.labels,
         names=tuple(vars),
         shift=shift,
-        n_psu=n_psu,
-        scale=scale,
-        lonely=lonely,
-        lonely_rule=design.lonely_psu,
     )
 
 
-def domain_sums(cs: CellStats, membership: np.ndarray) -> np.ndarray:
-    """Sums over the groups of each domain: ``membership`` (ND x G) 0/1 -> (ND, H, 8, K)."""
-    G, H, S_, K = cs.S.shape
-    out = np.asarray(membership, dtype=np.float64) @ cs.S.reshape(G, H * S_ * K)
-    return out.reshape(-1, H, S_, K)
+def _quad(Q: np.ndarray, U: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """u_d' Q_k v_d for every domain d and variable k: U, V (ND, G, K) -> (ND, K)."""
+    # (K, ND, G) @ (K, G, G) -> (K, ND, G), then row-wise dot with V
+    UQ = np.matmul(U.transpose(2, 0, 1), Q)
+    return np.einsum("kdg,dgk->dk", UQ, V)
 
 
-def _variance_from_s(cs: CellStats, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
-    """sum_h c_h (S2_h - S1_h^2 / n_h); arrays (..., H, K). Lonely strata by the design rule."""
-    n_h = cs.n_psu[:, None]
-    ss = s2 - s1 * s1 / n_h
-    if cs.lonely.any():
-        lonely = cs.lonely[:, None]
-        ss = np.where(lonely, s2 if cs.lonely_rule == "adjust" else 0.0, ss)
-    return np.einsum("...hk,h->...k", ss, cs.scale)
+def _s1_square(cs: CellStats, Ma: np.ndarray, ma: np.ndarray, Mb: np.ndarray, mb: np.ndarray) -> np.ndarray:  # fmt: skip
+    """sum_h w_h (B_ah - m_a A_ah)(B_bh - m_b A_bh) for domain pairs (a_d, b_d): (ND, K)."""
+    K = ma.shape[1]
+    Ua = np.broadcast_to(Ma[:, :, None], (*Ma.shape, K))
+    Ub = np.broadcast_to(Mb[:, :, None], (*Mb.shape, K))
+    Va = Ua * ma[:, None, :]
+    Vb = Ub * mb[:, None, :]
+    QAB, QBA = cs.Q["AB"], cs.Q["AB"].transpose(0, 2, 1)
+    return (
+        _quad(cs.Q["BB"], Ua, Ub)
+        - _quad(QBA, Ua, Vb)
+        - _quad(QAB, Va, Ub)
+        + _quad(cs.Q["AA"], Va, Vb)
+    )
 
 
 @dataclass(frozen=True)
 class DomainMeans:
-    """Means of each domain (ND x K) with variances and counts."""
+    """Means of each domain (ND x K) with their variances and diagnostics."""
 
     estimate: np.ndarray
     var: np.ndarray
     sum_w: np.ndarray
-    n: np.ndarray
-    df: np.ndarray  # rows with non-zero weight minus strata with such rows (R degf)
+    n: np.ndarray  # rows answering
+    n_eff: np.ndarray  # Kish
+    deff: np.ndarray  # with replacement (R deff="replace")
     pop_var: np.ndarray  # weighted population variance sum w (y - m)^2 / sum w
-    s1: np.ndarray  # (ND, H, K) stratum score sums, for covariances
+    centred: np.ndarray  # the centred mean (internal: for covariances)
 
 
 def domain_means(cs: CellStats, membership: np.ndarray) -> DomainMeans:
-    T = domain_sums(cs, membership)
-    sw = T[:, :, A].sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = T[:, :, B].sum(axis=1) / sw
-        mh = m[:, None, :]
-        s1 = (T[:, :, B] - mh * T[:, :, A]) / sw[:, None, :]
-        s2 = (T[:, :, E] - 2 * mh * T[:, :, D] + mh * mh * T[:, :, C]) / (sw * sw)[:, None, :]
-        pop_var = T[:, :, F].sum(axis=1) / sw - m * m
-    var = _variance_from_s(cs, np.nan_to_num(s1), np.nan_to_num(s2))
-    nz = T[:, :, NZ]
-    df = nz.sum(axis=1) - (nz > 0).sum(axis=1)
+    """Means and variances of each domain (a row of ``membership``, ND x G, 0/1 over groups)."""
+    M = np.asarray(membership, dtype=np.float64)
+    L = np.einsum("dg,gsk->dsk", M, cs.G_cells)
+    sw = M @ cs.H_cells[:, :, A].sum(axis=1)
+    sb = M @ cs.H_cells[:, :, B].sum(axis=1)
+    nobs = M @ cs.H_cells[:, :, NZ].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = sb / sw
+        s2 = (L[:, CE] - 2 * m * L[:, CD] + m * m * L[:, CC]) / (sw * sw)
+        var = s2 - _s1_square(cs, M, m, M, m) / (sw * sw)
+        ss = L[:, F] - m * m * sw  # sum w (y - m)^2
+        pop_var = ss / sw
+        n_eff = sw * sw / L[:, W2]
+        deff = var * (nobs - 1) * sw / ss
+    var = np.where(sw > 0, np.maximum(var, 0.0), np.nan)
     return DomainMeans(
         estimate=m + cs.shift,
-        var=np.where(sw > 0, var, np.nan),
+        var=var,
         sum_w=sw,
-        n=T[:, :, N].sum(axis=1),
-        df=df,
+        n=L[:, N],
+        n_eff=n_eff,
+        deff=deff,
         pop_var=np.maximum(pop_var, 0.0),
-        s1=np.nan_to_num(s1),
+        centred=np.nan_to_num(m),
     )
 
 
-def covariance_disjoint(cs: CellStats, a: DomainMeans, b: DomainMeans) -> np.ndarray:
-    """Cov(mean_a, mean_b) for row-disjoint domains a[i], b[i] of the same sample."""
-    prod = a.s1 * b.s1 / cs.n_psu[:, None]
-    if cs.lonely.any():
-        prod = np.where(cs.lonely[:, None], 0.0, prod)
-    return -np.einsum("dhk,h->dk", prod, cs.scale)
+def covariance_disjoint(
+    cs: CellStats, Ma: np.ndarray, a: DomainMeans, Mb: np.ndarray, b: DomainMeans
+) -> np.ndarray:
+    """Cov(mean_a, mean_b) for row-disjoint domains (rows of ``Ma``, ``Mb``) of one sample."""
+    cross = _s1_square(cs, np.asarray(Ma, float), a.centred, np.asarray(Mb, float), b.centred)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return -cross / (a.sum_w * b.sum_w)
+
+
+def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -> np.ndarray:
+    """R ``degf`` of each domain's subset design: rows with non-zero weight minus strata with
+    such rows; ``answered=True`` counts only rows answering the variable (as ``svyglm`` after
+    dropping missing values), else every row of the domain (as ``svyciprop``). (ND, K)."""
+    M = np.asarray(membership, dtype=np.float64)
+    cnt = cs.H_cells[:, :, NZ if answered else R0]  # (G, H, K)
+    G, H, K = cnt.shape
+    per_h = (M @ cnt.reshape(G, H * K)).reshape(-1, H, K)
+    return per_h.sum(axis=1) - (per_h > 0).sum(axis=1)
+
+
+def domain_rows(cs: CellStats, membership: np.ndarray) -> np.ndarray:
+    """Rows of each domain (answering or not): (ND, K)."""
+    return np.asarray(membership, dtype=np.float64) @ cs.G_cells[:, R1]
 
 
 @dataclass(frozen=True)
@@ -194,25 +250,17 @@ class DomainSlopes:
 
     coef: np.ndarray  # (ND, K, p)
     vcov: np.ndarray  # (ND, K, p, p)
-    df: np.ndarray  # (ND, K) design df of the domain (before subtracting p - 1)
-    s1: np.ndarray  # (ND, H, K, p) stratum sums of the influence functions
-    xtwx: np.ndarray  # (ND, K, p, p)
-    xtwy: np.ndarray  # (ND, K, p) (of the centred y)
+    inv: np.ndarray  # (ND, K, p, p) (X'WX)^-1
+    U: np.ndarray  # (ND, G, K, p) M x_g: for covariances
+    mu: np.ndarray  # (ND, G, K) fitted (centred) value per group
 
 
-def domain_slopes(cs: CellStats, membership: np.ndarray, X: np.ndarray) -> DomainSlopes:
-    """Regression of y on the regressors ``X`` (G x p, constant within each group, first column
-    the intercept) for each domain (``membership`` ND x G): R ``svyglm(y ~ x, subset(...))``."""
-    M = np.asarray(membership, dtype=np.float64)
+def _fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, ...]:
+    a = M[:, :, None] * cs.H_cells[:, :, A].sum(axis=1)[None]  # (ND, G, K)
+    b = M[:, :, None] * cs.H_cells[:, :, B].sum(axis=1)[None]
+    xtwx = np.einsum("dgk,gi,gj->dkij", a, X, X)
+    xtwy = np.einsum("dgk,gi->dki", b, X)
     p = X.shape[1]
-    S = cs.S
-    es = {"optimize": True}
-    a = np.einsum("dg,ghk->dgk", M, S[:, :, A], **es)  # per (domain, group) sums
-    b = np.einsum("dg,ghk->dgk", M, S[:, :, B], **es)
-    xtwx = np.einsum("dgk,gi,gj->dkij", a, X, X, **es)
-    xtwy = np.einsum("dgk,gi->dki", b, X, **es)
-    # A (domain, variable) without data in enough groups has a singular X'WX: its results are
-    # NaN (documented), the others are unaffected.
     with np.errstate(invalid="ignore", divide="ignore"):
         diag = np.sqrt(np.einsum("dkii->dki", xtwx))
         norm = xtwx / (diag[..., :, None] * diag[..., None, :])
@@ -223,28 +271,50 @@ def domain_slopes(cs: CellStats, membership: np.ndarray, X: np.ndarray) -> Domai
     inv = np.linalg.inv(safe)
     coef[bad] = np.nan
     inv[bad] = np.nan
-    mu = np.einsum("gi,dki->dgk", X, coef, **es)  # fitted value per (domain, group)
-    mx = np.einsum("dkij,gj->dgki", inv, X, **es) * M[:, :, None, None]  # M x_g, 0 outside
-    # influence sums per stratum: sum_g M x_g (B - mu A)
-    s1 = np.einsum("ghk,dgki->dhki", S[:, :, B], mx, **es) - np.einsum(
-        "ghk,dgk,dgki->dhki", S[:, :, A], mu, mx, **es
-    )
-    P = mx[..., :, None] * mx[..., None, :]  # (d, g, k, i, j)
-    s2 = (
-        np.einsum("ghk,dgkij->dhkij", S[:, :, E], P, **es)
-        - 2 * np.einsum("ghk,dgk,dgkij->dhkij", S[:, :, D], mu, P, **es)
-        + np.einsum("ghk,dgk,dgkij->dhkij", S[:, :, C], mu * mu, P, **es)
-    )
-    n_h = cs.n_psu[None, :, None, None, None]
-    ss = s2 - s1[..., :, None] * s1[..., None, :] / n_h
-    if cs.lonely.any():
-        lonely = cs.lonely[None, :, None, None, None]
-        ss = np.where(lonely, s2 if cs.lonely_rule == "adjust" else 0.0, ss)
-    vcov = np.einsum("dhkij,h->dkij", ss, cs.scale)
+    return coef, inv, xtwx, xtwy, bad
+
+
+def _slope_cross(
+    cs: CellStats, Ua: np.ndarray, mua: np.ndarray, Ub: np.ndarray, mub: np.ndarray
+) -> np.ndarray:
+    """sum_h w_h (U_a' (B_h - mu_a A_h)) (U_b' (B_h - mu_b A_h))' per (d, k): (ND, K, p, p)."""
+    p = Ua.shape[-1]
+    out = np.empty((Ua.shape[0], Ua.shape[2], p, p))
+    QAB, QBA = cs.Q["AB"], cs.Q["AB"].transpose(0, 2, 1)
+    for i in range(p):
+        ua, va = Ua[..., i], Ua[..., i] * mua
+        for j in range(p):
+            ub, vb = Ub[..., j], Ub[..., j] * mub
+            out[:, :, i, j] = (
+                _quad(cs.Q["BB"], ua, ub)
+                - _quad(QBA, ua, vb)
+                - _quad(QAB, va, ub)
+                + _quad(cs.Q["AA"], va, vb)
+            )
+    return out
+
+
+def domain_slopes(cs: CellStats, membership: np.ndarray, X: np.ndarray) -> DomainSlopes:
+    """Regression of y on ``X`` (G x p, constant within each group, first column the intercept)
+    for each domain (``membership`` ND x G): R ``svyglm(y ~ x, subset(design, domain &
+    !is.na(y)))``. A (domain, variable) without data in enough groups gives NaN."""
+    M = np.asarray(membership, dtype=np.float64)
+    coef, inv, _xtwx, _xtwy, bad = _fit(cs, M, X)
+    mu = np.einsum("gi,dki->dgk", X, coef)  # fitted (centred) value per group
+    U = M[:, :, None, None] * X[None, :, None, :] * np.ones((1, 1, coef.shape[1], 1))
+    L = cs.G_cells
+    r2 = L[None, :, CE] - 2 * mu * L[None, :, CD] + mu * mu * L[None, :, CC]  # (ND, G, K)
+    s2 = np.einsum("dgk,gi,gj->dkij", M[:, :, None] * r2, X, X)
+    cross = _slope_cross(cs, U, np.nan_to_num(mu), U, np.nan_to_num(mu))
+    meat = s2 - cross
+    vcov = inv @ meat @ inv.transpose(0, 1, 3, 2)
     vcov[bad] = np.nan
-    nz = np.einsum("dg,ghk->dhk", M, S[:, :, NZ], **es)
-    df = nz.sum(axis=1) - (nz > 0).sum(axis=1)
-    # the intercept absorbs the centring shift
     coef = coef.copy()
-    coef[..., 0] += cs.shift[None, :]
-    return DomainSlopes(coef=coef, vcov=vcov, df=df, s1=s1, xtwx=xtwx, xtwy=xtwy)
+    coef[..., 0] += cs.shift[None, :]  # the intercept absorbs the centring shift
+    return DomainSlopes(coef=coef, vcov=vcov, inv=inv, U=U, mu=np.nan_to_num(mu))
+
+
+def slope_covariance_disjoint(cs: CellStats, a: DomainSlopes, b: DomainSlopes) -> np.ndarray:
+    """Cov(coef_a, coef_b) for row-disjoint domains: (ND, K, p, p)."""
+    cross = _slope_cross(cs, a.U, a.mu, b.U, b.mu)
+    return -(a.inv @ cross @ b.inv.transpose(0, 1, 3, 2))
