@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from leercultuur.monitor import ESTIMATE_COLUMNS, load_spec
-from leercultuur.monitor._estimates import estimate_all, plan_designs
-from leercultuur.monitor._indicators import build_indicators, indicator_values
+from leercultuur.monitor._indicators import indicator_values
+from leercultuur.monitor._pipeline import run_monitor
+from leercultuur.survey import Design
 
 from .harmonised_fixture import make_harmonised, weight_for
 
@@ -18,9 +19,7 @@ def data() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def estimates(data: pd.DataFrame) -> pd.DataFrame:
-    spec = load_spec()
-    frame = build_indicators(data, spec, weight_for=weight_for)
-    return estimate_all(plan_designs(data, frame, spec), frame, spec)
+    return run_monitor(data, weight_for=weight_for).estimates
 
 
 def test_indicator_values_follow_the_spec() -> None:
@@ -95,3 +94,17 @@ def test_percentage_ci_is_inside_0_100_and_contains_estimate(estimates: pd.DataF
     pct = estimates[estimates["unit"] == "%"]
     assert (pct["ci_low"] >= 0).all() and (pct["ci_high"] <= 100).all()
     assert (pct["ci_low"] <= pct["estimate"]).all() and (pct["estimate"] <= pct["ci_high"]).all()
+
+
+def test_estimates_equal_the_generic_engine(data: pd.DataFrame, estimates: pd.DataFrame) -> None:
+    """The monitor's cell-statistics path equals Design.mean (itself checked against R)."""
+    d = Design(data.assign(nonformal=data["course"]), weights="weight", strata="stratum")
+    ref = d.mean("nonformal", by=["year", "age_class"], na_rm=True)
+    got = estimates.query("indicator == 'nonformal' and breakdown == 'age_class'")
+    m = ref.assign(group=ref["age_class"].astype(str)).merge(got, on=["year", "group"])
+    assert len(m) == len(ref)
+    np.testing.assert_allclose(m["estimate_y"], 100 * m["estimate_x"], rtol=1e-10)
+    np.testing.assert_allclose(m["se_y"], 100 * m["se_x"], rtol=1e-10)
+    np.testing.assert_allclose(m["n_eff_y"], m["n_eff_x"], rtol=1e-10)
+    np.testing.assert_allclose(m["deff_y"], m["deff_x"], rtol=1e-8)
+    np.testing.assert_array_equal(m["df_y"], m["df_x"])

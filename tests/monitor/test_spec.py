@@ -74,7 +74,7 @@ indicators:
 associations: {outcomes: [x], predictors: [nope]}
 """,
     )
-    with pytest.raises(SpecError, match="associations.predictors: unknown indicator nope"):
+    with pytest.raises(SpecError, match=r"associations\.predictors: unknown indicator nope"):
         load_spec(p)
 
 

@@ -1,4 +1,4 @@
-"""CLI: ``leercultuur monitor``, ``leercultuur benchmark export|schema`` and ``leercultuur demo``."""
+"""CLI: ``leercultuur monitor``, ``benchmark export|schema`` and ``demo``."""
 
 from __future__ import annotations
 

@@ -204,7 +204,6 @@ class _Ctx:
     def estimates(self, order: dict[object, int] | None) -> pd.DataFrame:
         """Every (year, group) cell, missing-value group included (labelled "(missing)")."""
         dm, cs = self.dm, self.cs
-        G, K = dm.estimate.shape
         cnt = cs.H_cells[:, :, R0]  # svyciprop's df counts every row of the domain
         df = cnt.sum(axis=1) - (cnt > 0).sum(axis=1)
         gi, ki = np.nonzero(self.measured)
@@ -249,7 +248,7 @@ class _Ctx:
         return out
 
     def year_on_year(self) -> pd.DataFrame:
-        cs, dm = self.cs, self.dm
+        dm = self.dm
         G, K = dm.estimate.shape
         rows_a, rows_b = [], []
         for k in range(K):

@@ -61,7 +61,7 @@ class Provenance(_M):
 
 
 class BenchmarkFile(_M):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     provenance: Provenance
     publication_threshold: int
     indicators: list[IndicatorBenchmark]

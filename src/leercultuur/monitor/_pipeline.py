@@ -108,7 +108,9 @@ def run_monitor(
         "finished": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "method": method,
         "rows": len(data),
-        "rows_per_year": {str(k): int(v) for k, v in data[spec.design.year].value_counts().sort_index().items()},
+        "rows_per_year": {
+            str(k): int(v) for k, v in data[spec.design.year].value_counts().sort_index().items()
+        },
         "inputs": [{"path": str(p), "sha256": file_sha256(p)} for p in inputs],
         "spec_yaml": spec_text(spec),
         "provenance": dict(provenance or {}),

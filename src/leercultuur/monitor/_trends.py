@@ -27,7 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.monitor._compare import _Ctx
 
 
-def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> Arrays:
     """OLS with frequency weights: coef (ND,K,p), vcov (ND,K,p,p), RSS (ND,K), N (ND,K)."""
     a = M[:, :, None] * cs.H_cells[:, :, A].sum(axis=1)[None]
     b = M[:, :, None] * cs.H_cells[:, :, B].sum(axis=1)[None]
@@ -128,7 +131,7 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
 
     # change first -> last measured year and its effect size
     rows = []
-    for e, v in enumerate(values):
+    for e in range(len(values)):
         for k in range(K):
             idx = np.flatnonzero((M[e] > 0) & ctx.measured[:, k])
             if idx.size == 0:

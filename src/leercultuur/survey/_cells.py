@@ -44,7 +44,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # per (group, stratum): A = sum w m, B = sum w m y, NZ = sum m [w != 0], R0 = rows [w != 0]
 A, B, NZ, R0 = range(4)
-# per group: F = sum w m y^2, N = sum m, R1 = rows, C/D/E = sum c_h w^2 m (1, y, y^2), W2 = sum w^2 m
+# per group: F = sum w m y^2, N = sum m, R1 = rows, CC/CD/CE = sum c_h w^2 m (1, y, y^2),
+# W2 = sum w^2 m
 F, N, R1, CC, CD, CE, W2 = range(7)
 
 
@@ -161,7 +162,9 @@ def _quad(Q: np.ndarray, U: np.ndarray, V: np.ndarray) -> np.ndarray:
     return np.einsum("kdg,dgk->dk", UQ, V)
 
 
-def _s1_square(cs: CellStats, Ma: np.ndarray, ma: np.ndarray, Mb: np.ndarray, mb: np.ndarray) -> np.ndarray:  # fmt: skip
+def _s1_square(
+    cs: CellStats, Ma: np.ndarray, ma: np.ndarray, Mb: np.ndarray, mb: np.ndarray
+) -> np.ndarray:
     """sum_h w_h (B_ah - m_a A_ah)(B_bh - m_b A_bh) for domain pairs (a_d, b_d): (ND, K)."""
     K = ma.shape[1]
     Ua = np.broadcast_to(Ma[:, :, None], (*Ma.shape, K))
