@@ -63,6 +63,11 @@ def _require_columns(data: pd.DataFrame, names: Sequence[str], role: str) -> Non
         raise DesignError(f"{role}: unknown column {', '.join(hints)}")
 
 
+def _scalar(x: Any) -> Any:
+    """A numpy scalar as the Python value (so messages say 3, not np.int64(3))."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes 0..K-1 in sorted order of the values, and the sorted unique values."""
     codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
@@ -348,12 +353,16 @@ def _build(
             pair = pd.DataFrame({"p": raw, "s": stratum}).drop_duplicates()
             dup = pair["p"].duplicated(keep=False)
             if dup.any():
-                ex = pair.loc[dup, "p"].iloc[0]
-                example = np.asarray(_)[ex]
+                ex = int(pair.loc[dup, "p"].iloc[0])
+                example = _scalar(np.asarray(_)[ex])
+                where = np.flatnonzero(raw == ex)
+                in_strata = ", ".join(
+                    repr(x) for x in map(_scalar, strata_labels[np.unique(stratum[where])])
+                )
                 raise DesignError(
-                    f"psu {psu_cols[0]!r} value {example!r} occurs in more than one stratum: "
-                    "PSUs are not nested in strata; pass nest=True if PSU ids are reused "
-                    "across strata"
+                    f"psu {psu_cols[0]!r} value {example!r} occurs in more than one stratum "
+                    f"({strata!r} {in_strata}; {format_rows(where)}): PSUs are not nested in "
+                    "strata; pass nest=True if PSU ids are reused across strata"
                 )
         key = stratum * (int(raw.max()) + 1) + raw
         psu_codes, _k = factorize(key)
@@ -372,11 +381,17 @@ def _build(
 
     lonely = n_psu == 1
     if lonely.any() and lonely_psu == "fail":
-        labels = ", ".join(str(x) for x in strata_labels[lonely][:10])
-        more = f" (and {int(lonely.sum()) - 10} more)" if lonely.sum() > 10 else ""
+        choose = "Choose lonely_psu= one of 'remove', 'certainty', 'adjust', 'average'"
+        if strata is None:
+            raise DesignError(f"the design has a single PSU and no strata: no variance. {choose}")
+        idx = np.flatnonzero(lonely)
+        labels = ", ".join(repr(x) for x in map(_scalar, strata_labels[idx[:10]]))
+        more = f" (and {idx.size - 10} more)" if idx.size > 10 else ""
+        rows = np.flatnonzero(lonely[stratum])
+        n_lonely = f"{idx.size} stratum" if idx.size == 1 else f"{idx.size} strata"
         raise DesignError(
-            f"{int(lonely.sum())} strata of {strata!r} have only one PSU: {labels}{more}. "
-            "Choose lonely_psu= one of 'remove', 'certainty', 'adjust', 'average'"
+            f"{n_lonely} of {strata!r} {'has' if idx.size == 1 else 'have'} only one PSU: "
+            f"{labels}{more} ({format_rows(rows)}). {choose}"
         )
 
     return dict(
@@ -422,7 +437,7 @@ def _check_weights(col: pd.Series, name: str) -> np.ndarray:
     bad = np.flatnonzero(w < 0)
     if bad.size:
         raise DesignError(
-            f"weights column {name!r} has {bad.size} negative values, e.g. {w[bad[0]]!r} "
+            f"weights column {name!r} has {bad.size} negative values, e.g. {w[bad[0]].item()!r} "
             f"({format_rows(bad)})"
         )
     if not (w > 0).any():
@@ -455,8 +470,9 @@ def _fpc_factor(
     varies = np.flatnonzero(hi - lo > 1e-9 * np.abs(hi))
     if varies.size:
         raise DesignError(
-            f"fpc column {name!r} varies within stratum {labels[varies[0]]!r}; it must be constant "
-            "within each stratum"
+            f"fpc column {name!r} varies within stratum {_scalar(labels[varies[0]])!r}; "
+            "it must be "
+            "constant within each stratum"
         )
     per = lo
     popsize = per if is_popsize else n_psu / per
@@ -464,7 +480,8 @@ def _fpc_factor(
     if too_big.size:
         h = too_big[0]
         raise DesignError(
-            f"fpc column {name!r} implies more than 100% sampling in stratum {labels[h]!r}: "
+            f"fpc column {name!r} implies more than 100% sampling in stratum "
+            f"{_scalar(labels[h])!r}: "
             f"population {popsize[h]:g}, sampled PSUs {int(n_psu[h])}"
         )
     return np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize)

@@ -139,12 +139,19 @@ def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarra
         if not pd.api.types.is_numeric_dtype(s):
             as_num = pd.to_numeric(s, errors="coerce")
             bad = np.flatnonzero(as_num.isna().to_numpy() & s.notna().to_numpy())
-            example = repr(s.iloc[bad[0]]) if bad.size else "?"
+            if not bad.size:  # numbers stored as text: still refuse, say which
+                bad = np.flatnonzero(s.notna().to_numpy())[:1]
+            example = f"; e.g. value {s.iloc[bad[0]]!r} in {format_rows(bad)}" if bad.size else ""
             raise DesignError(
-                f"{role}: variable {c!r} is not numeric (dtype {s.dtype}); e.g. value {example} "
-                f"in {format_rows(bad)}. Use proportion() for categorical variables"
+                f"{role}: variable {c!r} is not numeric (dtype {s.dtype}){example}. "
+                "Convert it to numbers, or use proportion() for a categorical variable"
             )
         out[:, k] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        inf = np.flatnonzero(np.isinf(out[:, k]))
+        if inf.size:
+            raise DesignError(
+                f"{role}: variable {c!r} has {inf.size} infinite values ({format_rows(inf)})"
+            )
     return out
 
 
@@ -243,7 +250,7 @@ def _normal_ci(est: np.ndarray, var: np.ndarray, level: float) -> tuple[np.ndarr
 
 def _check_level(level: float) -> None:
     if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
+        raise DesignError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
 
 
 def _mean_core(
@@ -262,6 +269,7 @@ def _mean_core(
         z = cells.weight * resid / cells.sum_w[d]
     z = np.nan_to_num(z, nan=0.0)  # empty (sum_w = 0) domains: NaN estimate, no scores
     var = domain_variance(design, z, dom.codes, G, cells.member if _needs_member(design) else None)
+    var[cells.sum_w == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
     s2 = _bincount_cols(d, cells.weight * resid * resid, G)
     with np.errstate(divide="ignore", invalid="ignore"):
         # R deff="replace": v / (svyvar / nobs), svyvar = s2/sum_w * nobs/(nobs - 1)
@@ -286,7 +294,7 @@ def estimate_mean(
     _check_level(level)
     names = _as_list(vars)
     if not names:
-        raise ValueError("mean: give at least one variable")
+        raise DesignError("mean: give at least one variable")
     dom = domains(design, by, missing_by)
     Y = _numeric_matrix(design, names, "mean")
     est, var, cells, deff = _mean_core(design, dom, Y, na_rm, names)
@@ -309,7 +317,7 @@ def estimate_total(
     _check_level(level)
     names = _as_list(vars)
     if not names:
-        raise ValueError("total: give at least one variable")
+        raise DesignError("total: give at least one variable")
     dom = domains(design, by, missing_by)
     Y = _numeric_matrix(design, names, "total")
     cells = _cells(design, dom, Y, na_rm, names)
@@ -349,7 +357,7 @@ def estimate_ratio(
     _check_level(level)
     names = _as_list(numerator)
     if not names:
-        raise ValueError("ratio: give at least one numerator variable")
+        raise DesignError("ratio: give at least one numerator variable")
     dom = domains(design, by, missing_by)
     Y = _numeric_matrix(design, names, "ratio")
     X = _numeric_matrix(design, [denominator], "ratio")[:, 0]
@@ -367,6 +375,7 @@ def estimate_ratio(
     r = np.nan_to_num(r, nan=0.0)
     z = cells.weight * r
     var = domain_variance(design, z, dom.codes, G, cells.member if _needs_member(design) else None)
+    var[sum_wx == 0] = np.nan  # denominator total zero: no ratio, no SE
     with np.errstate(divide="ignore", invalid="ignore"):
         rbar = _bincount_cols(d, z, G) / cells.sum_w
         dev = np.where(cells.member, r - rbar[d], 0.0)
