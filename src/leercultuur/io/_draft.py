@@ -207,6 +207,13 @@ def diff_files(old: str | Path, new: str | Path) -> FileDiff:
         if not hits:  # same variable label only
             lab = norm_label(a.column_labels.get(d, ""))
             hits = [c for c in added if lab and norm_label(b.column_labels.get(c, "")) == lab]
+        if not hits:  # same value labels only
+            vals = sorted(map(norm_label, a.value_labels.get(d, {}).values()))
+            hits = [
+                c
+                for c in added
+                if vals and sorted(map(norm_label, b.value_labels.get(c, {}).values())) == vals
+            ]
         if len(hits) == 1 and hits[0] not in {n for _, n in renamed}:
             renamed.append((d, hits[0]))
     pairs = [(c, c) for c in a.columns if c in b.columns] + renamed

@@ -63,8 +63,8 @@ class RawFile:
 
 def _explain(fmt: FileFormat, exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
-    if fmt == "sav" and "expected number of rows" in text:
-        return f"the SPSS file is truncated or damaged ({text})"
+    if fmt == "sav":  # the magic bytes were right (checked first), so the rest is broken
+        return f"the SPSS file is truncated or damaged (pyreadstat: {text})"
     names = {"sav": "SPSS .sav", "dta": "Stata .dta", "csv": "CSV", "parquet": "Parquet"}
     return f"cannot read this {names[fmt]} file: {text}"
 

@@ -1,6 +1,6 @@
 """Vectorised recoding of one raw column (one year's rows) to its harmonised values.
 
-No per-row Python: raw codes are looked up with one hash pass (``pd.Categorical``), user-missing
+No per-row Python: raw codes are looked up with one hash pass (``Index.get_indexer``), user-missing
 codes are counted with ``np.bincount``, ranges are numpy comparisons. Every value that becomes
 missing is counted under its kind; the offending values themselves come back (as masks) so the
 caller can report them with example rows.
@@ -91,7 +91,7 @@ def recode_coded(
         vals = text_array(x)
         bad_text = np.zeros(len(x), bool)
     extra = [k for k in missing if k not in set(keys)]
-    lookup = pd.Categorical(vals, categories=list(keys) + extra).codes.astype(np.int64)
+    lookup = pd.Index(list(keys) + extra).get_indexer(vals).astype(np.int64)
     lut = np.concatenate([targets.astype(np.int64), np.full(len(extra) + 1, -1, np.int64)])
     out = lut[lookup]  # lookup == -1 picks the last entry, -1
     res = Recoded(out)

@@ -113,7 +113,7 @@ class ValidationReport:
             f"validation failed{' (strict)' if strict else ''}: "
             f"{n_s} structural problem{'s' * (n_s != 1)}, {n_w} warning{'s' * (n_w != 1)}"
         )
-        body = "\n".join(f"  - [{i.severity}] {i}" for i in failing)
+        body = "\n".join(f"  - {i.severity}: {i}" for i in failing)
         raise ValidationError(f"{head}\n{body}", self)
 
     def issue_frame(self) -> pd.DataFrame:
