@@ -38,12 +38,21 @@ from leercultuur.io._report import FileSummary, Issue, Recode, Severity, Validat
 WEIGHT_ROLES = ("weight", "weight_prop", "weight_half")
 _WARNING_CHECKS = {"unknown_code", "out_of_range", "not_integer", "wrong_half", "optional_absent"}
 _WHAT = {
-    "unknown_code": "unknown answer code(s)",
-    "out_of_range": "value(s) out of range",
-    "not_integer": "non-integer value(s)",
-    "wrong_half": "answer(s) from the half that was not asked",
-    "text_in_numeric": "text value(s) in a numeric variable",
+    "unknown_code": ("unknown answer code", "unknown answer codes"),
+    "out_of_range": ("value out of range", "values out of range"),
+    "not_integer": ("non-integer value", "non-integer values"),
+    "wrong_half": (
+        "answer from the half that was not asked",
+        "answers from the half that was not asked",
+    ),
+    "text_in_numeric": ("text value in a numeric variable", "text values in a numeric variable"),
+    "missing": ("missing value in the design variable", "missing values in the design variable"),
+    "negative": ("negative weight", "negative weights"),
 }
+
+
+def _many(n: int, what: str) -> str:
+    return f"{n} {_WHAT[what][n != 1]}"
 
 
 @dataclass
@@ -78,6 +87,7 @@ class _Job:
     col: _Collector
     df: pd.DataFrame
     out: dict[str, np.ndarray] = field(default_factory=dict)
+    checked: set[tuple[str, int]] = field(default_factory=set)  # design sources checked
 
     @property
     def name(self) -> str:
@@ -106,7 +116,7 @@ class _Job:
         more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
         tail = "" if check == "text_in_numeric" else "; recoded to missing"
         msg = (
-            f"{src} ({var}), {year}: {len(where)} {_WHAT[check]}: {', '.join(shown)}{more} "
+            f"{src} ({var}), {year}: {_many(len(where), check)}: {', '.join(shown)}{more} "
             f"in {format_rows(file_rows)}{tail}"
         )
         self.col.issue(
@@ -202,8 +212,11 @@ def _do_variable(job: _Job, name: str, year: int, rows: Any, sub: pd.DataFrame) 
         return
     if src.variable not in job.raw.columns:
         what = "required" if var.required else "optional"
+        check = "missing_variable" if var.required else "optional_absent"
+        if design_roles.get(name) in ("weight", "weight_half"):
+            check, what = "no_weight", f"year {year} has no weight: required"
         job.col.issue(
-            "missing_variable" if var.required else "optional_absent",
+            check,
             job.name,
             f"{what} variable {src.variable!r} ({name}) for {year} is not in the file"
             + _suggest(src.variable, job.raw.columns),
@@ -265,6 +278,9 @@ def _do_variable(job: _Job, name: str, year: int, rows: Any, sub: pd.DataFrame) 
 def _check_design_value(
     job: _Job, name: str, role: str, rows: Any, res: Recoded, src: str, year: int
 ) -> None:
+    if (src, year) in job.checked:  # e.g. WEGING as both weight and (before 2022) weight_half
+        return
+    job.checked.add((src, year))
     vals = job.out[name][rows]
     file_rows = np.arange(len(job.df))[rows]
     missing = pd.isna(vals) if vals.dtype == object else np.isnan(vals.astype(float))
@@ -274,8 +290,8 @@ def _check_design_value(
         job.col.issue(
             check,
             job.name,
-            f"{src} ({name}), {year}: {len(where)} missing value(s) in the "
-            f"design variable ({role}) in {format_rows(where)}",
+            f"{src} ({name}), {year}: {_many(len(where), 'missing')} ({role}) "
+            f"in {format_rows(where)}",
             variable=src,
             year=year,
             count=len(where),
@@ -289,8 +305,8 @@ def _check_design_value(
             job.col.issue(
                 "negative_weight",
                 job.name,
-                f"{src} ({name}), {year}: {len(where)} negative "
-                f"weight(s): {shown} in {format_rows(where)}",
+                f"{src} ({name}), {year}: {_many(len(where), 'negative')}: {shown} "
+                f"in {format_rows(where)}",
                 variable=src,
                 year=year,
                 count=len(where),
