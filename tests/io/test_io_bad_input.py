@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import yaml
 from conftest import edition_2017, edition_2018, edition_2022
-from io_rawlayout import write_sav
 
 from leercultuur.errors import DataError, LeercultuurError, SpecError
 from leercultuur.io import ValidationError, load_codebook, read_harmonised, validate
@@ -129,12 +128,12 @@ def test_codebook_other_spec_errors(tmp_path: Path) -> None:
     data["variables"]["sup_support"]["sources"][1]["years"] = "2021-"
     data["variables"]["half"]["years"] = "twenty"
     cb = tmp_path / "bad.yaml"
-    cb.write_text(yaml.safe_dump(data))
+    cb.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(SpecError) as err:
         load_codebook(cb)
     assert "variables.half.years: years 'twenty' not understood; use e.g. 2020" in str(err.value)
     del data["variables"]["half"]["years"]
-    cb.write_text(yaml.safe_dump(data))
+    cb.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(SpecError) as err:
         load_codebook(cb)
     assert str(err.value) == (
@@ -157,7 +156,8 @@ def test_negative_and_missing_weights(write) -> None:
     path = write(df, "nea_2017.sav", 2017)
     report = validate([path])
     assert [(i.check, str(i)) for i in report.issues] == [
-        ("negative_weight", f"{path}: WEGING (weight), 2017: 2 negative weights: -1.5, -2 in rows 1, 3"),
+        ("negative_weight", f"{path}: WEGING (weight), 2017: 2 negative weights: -1.5, -2 in "
+                            "rows 1, 3"),
         ("missing_weight", f"{path}: WEGING_P (weight_prop), 2017: 1 missing value in the design "
                            "variable (weight_prop) in row 2"),
     ]  # fmt: skip
@@ -195,7 +195,7 @@ def test_year_without_a_weight(tmp_path: Path, write) -> None:
 
 def _write_yaml(tmp_path: Path, data: dict) -> Path:
     path = tmp_path / "codebook.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return path
 
 

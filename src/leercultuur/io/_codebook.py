@@ -354,7 +354,8 @@ def _check_consistency(model: CodebookModel, where: str) -> None:
                 except (TypeError, ValueError):
                     problems.append(f"variables.{name}: score category {k!r} is not a number")
     if problems:
-        raise SpecError(f"codebook {where} is inconsistent:\n  " + "\n  ".join(problems))
+        unique = list(dict.fromkeys(problems))  # variable-level codes are checked per source
+        raise SpecError(f"codebook {where} is inconsistent:\n  " + "\n  ".join(unique))
 
 
 def parse_codebook(data: Any, *, where: str = "<dict>") -> Codebook:
