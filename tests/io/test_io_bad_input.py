@@ -230,8 +230,8 @@ def test_duplicate_ids_across_files_of_one_year(write) -> None:
     b = write(edition_2017().iloc[[1]], "b_2017.sav", 2017)
     report = validate([a, b])
     assert [str(i) for i in report.issues] == [
-        f"{a}: resp_id: 1 rows with a respondent id that occurs more than once ('2017-2') in row 2",
-        f"{b}: resp_id: 1 rows with a respondent id that occurs more than once ('2017-2') in row 1",
+        f"{a}: resp_id: 1 row with a respondent id that occurs more than once ('2017-2') in row 2",
+        f"{b}: resp_id: 1 row with a respondent id that occurs more than once ('2017-2') in row 1",
     ]
 
 

@@ -48,6 +48,7 @@ _WHAT = {
     "text_in_numeric": ("text value in a numeric variable", "text values in a numeric variable"),
     "missing": ("missing value in the design variable", "missing values in the design variable"),
     "negative": ("negative weight", "negative weights"),
+    "dup": ("row with a respondent id", "rows with a respondent id"),
 }
 
 
@@ -421,7 +422,7 @@ def _check_duplicates(parts: list[dict[str, Any]], cb: Codebook, col: _Collector
             col.issue(
                 "duplicate_id",
                 p["file"],
-                f"{idname}: {len(where)} rows with a respondent id "
+                f"{idname}: {_many(len(where), 'dup')} "
                 f"that occurs more than once ({shown}) in {format_rows(p['rows'][where])}",
                 variable=idname,
                 count=len(where),
