@@ -1,9 +1,75 @@
-"""CLI commands of the io group (registered by leercultuur.cli._app)."""
+"""CLI commands of the io group: ``validate`` and ``codebook draft|diff``.
+
+Registered by leercultuur.cli._app. A failed validation prints the full report on stdout, then
+raises the report's ``ValidationError`` so that the CLI prints the failing problems on stderr and
+exits with status 2 (no traceback).
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+
+codebook_app = typer.Typer(
+    name="codebook",
+    help="Codebook tools: draft one from a data file, diff two editions of a file.",
+    no_args_is_help=True,
+)
+
+
+def validate_cmd(
+    data: list[Path] = typer.Argument(..., help="Raw data files (.sav, .dta, .csv, .parquet)."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", "-c", help="Codebook YAML (default: the synthetic-NEA codebook)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Check data files against the codebook and print every problem at once."""
+    from leercultuur.io import load_codebook, validate
+
+    cb = load_codebook(codebook)
+    report = validate(data, codebook=cb)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        typer.echo(report.format())
+    report.raise_if_failed(strict=strict)
+
+
+@codebook_app.command("draft")
+def draft_cmd(
+    file: Path = typer.Argument(..., help="A data file whose labels seed the codebook."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here (else stdout)."),
+    year: int | None = typer.Option(None, "--year", help="Edition year (else from file name)."),
+) -> None:
+    """Write a starting codebook from a file's variable and value labels."""
+    from leercultuur.io import draft_codebook
+
+    text = draft_codebook(file, year=year)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+
+
+@codebook_app.command("diff")
+def diff_cmd(
+    old: Path = typer.Argument(..., help="Older edition."),
+    new: Path = typer.Argument(..., help="Newer edition."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """List renamed, added, dropped and recoded variables between two editions."""
+    from leercultuur.io import diff_files
+
+    result = diff_files(old, new)
+    typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.format())
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the main app."""
+    app.command("validate")(validate_cmd)
+    app.add_typer(codebook_app, name="codebook")

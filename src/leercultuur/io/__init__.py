@@ -1,1 +1,42 @@
-"""leercultuur.io"""
+"""NEA microdata in: codebook-driven reading, validation and harmonisation.
+
+Public API::
+
+    from leercultuur.io import load_codebook, read_harmonised, validate
+    h = read_harmonised(["nea_2012.sav", "nea_2022.sav"])   # default: synthetic-NEA codebook
+    h.data                      # harmonised DataFrame (docs/data-model.md)
+    h.metadata.weight_for("sup_support", 2022)   # -> "weight_half"
+    validate(paths).format()    # every problem of every file at once
+
+Readers: SPSS ``.sav`` (value labels, user-missing codes), Stata ``.dta``, CSV, Parquet. Codebook
+format: ``docs/codebook.md``; tools to draft one from a file and diff two editions:
+:func:`draft_codebook`, :func:`diff_files`.
+"""
+
+from leercultuur.io._api import Harmonised, read_harmonised, validate
+from leercultuur.io._codebook import Codebook, YearSet, load_codebook, parse_codebook
+from leercultuur.io._draft import FileDiff, diff_files, draft_codebook
+from leercultuur.io._metadata import Category, Metadata, VariableMeta
+from leercultuur.io._readers import RawFileError
+from leercultuur.io._report import Issue, Recode, ValidationError, ValidationReport
+
+__all__ = [
+    "Category",
+    "Codebook",
+    "FileDiff",
+    "Harmonised",
+    "Issue",
+    "Metadata",
+    "RawFileError",
+    "Recode",
+    "ValidationError",
+    "ValidationReport",
+    "VariableMeta",
+    "YearSet",
+    "diff_files",
+    "draft_codebook",
+    "load_codebook",
+    "parse_codebook",
+    "read_harmonised",
+    "validate",
+]
