@@ -6,10 +6,11 @@ tests in ``tests/golden/weighting`` use:
 * ``calibrate(design, population, calfun=...)`` solves for g-weights with R's ``grake`` Newton
   iteration (generalised inverse, step halving, convergence when every
   ``|population - reached| / (1 + |population|) < epsilon``), plus one safeguard R lacks: a
-  Newton step that increases the misfit is halved (same solution, no divergence). ``calfun`` is ``"linear"`` (GREG;
-  with ``bounds`` truncated linear), ``"raking"`` (exponential) or ``"logit"`` (needs finite
-  bounds). As in R, when every population/sample ratio exceeds 20 the base weights are scaled by
-  the mean ratio first and ``bounds`` apply to g relative to the scaled weights.
+  Newton step that increases the misfit is halved (same solution, no divergence). ``calfun``
+  is ``"linear"`` (GREG; with ``bounds`` truncated linear), ``"raking"`` (exponential) or
+  ``"logit"`` (needs finite bounds). As in R, when every population/sample ratio exceeds 20
+  the base weights are scaled by the mean ratio first and ``bounds`` apply to g relative to
+  the scaled weights.
 * ``rake(design, margins)`` is iterative proportional fitting over categorical margins with
   tight convergence; it reaches the same weights as ``calibrate(calfun="raking")``. (R's own
   ``rake()`` stops after 10 sweeps and epsilon = 1 weighted count; its weights are not converged.)
