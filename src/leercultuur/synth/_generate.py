@@ -1,14 +1,14 @@
 """One year of the synthetic NEA: background, design weights raked to the population, items.
 
-A latent structure links background -> stimulating factors -> learning:
+aut_lat latent structure links background -> stimulating factors -> learning:
 
-* job quality ``J`` = sector skill + education + company size - flex contracts + noise;
-* supervisor support ``S``, variation ``V`` and autonomy ``A`` load on ``J`` with their own
-  subgroup trends (agency workers gain variation and support, most in 2022; 55+ gain less
-  support and lose a little variation);
-* course participation (logit) depends on ``J``, ``S``, education, age, contract and size;
-  informal learning on ``J``, ``V``, age, contract (on-call less from tasks) and size (1-9 less
-  from people).
+* job quality ``job`` = sector skill + education + company size - flex contracts + noise;
+* supervisor support, variation and autonomy latents load on ``job`` with their own subgroup
+  trends (agency workers gain variation and support, most in 2022; 55+ gain less support and
+  lose a little variation);
+* course participation (logit) depends on ``job``, support, education, age, contract and
+  size; informal learning on ``job``, variation, age, contract (on-call less from tasks) and
+  size (1-9 less from people).
 
 Each year's level is tuned to the public figures (``_population``): the shift of each latent is
 solved by bisection so that the *weighted* share in the generated sample equals the target
@@ -164,7 +164,7 @@ def generate_year(year: int, seed: int) -> pd.DataFrame:
     old = age_cls >= 4
     agency, oncall = contract == 4, contract == 5
     t = year - 2012
-    J = (
+    job = (
         0.5 * df["_skill"].to_numpy() + 0.45 * (edu == 2) - 0.45 * (edu == 0) + 0.1 * (size >= 4)
         - 0.3 * agency - 0.35 * oncall - 0.1 * (contract >= 2) + rng.normal(0, 0.8, n)
     )  # fmt: skip
@@ -173,34 +173,36 @@ def generate_year(year: int, seed: int) -> pd.DataFrame:
 
     # Supervisor support (2022: half 2 only): thresholds hit the yearly targets.
     gain = np.where(old, 0.4, 1.0) + 0.6 * agency
-    S = 0.5 * J + 0.06 * max(0, year - 2016) * gain + 0.25 * agency * (year == 2022)
-    S = S + rng.normal(0, 1, n)
+    sup_lat = 0.5 * job + 0.06 * max(0, year - 2016) * gain + 0.12 * agency * (year == 2022)
+    sup_lat = sup_lat + rng.normal(0, 1, n)
     asked_s = half == 2 if split else np.ones(n, bool)
     ws = wh if split else w
-    c_hi = _solve(lambda c: -_wshare(S > c, ws, asked_s), -P.SUPPORT_HIGH[year] / 100)
-    c_no = _solve(lambda c: _wshare(S <= c, ws, asked_s), P.SUPPORT_NO[year] / 100)
-    sup = np.where(S > c_hi, 3, np.where(S > c_no, 2, 1))
+    c_hi = _solve(lambda c: -_wshare(sup_lat > c, ws, asked_s), -P.SUPPORT_HIGH[year] / 100)
+    c_no = _solve(lambda c: _wshare(sup_lat <= c, ws, asked_s), P.SUPPORT_NO[year] / 100)
+    sup = np.where(sup_lat > c_hi, 3, np.where(sup_lat > c_no, 2, 1))
     out["LG_STIMULEERT"] = np.where(asked_s, _item_missing(rng, sup, skip), np.nan)
 
     # Variation: 3 items on 1-4; the shift hits the share with mean >= cut-off.
-    V = 0.6 * J + 0.4 * df["_skill"].to_numpy() + agency * (0.04 * t + 0.3 * (year == 2022))
-    V = V - 0.012 * t * old + rng.normal(0, 0.7, n)
-    vnoise = V[:, None] + np.array([0.2, -0.1, -0.2]) + rng.normal(0, 0.6, (n, 3))
+    var_lat = (
+        0.6 * job + 0.4 * df["_skill"].to_numpy() + agency * (0.04 * t + 0.15 * (year == 2022))
+    )
+    var_lat = var_lat - 0.012 * t * old + rng.normal(0, 0.7, n)
+    vnoise = var_lat[:, None] + np.array([0.2, -0.1, -0.2]) + rng.normal(0, 0.6, (n, 3))
     vitems = _scaled_items(vnoise, [-1.4, -0.3, 0.9], P.VARIATION_HIGH[year], P.VARIATION_CUTOFF, w)
     vcodes = 5 - vitems if L.variation_reversed(year) else vitems
     vcodes = _item_missing(rng, vcodes, skip)
     out.update({v: vcodes[:, k] for k, v in enumerate(L.VAR_ITEMS)})
 
     # Autonomy: 5 items nee=1 soms=2 regelmatig=3 (raw codes reversed: 1 regelmatig .. 3 nee)
-    A = 0.5 * J + 0.15 * (size == 1) - 0.2 * agency + rng.normal(0, 0.7, n)
-    anoise = A[:, None] + np.array([0.3, 0.2, 0.0, 0.1, -0.3]) + rng.normal(0, 0.6, (n, 5))
+    aut_lat = 0.5 * job + 0.15 * (size == 1) - 0.2 * agency + rng.normal(0, 0.7, n)
+    anoise = aut_lat[:, None] + np.array([0.3, 0.2, 0.0, 0.1, -0.3]) + rng.normal(0, 0.6, (n, 5))
     aitems = _scaled_items(anoise, [-0.9, 0.2], P.AUTONOMY_HIGH[year], P.AUTONOMY_CUTOFF, w)
     acodes = _item_missing(rng, 4 - aitems, skip)
     out.update({v: acodes[:, k] for k, v in enumerate(L.AUT_ITEMS)})
 
     # Course participation (logit); the intercept hits the year's published share.
     eta = (
-        0.45 * J + 0.25 * (S - S.mean()) + np.array([-0.55, 0.0, 0.3])[edu]
+        0.45 * job + 0.25 * (sup_lat - sup_lat.mean()) + np.array([-0.2, 0.0, 0.05])[edu]
         + np.array([0.05, 0.15, 0.1, 0.0, -0.35, -0.8])[age_cls]
         + np.array([0.0, -0.1, -0.2, -0.55, -0.75])[contract - 1]
         + np.array([-0.45, -0.15, 0.0, 0.05, 0.1, 0.15])[size - 1]
@@ -214,7 +216,7 @@ def generate_year(year: int, seed: int) -> pd.DataFrame:
     if year in L.INFORMAL_YEARS:
         asked_i = half == 1 if split else np.ones(n, bool)
         wi = wh if split else w
-        base = 0.5 * J + 0.2 * (V - V.mean()) - 0.35 * old - 0.2 * (edu == 0)
+        base = 0.5 * job + 0.2 * (var_lat - var_lat.mean()) - 0.35 * old - 0.2 * (edu == 0)
         for key, var, extra in (
             ("tasks", "LEERT_TAKEN", -0.45 * oncall),
             ("people", "LEERT_MENSEN", -0.4 * (size == 1)),

@@ -30,7 +30,9 @@ def parse_years(spec: str) -> list[int]:
             lo, hi = int(a), int(b or a)
             years.update(range(lo, hi + 1))
     except ValueError:
-        raise DataError(f"--years {spec!r}: use a range like 2012-2022 or a list 2020,2022") from None
+        raise DataError(
+            f"--years {spec!r}: use a range like 2012-2022 or a list 2020,2022"
+        ) from None
     bad = sorted(y for y in years if y not in YEARS)
     if bad or not years:
         raise DataError(
