@@ -23,3 +23,32 @@ __all__ = [
     "MissingBy",
     "prop_ci",
 ]
+
+# Weighting (raking, calibration, trimming, proportional/expansion weights, split halves)
+from leercultuur.survey._weighting import (
+    CALFUNS,
+    CalFun,
+    Calibration,
+    CalibrationError,
+    CalibrationInfo,
+    calibrate,
+    combine_halves,
+    expansion_weights,
+    proportional_weights,
+    rake,
+    trim_weights,
+)
+
+__all__ += [
+    "CALFUNS",
+    "CalFun",
+    "Calibration",
+    "CalibrationError",
+    "CalibrationInfo",
+    "calibrate",
+    "combine_halves",
+    "expansion_weights",
+    "proportional_weights",
+    "rake",
+    "trim_weights",
+]
