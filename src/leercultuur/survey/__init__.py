@@ -23,3 +23,25 @@ __all__ = [
     "MissingBy",
     "prop_ci",
 ]
+
+# Part 2: design-based tests, comparisons and effect sizes.
+from leercultuur.survey._effects import (
+    KIND_OPTIONS,
+    Kind,
+    cohens_d,
+    cohens_h,
+    compare_independent,
+    p_adjust_bh,
+)
+from leercultuur.survey._inference import group_vs_rest, year_on_year
+
+__all__ += [
+    "KIND_OPTIONS",
+    "Kind",
+    "cohens_d",
+    "cohens_h",
+    "compare_independent",
+    "group_vs_rest",
+    "p_adjust_bh",
+    "year_on_year",
+]
