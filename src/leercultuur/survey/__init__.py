@@ -34,6 +34,7 @@ from leercultuur.survey._effects import (
     p_adjust_bh,
 )
 from leercultuur.survey._inference import group_vs_rest, year_on_year
+from leercultuur.survey._trend import trend, trend_difference
 
 __all__ += [
     "KIND_OPTIONS",
@@ -43,5 +44,7 @@ __all__ += [
     "compare_independent",
     "group_vs_rest",
     "p_adjust_bh",
+    "trend",
+    "trend_difference",
     "year_on_year",
 ]
