@@ -52,3 +52,28 @@ __all__ += [
     "rake",
     "trim_weights",
 ]
+
+# Part 2: design-based tests, comparisons and effect sizes.
+from leercultuur.survey._effects import (
+    KIND_OPTIONS,
+    Kind,
+    cohens_d,
+    cohens_h,
+    compare_independent,
+    p_adjust_bh,
+)
+from leercultuur.survey._inference import group_vs_rest, year_on_year
+from leercultuur.survey._trend import trend, trend_difference
+
+__all__ += [
+    "KIND_OPTIONS",
+    "Kind",
+    "cohens_d",
+    "cohens_h",
+    "compare_independent",
+    "group_vs_rest",
+    "p_adjust_bh",
+    "trend",
+    "trend_difference",
+    "year_on_year",
+]

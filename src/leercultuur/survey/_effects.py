@@ -1,0 +1,341 @@
+"""Effect sizes, independent-sample comparisons, multiplicity, and the shared two-sample core.
+
+Formulas (documented here once; golden values from R ``svycontrast`` in ``tests/golden/part2``):
+
+* Cohen's d for means: ``(m1 - m2) / s_p`` with the pooled *weighted population* SD
+  ``s_p^2 = (sum_1 w (y - m1)^2 + sum_2 w (y - m2)^2) / (W1 + W2)`` (W = sum of weights).
+* Cohen's d for proportions: ``(p1 - p2) / sqrt(pbar (1 - pbar))`` with
+  ``pbar = (W1 p1 + W2 p2) / (W1 + W2)``, the weighted share of both samples together.
+* Cohen's h: ``2 asin(sqrt(p1)) - 2 asin(sqrt(p2))`` (Cohen 1988, ch. 6).
+* Design-based SEs by the delta method on the linearised scores, which carries the covariance of
+  the two estimates when they come from the same sample (group vs rest):
+  ``z_d = z_diff / s - d / (2 s^2) z_{s^2}`` and ``z_h = z_1 / sqrt(p1 (1 - p1)) - z_2 /
+  sqrt(p2 (1 - p2))``; the scores then go through ``domain_variance`` like any estimator.
+* Benjamini-Hochberg as R ``p.adjust(method="BH")`` (missing p-values stay missing and do not
+  count in the family size).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.survey._estimate import _column_codes, _numeric_matrix, categories_of
+from leercultuur.survey._variance import _bincount_cols, domain_degf, domain_variance
+
+if TYPE_CHECKING:  # pragma: no cover
+    from leercultuur.survey._design import Design
+
+Kind = Literal["mean", "proportion"]
+KIND_OPTIONS: tuple[str, ...] = get_args(Kind)
+
+
+# ----------------------------------------------------------------------------- public helpers
+def cohens_h(p1: Any, p2: Any) -> Any:
+    """Cohen's h = 2 asin(sqrt(p1)) - 2 asin(sqrt(p2)), element-wise."""
+    p1a, p2a = np.asarray(p1, float), np.asarray(p2, float)
+    return 2 * np.arcsin(np.sqrt(p1a)) - 2 * np.arcsin(np.sqrt(p2a))
+
+
+def cohens_d(
+    est1: Any,
+    est2: Any,
+    *,
+    sd1: Any = None,
+    sd2: Any = None,
+    w1: Any = None,
+    w2: Any = None,
+) -> Any:
+    """Cohen's d, element-wise.
+
+    Means: give ``sd1``/``sd2`` (weighted population SDs) and the weighted sizes ``w1``/``w2``;
+    the pooled SD is ``sqrt((w1 sd1^2 + w2 sd2^2) / (w1 + w2))``. Proportions: leave the SDs out;
+    ``d = (p1 - p2) / sqrt(pbar (1 - pbar))`` with ``pbar`` weighted by ``w1``/``w2`` (equal
+    weights when they are not given).
+    """
+    e1, e2 = np.asarray(est1, float), np.asarray(est2, float)
+    a = np.asarray(1.0 if w1 is None else w1, float)
+    b = np.asarray(1.0 if w2 is None else w2, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if sd1 is None and sd2 is None:
+            pbar = (a * e1 + b * e2) / (a + b)
+            return (e1 - e2) / np.sqrt(pbar * (1 - pbar))
+        if sd1 is None or sd2 is None:
+            raise ValueError("cohens_d: give both sd1 and sd2 (means) or neither (proportions)")
+        s1, s2 = np.asarray(sd1, float), np.asarray(sd2, float)
+        return (e1 - e2) / np.sqrt((a * s1**2 + b * s2**2) / (a + b))
+
+
+def p_adjust_bh(p: Any) -> Any:
+    """Benjamini-Hochberg adjusted p-values, as R ``p.adjust(p, "BH")``.
+
+    Accepts a sequence, array or Series (a Series keeps its index); NaN stays NaN and does not
+    count in the family size.
+    """
+    arr = np.asarray(p, dtype=float).ravel()
+    out = np.full(arr.shape, np.nan)
+    ok = ~np.isnan(arr)
+    q = arr[ok]
+    m = q.size
+    if m:
+        if ((q < 0) | (q > 1)).any():
+            raise ValueError("p_adjust_bh: p-values must lie between 0 and 1")
+        order = np.argsort(-q, kind="stable")
+        i = np.arange(m, 0, -1)
+        adj = np.minimum.accumulate(m / i * q[order])
+        res = np.empty(m)
+        res[order] = np.minimum(adj, 1.0)
+        out[ok] = res
+    if isinstance(p, pd.Series):
+        return pd.Series(out, index=p.index, name=p.name)
+    return out
+
+
+def compare_independent(
+    est1: Any, se1: Any, est2: Any, se2: Any, *, df: Any = None, level: float = 0.95
+) -> pd.DataFrame:
+    """Difference ``est2 - est1`` of two independent estimates (e.g. year vs the year before).
+
+    ``se = sqrt(se1^2 + se2^2)``; the test is z (normal) without ``df``, else t on ``df``.
+    Vectorised: scalars, arrays or Series (the index of ``est1`` is kept). Returns a DataFrame
+    with ``difference, se, statistic, p_value, ci_low, ci_high``.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
+    e1, s1, e2, s2 = (np.atleast_1d(np.asarray(x, float)) for x in (est1, se1, est2, se2))
+    if ((s1 < 0) | (s2 < 0)).any():
+        raise ValueError("compare_independent: standard errors must not be negative")
+    diff = e2 - e1
+    se = np.hypot(s1, s2)  # sqrt(se1^2 + se2^2) without underflow
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = diff / se
+    if df is None:
+        p = 2 * stats.norm.sf(np.abs(stat))
+        q = stats.norm.ppf(1 - (1 - level) / 2)
+    else:
+        dfa = np.asarray(df, float)
+        p = 2 * stats.t.sf(np.abs(stat), dfa)
+        q = stats.t.ppf(1 - (1 - level) / 2, dfa)
+    index = est1.index if isinstance(est1, pd.Series) else None
+    return pd.DataFrame(
+        {
+            "difference": diff,
+            "se": se,
+            "statistic": stat,
+            "p_value": p,
+            "ci_low": diff - q * se,
+            "ci_high": diff + q * se,
+        },
+        index=index,
+    )
+
+
+# ----------------------------------------------------------------------------- shared internals
+def response(
+    design: Design,
+    var: str,
+    *,
+    kind: Kind,
+    category: Any,
+    na_rm: bool,
+    role: str,
+    scope: np.ndarray,
+) -> np.ndarray:
+    """The analysis variable as floats (a 0/1 indicator for ``kind="proportion"``); NaN = missing.
+
+    ``scope`` marks the rows the analysis uses; with ``na_rm=False`` a missing value there is an
+    error naming the rows (R would return NA; we never guess).
+    """
+    check_choice("kind", kind, KIND_OPTIONS)
+    if kind == "mean":
+        if category is not None:
+            raise ValueError(f"{role}: category= applies to kind='proportion' only")
+        y = _numeric_matrix(design, [var], role)[:, 0]
+    else:
+        s = design.data[var] if var in design.data.columns else None
+        if s is None:
+            _numeric_matrix(design, [var], role)  # raises the unknown-column error
+            raise AssertionError  # pragma: no cover
+        cats = categories_of(s)
+        if category is None:
+            if set(cats) <= {0, 1} and cats:
+                category = 1
+            else:
+                shown = ", ".join(repr(c) for c in cats[:20])
+                raise DesignError(
+                    f"{role}: kind='proportion' on {var!r} needs category=, one of: {shown}"
+                )
+        elif category not in cats:
+            shown = ", ".join(repr(c) for c in cats[:20])
+            raise DesignError(
+                f"{role}: category {category!r} does not occur in {var!r}; its categories: {shown}"
+            )
+        y = (s == category).to_numpy(dtype=np.float64, na_value=0.0)
+        y[s.isna().to_numpy()] = np.nan
+    miss = np.isnan(y) & scope
+    if miss.any() and not na_rm:
+        bad = np.flatnonzero(miss)
+        raise DesignError(
+            f"{role}: variable {var!r} has {bad.size} missing values ({format_rows(bad)}); pass "
+            "na_rm=True to leave them out (they stay in the design, out of the domain)"
+        )
+    return y
+
+
+def group_codes(design: Design, cols: Sequence[str], role: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes 0..G-1 of the value combinations of ``cols`` among the design's domain rows.
+
+    Rows outside the design's domain or with a missing value in ``cols`` get -1; the number of
+    such in-domain rows is reported in a warning (they are left out, never silently).
+    """
+    from leercultuur.survey._design import _require_columns
+
+    _require_columns(design.data, cols, role)
+    inside = design.in_domain
+    if not cols:
+        return np.where(inside, 0, -1).astype(np.int64), pd.DataFrame(index=range(1))
+    combined = np.zeros(len(design.data), np.int64)
+    missing = np.zeros(len(design.data), bool)
+    parts = []
+    for c in cols:
+        codes, uniques = _column_codes(design, c)
+        missing |= codes < 0
+        parts.append((c, codes, uniques))
+    nmiss = int((missing & inside).sum())
+    if nmiss:
+        warnings.warn(
+            f"{role}: {nmiss} rows have a missing value in {', '.join(map(repr, cols))}; "
+            "they are left out of the comparison",
+            stacklevel=3,
+        )
+    stride = 1
+    for _c, codes, uniques in reversed(parts):
+        combined += np.where(codes < 0, 0, codes) * stride
+        stride *= max(uniques.size, 1)
+    ok = inside & ~missing
+    present = np.flatnonzero(np.bincount(combined[ok], minlength=stride) > 0)
+    remap = np.full(stride, -1, np.int64)
+    remap[present] = np.arange(present.size)
+    out = np.where(ok, remap[combined], -1)
+    labels = {}
+    r = stride
+    for c, _codes, uniques in parts:
+        r //= max(uniques.size, 1)
+        labels[c] = uniques[(present // r) % uniques.size]
+    return out, pd.DataFrame(labels)
+
+
+def p_from_t(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    dfa = np.asarray(df, float)
+    with np.errstate(invalid="ignore"):
+        return np.where(dfa > 0, 2 * stats.t.sf(np.abs(t), np.where(dfa > 0, dfa, 1)), np.nan)
+
+
+@dataclass(frozen=True)
+class PairStats:
+    """(n_out, K) arrays of a two-sample comparison A vs B within each outer domain."""
+
+    est_a: np.ndarray
+    est_b: np.ndarray
+    diff: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+    d: np.ndarray
+    d_se: np.ndarray
+    h: np.ndarray
+    h_se: np.ndarray
+    n_a: np.ndarray
+    n_b: np.ndarray
+    sum_w: np.ndarray  # weighted size of A and B together
+
+
+def pair_core(
+    design: Design,
+    y: np.ndarray,
+    outer: np.ndarray,
+    n_outer: int,
+    side_a: np.ndarray,
+    side_b: np.ndarray,
+    kind: Kind,
+    *,
+    same_union: bool,
+) -> PairStats:
+    """Linearised comparison of A minus B (disjoint (n, K) masks) within each outer domain.
+
+    ``y`` NaN and ``outer`` -1 rows take no part. Everything for all outer domains and columns is
+    computed in one pass: sums by ``np.bincount``, scores of the difference, of d and of h, and
+    one ``domain_variance`` call. ``df`` is R's ``svyglm(y ~ D, subset)$df.residual``: the degf of
+    the rows of A and B minus 1 (``same_union``: A or B is the same set for every column).
+    """
+    valid = (outer >= 0) & ~np.isnan(y)
+    o = np.where(valid, outer, 0)
+    y0 = np.where(valid, y, 0.0)
+    w = design.w
+    in_a = side_a & valid[:, None]
+    in_b = side_b & valid[:, None]
+    wa = w[:, None] * in_a
+    wb = w[:, None] * in_b
+    n_out = n_outer
+    Wa = _bincount_cols(o, wa, n_out)
+    Wb = _bincount_cols(o, wb, n_out)
+    yk = y0[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ma = _bincount_cols(o, wa * yk, n_out) / Wa
+        mb = _bincount_cols(o, wb * yk, n_out) / Wb
+        diff = ma - mb
+        ea = np.where(in_a, yk - ma[o], 0.0)
+        eb = np.where(in_b, yk - mb[o], 0.0)
+        za = np.nan_to_num(wa * ea / Wa[o])
+        zb = np.nan_to_num(wb * eb / Wb[o])
+        Wab = Wa + Wb
+        wab = wa + wb
+        if kind == "mean":
+            ss = _bincount_cols(o, wa * ea * ea + wb * eb * eb, n_out)
+            s2 = ss / Wab
+            z_s2 = wab * ((ea * ea + eb * eb) - s2[o]) / Wab[o]
+        else:
+            pbar = (Wa * ma + Wb * mb) / Wab
+            s2 = pbar * (1 - pbar)
+            z_s2 = (1 - 2 * pbar[o]) * wab * (yk - pbar[o]) / Wab[o]
+        s = np.sqrt(s2)
+        d = diff / s
+        z_diff = za - zb
+        z_d = z_diff / s[o] - (d / (2 * s2))[o] * z_s2
+        z_h = za / np.sqrt(ma * (1 - ma))[o] - zb / np.sqrt(mb * (1 - mb))[o]
+        h = 2 * np.arcsin(np.sqrt(ma)) - 2 * np.arcsin(np.sqrt(mb))
+    K = side_a.shape[1]
+    Z = np.nan_to_num(np.hstack([z_diff, z_d, z_h]), nan=0.0, posinf=0.0, neginf=0.0)
+    member = None
+    if design.lonely_psu == "average" or design.adjust_domain_lonely:
+        both = in_a | in_b
+        member = np.hstack([both, both, both])
+    dom = np.where(valid, outer, -1)
+    V = domain_variance(design, Z, dom, n_out, member)
+    se = np.sqrt(np.maximum(V, 0.0))
+    n_a = _bincount_cols(o, in_a.astype(np.float64), n_out)
+    n_b = _bincount_cols(o, in_b.astype(np.float64), n_out)
+    if same_union:
+        union = in_a[:, 0] | in_b[:, 0]
+        dfo = domain_degf(design, np.where(union, outer, -1), n_out).astype(float) - 1
+        df = np.repeat(dfo[:, None], K, axis=1)
+    else:
+        df = np.empty((n_out, K))
+        for k in range(K):  # one n_out(n) pass per compared pair (few: consecutive years)
+            union = in_a[:, k] | in_b[:, k]
+            df[:, k] = domain_degf(design, np.where(union, outer, -1), n_out) - 1
+    nan_d = ~np.isfinite(d)
+    d_se = np.where(nan_d, np.nan, se[:, K : 2 * K])
+    h_se = se[:, 2 * K :]
+    if kind == "mean":
+        h = np.full_like(d, np.nan)
+        h_se = np.full_like(d, np.nan)
+    empty = (n_a == 0) | (n_b == 0)
+    se_diff = np.where(empty, np.nan, se[:, :K])
+    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab)
