@@ -13,20 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from leercultuur.monitor import MonitorResult  # noqa: E402
-from leercultuur.report import _i18n as i18n  # noqa: E402
-from leercultuur.report._i18n import Lang  # noqa: E402
+from leercultuur.monitor import MonitorResult
+from leercultuur.report import _i18n as i18n
+from leercultuur.report._i18n import Lang
 
 # Colour-blind safe, >= 4.5:1 contrast on white for lines and text.
 INK = "#1a1a1a"
@@ -34,7 +35,7 @@ BLUE = "#1f5a96"
 BAND = "#9ec3e6"
 ORANGE = "#b34700"
 GREY = "#6b6b6b"
-STYLE = {
+STYLE: Any = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial"],
     "font.size": 10,
@@ -85,7 +86,8 @@ def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) 
         "<svg", f'<svg role="img" aria-label="{label}" class="chart" focusable="false"', 1
     )
     # the <title> element names the chart for tooltips and assistive technology
-    svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + f"<title>{escape(title)}</title>", svg, 1)
+    head = f"<title>{escape(title)}</title>"
+    svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
     return Chart(chart_id, title, alt, svg)
 
 
@@ -104,8 +106,12 @@ def trend_chart(
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.4, 3.0))
         if len(years) >= 3:
-            ax.fill_between(years, lo, hi, color=BAND, alpha=0.7, lw=0, label=i18n.t("ci_band", lang))
-            ax.plot(years, y, color=BLUE, lw=2.2, marker="o", ms=4.5, label=i18n.t("estimate", lang))
+            ax.fill_between(
+                years, lo, hi, color=BAND, alpha=0.7, lw=0, label=i18n.t("ci_band", lang)
+            )
+            ax.plot(
+                years, y, color=BLUE, lw=2.2, marker="o", ms=4.5, label=i18n.t("estimate", lang)
+            )
         else:
             ax.errorbar(
                 years, y, yerr=[y - lo, hi - y], color=BLUE, fmt="o", ms=6, capsize=5, lw=1.8,
@@ -125,9 +131,13 @@ def trend_chart(
         ax.legend(frameon=False, fontsize=8.5, loc="best")
         ax.set_title(label, loc="left", fontsize=11, color=INK)
         fig.tight_layout()
-    points = "; ".join(f"{yr}: {i18n.value(float(v), unit, lang)}" for yr, v in zip(years, y, strict=True))
-    alt = f"{i18n.t('chart_trend', lang)} {label.lower()}, {i18n.t('estimate', lang).lower()} " \
+    points = "; ".join(
+        f"{yr}: {i18n.value(float(v), unit, lang)}" for yr, v in zip(years, y, strict=True)
+    )
+    alt = (
+        f"{i18n.t('chart_trend', lang)} {label.lower()}, {i18n.t('estimate', lang).lower()} "
         f"{'per year' if lang == 'en' else 'per jaar'}: {points}."
+    )
     return _finish(fig, f"trend-{indicator}", label, alt, out)
 
 
@@ -140,8 +150,10 @@ def subgroup_chart(
     method: str = "design",
     out: Path | None = None,
 ) -> Chart:
-    """Each group's estimate with CI in the latest year, one panel per indicator; the line is all
-    employees; groups significantly below/above the rest are orange/blue, suppressed ones omitted."""
+    """Each group's estimate with CI in the latest year, one panel per indicator.
+
+    The dashed line is all employees; groups significantly below/above the rest are orange/blue;
+    suppressed groups show as ``x``."""
     spec = result.spec
     blabel = spec.breakdown(breakdown).label.get(lang)
     e, c = result.estimates, result.comparisons
@@ -175,7 +187,9 @@ def subgroup_chart(
             ax.scatter(est, ys, c=col, s=28, zorder=3)
             if len(tot):
                 ax.axvline(float(tot["estimate"].iloc[0]), color=INK, lw=1, ls="--")
-            for k in e.loc[sel & (e["breakdown"] == breakdown) & e["suppressed"].astype(bool), "group"]:
+            for k in e.loc[
+                sel & (e["breakdown"] == breakdown) & e["suppressed"].astype(bool), "group"
+            ]:
                 ax.annotate(
                     f"{i18n.SUPPRESSED} (n < {spec.publication_threshold})", (0.02, pos[str(k)]),
                     xycoords=("axes fraction", "data"), va="center", fontsize=8, color=GREY,
@@ -187,7 +201,9 @@ def subgroup_chart(
             words.append(
                 f"{title} ({yr}): "
                 + ", ".join(
-                    f"{i18n.group_label(breakdown, str(k), lang)} {i18n.value(float(v), unit, lang)}"
+                    i18n.group_label(breakdown, str(k), lang)
+                    + " "
+                    + i18n.value(float(v), unit, lang)
                     for k, v in zip(g["group"], est, strict=True)
                 )
             )
@@ -202,7 +218,9 @@ def subgroup_chart(
     return _finish(fig, f"groups-{breakdown}", blabel, alt, out)
 
 
-def association_chart(result: MonitorResult, *, lang: Lang, out: Path | None = None) -> Chart | None:
+def association_chart(
+    result: MonitorResult, *, lang: Lang, out: Path | None = None
+) -> Chart | None:
     """Coefficients of the stimulating factors with 95% CI, latest year, one panel per outcome."""
     a = result.associations
     spec = result.spec
@@ -248,12 +266,14 @@ def association_chart(result: MonitorResult, *, lang: Lang, out: Path | None = N
 def _legend(lang: Lang) -> list[Line2D]:
     en = lang == "en"
     dot = {"marker": "o", "ls": "", "ms": 6}
-    return [
-        Line2D([], [], color=ORANGE, label="lower than the rest" if en else "lager dan de rest", **dot),
-        Line2D([], [], color=BLUE, label="higher than the rest" if en else "hoger dan de rest", **dot),
-        Line2D([], [], color=GREY, label="no significant difference" if en else "geen significant verschil", **dot),
-        Line2D([], [], color=INK, ls="--", lw=1, label=i18n.group_label("all", "all", lang).lower()),
-    ]  # fmt: skip
+    words = [
+        (ORANGE, "lower than the rest" if en else "lager dan de rest"),
+        (BLUE, "higher than the rest" if en else "hoger dan de rest"),
+        (GREY, "no significant difference" if en else "geen significant verschil"),
+    ]
+    handles = [Line2D([], [], color=c, label=w, **dot) for c, w in words]  # type: ignore[arg-type]
+    label = i18n.group_label("all", "all", lang).lower()
+    return [*handles, Line2D([], [], color=INK, ls="--", lw=1, label=label)]
 
 
 def _wrap(text: str, width: int) -> str:
@@ -275,7 +295,9 @@ def all_charts(
     have = set(pd.unique(result.estimates["indicator"]))
     heads = [i.id for i in spec.indicators if i.headline and i.id in have]
     heads = heads or [i.id for i in spec.indicators if i.id in have][:4]
-    charts = [trend_chart(result, i.id, lang=lang, out=out) for i in spec.indicators if i.id in have]
+    charts = [
+        trend_chart(result, i.id, lang=lang, out=out) for i in spec.indicators if i.id in have
+    ]
     bds = set(pd.unique(result.estimates["breakdown"]))
     charts += [
         subgroup_chart(result, b.id, heads, lang=lang, method=method, out=out)

@@ -64,10 +64,7 @@ class _Formats:
             dec = {"value": 1 if unit == "%" else 2, "slope": 2, "diff": 1 if unit == "%" else 2}
             body = "0." + "0" * dec[kind]
             q = f'"{suffix}"' if suffix else ""
-            if kind == "value":
-                code = f"{body}{q}"
-            else:
-                code = f"+{body}{q};-{body}{q};{body}{q}"
+            code = f"{body}{q}" if kind == "value" else f"+{body}{q};-{body}{q};{body}{q}"
             if self.lang == "nl":
                 code = "[$-413]" + code
             self.cache[key] = self.wb.add_format(
@@ -138,7 +135,8 @@ def _subgroup_sheet(ws: Worksheet, t: SubgroupTable, f: _Formats, lang: Lang) ->
     sub = (
         "Laatste meetjaar per indicator; markering: de groep tegenover de rest van de indeling"
         if lang == "nl"
-        else "Latest measured year per indicator; markers: the group against the rest of its breakdown"
+        else "Latest measured year per indicator; markers: the group against the rest of its "
+        "breakdown"
     )
     ws.write_string(1, 0, sub, f.sub)
     ws.write_string(HEAD_ROW, 0, i18n.t("breakdown", lang), f.head_left)
@@ -159,7 +157,9 @@ def _subgroup_sheet(ws: Worksheet, t: SubgroupTable, f: _Formats, lang: Lang) ->
     ws.freeze_panes(HEAD_ROW + 1, 2)
 
 
-def _association_sheet(ws: Worksheet, tables: list[AssociationTable], f: _Formats, lang: Lang) -> None:
+def _association_sheet(
+    ws: Worksheet, tables: list[AssociationTable], f: _Formats, lang: Lang
+) -> None:
     ws.write_string(0, 0, i18n.t("associations", lang), f.title)
     sub = (
         "Lineaire kansregressie (design-based): %-punt verschil in de uitkomst per eenheid van de "
@@ -283,4 +283,3 @@ def write_workbook(
     over.set_column(0, 0, 130)
     wb.close()
     return path
-

@@ -11,7 +11,7 @@ in that table and the row's key.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ class Source:
     """One table row a finding rests on."""
 
     table: Literal["estimates", "comparisons", "trends"]
-    row: int  # row number (0-based) in the result's table
+    row: int  # index label of the row in the result's table (its 0-based position as loaded)
     indicator: str
     breakdown: str
     group: str
@@ -51,13 +51,16 @@ class Finding:
         return asdict(self)
 
 
-def _src(table: Literal["estimates", "comparisons", "trends"], df: pd.DataFrame) -> tuple[Source, ...]:
+def _src(
+    table: Literal["estimates", "comparisons", "trends"], df: pd.DataFrame
+) -> tuple[Source, ...]:
     year = "year" if "year" in df.columns else "last_year"
-    return tuple(
-        Source(table, int(i), str(r["indicator"]), str(r["breakdown"]), str(r["group"]),
-               None if pd.isna(r[year]) else int(r[year]))
-        for i, r in df.iterrows()
-    )  # fmt: skip
+    out = []
+    for i, r in df.iterrows():
+        y = None if pd.isna(r[year]) else int(r[year])
+        key = (str(r["indicator"]), str(r["breakdown"]), str(r["group"]))
+        out.append(Source(table, int(cast(int, i)), *key, year=y))
+    return tuple(out)
 
 
 def findings(
@@ -101,7 +104,9 @@ def findings(
             f"{i18n.diff(float(r['change']), u, lang)}; {d_text(float(r['d']))}; "
             f"{i18n.pvalue(float(r['p_value']), lang)})."
         )
-        out.append(Finding("trend", text, _src("trends", tr.loc[[r.name]]), ind, anchor("ind", ind)))
+        out.append(
+            Finding("trend", text, _src("trends", tr.loc[[r.name]]), ind, anchor("ind", ind))
+        )
     flat = tr[has_slope & ~tr["significant"].astype(bool)]
     if len(flat):
         names = ", ".join(labels[str(i)] for i in flat["indicator"])
@@ -134,8 +139,9 @@ def _change_text(r: pd.Series, label: str, u: str, lang: Lang) -> str:
     a, b = i18n.value(float(r["estimate_b"]), u, lang), i18n.value(float(r["estimate_a"]), u, lang)
     up = float(r["difference"]) > 0
     y0, y1 = int(r["year_from"]), int(r["year"])
+    d = i18n.num(float(r["d"]), 2, lang)
     stats = (
-        f"{i18n.diff(float(r['difference']), u, lang)}; Cohen's d {i18n.num(float(r['d']), 2, lang)}"
+        f"{i18n.diff(float(r['difference']), u, lang)}; Cohen's d {d}"
         f"; {i18n.pvalue(float(r['p_value']), lang)}"
     )
     if en:
@@ -219,7 +225,9 @@ def _breaks(result, tr, heads, labels, units, lang) -> list[Finding]:  # type: i
                 else f"{labels[ind]}: geen aanwijzing voor een trendbreuk in {k} "
                 f"(verandering van de helling {ch} per jaar; {pv})."
             )
-        out.append(Finding("trend_break", text, _src("trends", b.loc[[r.name]]), ind, anchor("ind", ind)))
+        out.append(
+            Finding("trend_break", text, _src("trends", b.loc[[r.name]]), ind, anchor("ind", ind))
+        )
     return out
 
 
@@ -247,16 +255,18 @@ def _lagging(result, labels, units, lang, method) -> list[Finding]:  # type: ign
     for (bd, g), t in ranked[:MAX_LAGGING]:
         t = t.assign(_o=t["indicator"].map(order)).sort_values("_o")
         who = f"{blabels.get(str(bd), bd)}: {i18n.group_label(str(bd), str(g), lang)}"
-        parts = [
-            f"{labels[str(r['indicator'])]} ({i18n.diff(float(r['difference']), units.get(str(r['indicator']), '%'), lang)}, "
-            f"d = {i18n.num(float(r['d']), 2, lang)})"
-            for _, r in t.iterrows()
-        ]
+        parts = []
+        for _, r in t.iterrows():
+            ind = str(r["indicator"])
+            dif = i18n.diff(float(r["difference"]), units.get(ind, "%"), lang)
+            parts.append(f"{labels[ind]} ({dif}, d = {i18n.num(float(r['d']), 2, lang)})")
         year = int(t["year"].max())
         if lang == "en":
             text = f"{who} lags behind the other groups in {year} on " + "; ".join(parts) + "."
         else:
-            text = f"{who} blijft in {year} achter bij de andere groepen op " + "; ".join(parts) + "."
+            text = (
+                f"{who} blijft in {year} achter bij de andere groepen op " + "; ".join(parts) + "."
+            )
         out.append(
             Finding("lagging_group", text, _src("comparisons", t.drop(columns="_o")), None,
                     anchor("sub", str(bd), str(g)))

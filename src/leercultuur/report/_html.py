@@ -9,7 +9,6 @@ a heading outline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -22,7 +21,7 @@ from leercultuur.report import _i18n as i18n
 from leercultuur.report._charts import Chart
 from leercultuur.report._findings import Finding
 from leercultuur.report._i18n import Lang
-from leercultuur.report._methods_text import REFERENCES, methods_text, provenance
+from leercultuur.report._methods_text import REFERENCES, methods_text, provenance, report_date
 from leercultuur.report._tables import (
     AssociationTable,
     Cell,
@@ -85,7 +84,11 @@ def _marker_title(marker: str, result: MonitorResult, lang: Lang) -> str:
     a = i18n.num(result.spec.alpha, 2, lang)
     d = i18n.num(result.spec.effect_size_threshold, 2, lang)
     if lang == "en":
-        size = f"small effect (d < {d})" if marker == "*" else f"relatively large effect (d \u2265 {d})"
+        size = (
+            f"small effect (d < {d})"
+            if marker == "*"
+            else f"relatively large effect (d \u2265 {d})"
+        )
         return f"significant (p < {a}), {size}"
     size = f"klein effect (d < {d})" if marker == "*" else f"relatief groot effect (d \u2265 {d})"
     return f"significant (p < {a}), {size}"
@@ -106,7 +109,8 @@ class _CellWriter:
         c = f' class="{cls}"' if cls else ""
         if cell.suppressed:
             cls2 = f"{cls} supp".strip()
-            return f'<td class="{cls2}"><abbr class="supp" title="{self.supp}">{i18n.SUPPRESSED}</abbr></td>'
+            abbr = f'<abbr class="supp" title="{self.supp}">{i18n.SUPPRESSED}</abbr>'
+            return f'<td class="{cls2}">{abbr}</td>'
         if cell.value is None:
             return f"<td{c}></td>"
         body = Cell(cell.value).text(kind, unit, self.lang)  # type: ignore[arg-type]
@@ -223,19 +227,26 @@ def render_html(
                 "caption": chart.alt if chart else "",
                 "table": _indicator_table(t, t.rows[:1], cap, w, lang, f"ind-{t.indicator}"),
                 "groups": _indicator_table(
-                    t, t.rows, f"{cap} \u2014 {i18n.t('all_groups', lang).lower()}", w, lang,
+                    t,
+                    t.rows,
+                    f"{cap} \u2014 {i18n.t('all_groups', lang).lower()}",
+                    w,
+                    lang,
                     f"grp-{t.indicator}",
-                ),  # fmt: skip
+                ),
                 "notes": t.footnotes,
             }
         )
     group_charts = [
-        {"svg": Markup(c.svg), "caption": c.alt} for k, c in charts.items() if k.startswith("groups-")
+        {"svg": Markup(c.svg), "caption": c.alt}
+        for k, c in charts.items()
+        if k.startswith("groups-")
     ]
     ac = charts.get("associations")
     years = sorted({y for t in tables for y in t.years})
-    created = result.manifest.get("created") or datetime.now(UTC).strftime("%Y-%m-%d")
-    meta = f"{i18n.t('source', lang)}: NEA (TNO/CBS) \u00b7 leercultuur {__version__} \u00b7 {str(created)[:10]}"
+    created = report_date(result)
+    meta = f"{i18n.t('source', lang)}: NEA (TNO/CBS) \u00b7 leercultuur {__version__}"
+    meta += f" \u00b7 {created}" if created else ""
     return template.render(
         lang=lang,
         t=_texts(lang, result),

@@ -38,11 +38,11 @@ _NL: list[tuple[str, list[str]]] = [
             "steekproef waren. Zo'n toets negeert de stratificatie en de variatie in gewichten "
             "(het design-effect) en is daardoor vaak te optimistisch: verschillen lijken eerder "
             "significant dan ze zijn.",
-            "Dit rapport toetst design-based: het verschil tussen twee jaren met de standaardfouten "
-            "van beide onafhankelijke jaarsteekproeven; een groep tegenover de rest met het "
-            "gelineariseerde verschil binnen hetzelfde jaar (inclusief de covariantie); de "
-            "trend B met een design-based regressie op jaar over de gestapelde jaren (strata = "
-            "jaar x stratum); een trendbreuk met een extra knikterm (jaar - {break_year})+. "
+            "Dit rapport toetst design-based: het verschil tussen twee jaren met de "
+            "standaardfouten van beide onafhankelijke jaarsteekproeven; een groep tegenover de "
+            "rest met het gelineariseerde verschil binnen hetzelfde jaar (inclusief de "
+            "covariantie); de trend B met een design-based regressie op jaar over de gestapelde "
+            "jaren (strata = jaar x stratum); een trendbreuk met een extra knikterm (jaar - {break_year})+. "
             "Voor vragen met meer dan twee antwoorden is de Rao-Scott-correctie de "
             "design-based tegenhanger van de chi-kwadraattoets. Met de optie 'klassiek' "
             "reproduceert de monitor de toetsen van het artikel ter vergelijking.",
@@ -145,7 +145,10 @@ def methods_text(spec: MonitorSpec, lang: Lang) -> list[tuple[str, list[str]]]:
     """The methods section with the spec's settings filled in."""
     bh = spec.multiple_testing == "bh"
     multiple = {
-        ("nl", True): " De p-waarden zijn gecorrigeerd voor meervoudig toetsen (Benjamini-Hochberg).",
+        (
+            "nl",
+            True,
+        ): " De p-waarden zijn gecorrigeerd voor meervoudig toetsen (Benjamini-Hochberg).",
         ("en", True): " The p-values are adjusted for multiple testing (Benjamini-Hochberg).",
     }.get((lang, bh), "")
     values = {
@@ -161,12 +164,27 @@ def methods_text(spec: MonitorSpec, lang: Lang) -> list[tuple[str, list[str]]]:
 
 
 def provenance(result: MonitorResult) -> list[tuple[str, str]]:
-    """(key, value) lines from the result's manifest: software, date, codebook, input files."""
+    """(key, value) lines from the result's manifest: software, dates, method, inputs."""
     m = result.manifest
-    out = [(k, str(m[k])) for k in ("software", "created", "codebook") if k in m]
+    out = []
+    for k in ("software", "created", "started", "finished", "method", "rows", "codebook"):
+        v = m.get(k)
+        if isinstance(v, dict):
+            v = ", ".join(f"{a} {b}" for a, b in v.items())
+        if v not in (None, "", {}):
+            out.append((k, str(v)))
     inputs = m.get("inputs")
     if isinstance(inputs, list):
         for item in inputs:
             if isinstance(item, dict):
                 out.append(("input", ", ".join(f"{k}={v}" for k, v in item.items())))
     return out
+
+
+def report_date(result: MonitorResult) -> str:
+    """The date the result was computed (YYYY-MM-DD), or '' when the manifest does not say."""
+    m = result.manifest
+    for k in ("created", "finished", "started"):
+        if m.get(k):
+            return str(m[k])[:10]
+    return ""

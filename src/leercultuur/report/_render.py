@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leercultuur.errors import DataError, LeercultuurError
+from leercultuur.errors import DataError, LeercultuurError, check_choice
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._charts import all_charts
@@ -24,7 +24,6 @@ from leercultuur.report._tables import (
     indicator_tables,
     subgroup_table,
 )
-from leercultuur.errors import check_choice
 
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 
@@ -59,9 +58,21 @@ def _as_result(result: MonitorResult | str | Path) -> MonitorResult:
     return MonitorResult.load(result)
 
 
-def _check(lang: str, method: str) -> tuple[i18n.Lang, Method]:
+def _check(lang: str, method: str | None, result: MonitorResult) -> tuple[i18n.Lang, Method]:
+    """The edition and the test method; by default the method the result was computed with."""
     lang_ = i18n.check_lang(lang)
+    have = sorted(
+        set(result.comparisons["method"].dropna()) | set(result.trends["method"].dropna())
+    )
+    if method is None:
+        m = result.manifest.get("method")
+        method = m if m in METHODS else (have[0] if have else "design")
     check_choice("method", method, METHODS)
+    if have and method not in have:
+        raise DataError(
+            f"the monitor result has no {method!r} tests (it has: {', '.join(have)}); "
+            f"run the monitor with that method or leave out --method"
+        )
     return lang_, "classic" if method == "classic" else "design"
 
 
@@ -75,12 +86,12 @@ def write_excel(
     path: str | Path,
     *,
     lang: str = "nl",
-    method: str = "design",
+    method: str | None = None,
 ) -> Path:
     """The Excel workbook: Table 1 per indicator, Table 2 by group, associations, methods."""
-    lang_, method_ = _check(lang, method)
     res = _as_result(result)
     _check_result(res)
+    lang_, method_ = _check(lang, method, res)
     return write_workbook(
         res,
         Path(path),
@@ -97,13 +108,13 @@ def write_html(
     out_dir: str | Path,
     *,
     lang: str = "nl",
-    method: str = "design",
+    method: str | None = None,
 ) -> Path:
     """The self-contained HTML report in ``out_dir`` (``report.html``, or ``report-en.html``),
     with every chart also saved as SVG and PNG under ``out_dir/charts``."""
-    lang_, method_ = _check(lang, method)
     res = _as_result(result)
     _check_result(res)
+    lang_, method_ = _check(lang, method, res)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     charts = all_charts(res, lang=lang_, method=method_, out=out / _charts_dir(lang_))
@@ -132,14 +143,14 @@ def render_report(
     out_dir: str | Path,
     *,
     lang: str = "nl",
-    method: str = "design",
+    method: str | None = None,
     pdf: bool = False,
 ) -> ReportFiles:
     """Everything: HTML with charts (SVG + PNG), Excel, the findings as JSON, optionally a PDF
     (printed by headless Chromium, which must be installed)."""
-    lang_, method_ = _check(lang, method)
     res = _as_result(result)
     _check_result(res)
+    lang_, method_ = _check(lang, method, res)
     out = Path(out_dir)
     suffix = "" if lang_ == "nl" else "-en"
     html = write_html(res, out, lang=lang_, method=method_)
@@ -180,7 +191,9 @@ def print_pdf(html: Path, pdf: Path, *, timeout: float = 120) -> Path:
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise ReportError(f"Chromium did not print {str(html)!r} within {timeout:.0f} s") from None
+            raise ReportError(
+                f"Chromium did not print {str(html)!r} within {timeout:.0f} s"
+            ) from None
     if proc.returncode != 0 or not pdf.exists():
         raise ReportError(
             f"Chromium could not print {str(html)!r} to PDF (exit {proc.returncode}): "

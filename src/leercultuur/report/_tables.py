@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -145,7 +145,9 @@ def indicator_tables(
         rows = []
         # groupby keeps the estimates table's order (breakdown, group as the monitor sorted them)
         for (bd, g), ge in e.groupby(["breakdown", "group"], sort=False):
-            by_year = {int(r.year): r for r in ge.itertuples(index=False)}
+            by_year: dict[int, Any] = {
+                y: r for y, r in zip(ge["year"].astype(int), ge.itertuples(), strict=True)
+            }
             cells = tuple(
                 EMPTY
                 if y not in by_year
@@ -160,7 +162,7 @@ def indicator_tables(
             trend, change = EMPTY, EMPTY
             key = (ind.id, str(bd), str(g))
             if key in tr.index:
-                t = tr.loc[key]
+                t = tr.loc[key]  # type: ignore[index]
                 t = t.iloc[0] if isinstance(t, pd.DataFrame) else t
                 slope = _f(t["slope"])
                 trend = Cell(slope, str(t["marker"] or "") if slope is not None else "", any_supp)
@@ -256,7 +258,10 @@ class SubgroupTable:
         head += [f"{c.label} ({c.year})" for c in self.columns]
         data = [
             [r.breakdown_label, r.label]
-            + [cell.text("value", c.unit, lang) for cell, c in zip(r.cells, self.columns, strict=True)]
+            + [
+                cell.text("value", c.unit, lang)
+                for cell, c in zip(r.cells, self.columns, strict=True)
+            ]
             for r in self.rows
         ]
         return pd.DataFrame(data, columns=head)
