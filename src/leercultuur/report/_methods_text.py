@@ -42,7 +42,8 @@ _NL: list[tuple[str, list[str]]] = [
             "standaardfouten van beide onafhankelijke jaarsteekproeven; een groep tegenover de "
             "rest met het gelineariseerde verschil binnen hetzelfde jaar (inclusief de "
             "covariantie); de trend B met een design-based regressie op jaar over de gestapelde "
-            "jaren (strata = jaar x stratum); een trendbreuk met een extra knikterm (jaar - {break_year})+. "
+            "jaren (strata = jaar x stratum); een trendbreuk met een extra knikterm "
+            "(jaar - {break_year})+. "
             "Voor vragen met meer dan twee antwoorden is de Rao-Scott-correctie de "
             "design-based tegenhanger van de chi-kwadraattoets. Met de optie 'klassiek' "
             "reproduceert de monitor de toetsen van het artikel ter vergelijking.",
