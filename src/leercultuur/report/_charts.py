@@ -1,0 +1,310 @@
+"""Charts with matplotlib (Agg): trend lines with CI bands, subgroup comparisons, associations.
+
+Every chart is returned as an inline-ready SVG (text kept as text, so it is searchable and
+small; ``role="img"`` and an ``aria-label`` with the chart's data in words) and written to disk as
+SVG and PNG for reuse. Output is deterministic: fixed hash salt per chart, no dates.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from leercultuur.monitor import MonitorResult
+from leercultuur.report import _i18n as i18n
+from leercultuur.report._i18n import Lang
+
+# Colour-blind safe, >= 4.5:1 contrast on white for lines and text.
+INK = "#1a1a1a"
+BLUE = "#1f5a96"
+BAND = "#9ec3e6"
+ORANGE = "#b34700"
+GREY = "#6b6b6b"
+STYLE: Any = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial"],
+    "font.size": 10,
+    "axes.edgecolor": GREY,
+    "axes.labelcolor": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#e3e3e3",
+    "grid.linewidth": 0.8,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "svg.fonttype": "none",
+    "figure.dpi": 100,
+}
+PNG_DPI = 144
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    alt: str  # the chart's content in words (screen readers, aria-label)
+    svg: str  # inline SVG, without XML prolog
+
+
+def _formatter(unit: str, lang: Lang) -> FuncFormatter:
+    if unit == "%":
+        return FuncFormatter(lambda v, _: i18n.num(v, 0 if v == round(v) else 1, lang) + "%")
+    return FuncFormatter(lambda v, _: i18n.num(v, 2, lang))
+
+
+def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) -> Chart:
+    with plt.rc_context({"svg.hashsalt": chart_id}):
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{chart_id}.svg").write_text(buf.getvalue(), encoding="utf-8")
+            fig.savefig(out / f"{chart_id}.png", dpi=PNG_DPI, bbox_inches="tight")
+    plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+    label = escape(alt, quote=True)
+    svg = svg.replace(
+        "<svg", f'<svg role="img" aria-label="{label}" class="chart" focusable="false"', 1
+    )
+    # the <title> element names the chart for tooltips and assistive technology
+    head = f"<title>{escape(title)}</title>"
+    svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
+    return Chart(chart_id, title, alt, svg)
+
+
+def trend_chart(
+    result: MonitorResult, indicator: str, *, lang: Lang, out: Path | None = None
+) -> Chart:
+    """All employees over the years: estimate, 95% CI band, suppressed years left out."""
+    spec = result.spec
+    label = spec.indicator(indicator).label.get(lang)
+    e = result.estimates
+    e = e[(e["indicator"] == indicator) & (e["breakdown"] == "all")].sort_values("year")
+    e = e[~e["suppressed"].astype(bool)]
+    unit = str(e["unit"].iloc[0]) if len(e) else "%"
+    years = e["year"].to_numpy(int)
+    y, lo, hi = (e[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 3.0))
+        if len(years) >= 3:
+            ax.fill_between(
+                years, lo, hi, color=BAND, alpha=0.7, lw=0, label=i18n.t("ci_band", lang)
+            )
+            ax.plot(
+                years, y, color=BLUE, lw=2.2, marker="o", ms=4.5, label=i18n.t("estimate", lang)
+            )
+        else:
+            ax.errorbar(
+                years, y, yerr=[y - lo, hi - y], color=BLUE, fmt="o", ms=6, capsize=5, lw=1.8,
+                label=f"{i18n.t('estimate', lang)} ({i18n.t('ci_band', lang)})",
+            )  # fmt: skip
+            ax.set_xlim(years.min() - 1, years.max() + 1) if len(years) else None
+        for xv, yv in zip(years[-1:], y[-1:], strict=True):
+            ax.annotate(
+                i18n.value(float(yv), unit, lang), (xv, yv), xytext=(6, 6),
+                textcoords="offset points", color=INK, fontsize=9, fontweight="bold",
+            )  # fmt: skip
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(_formatter(unit, lang))
+        if unit == "%" and len(y):
+            pad = max(2.0, (np.nanmax(hi) - np.nanmin(lo)) * 0.3)
+            ax.set_ylim(max(0, np.nanmin(lo) - pad), min(100, np.nanmax(hi) + pad))
+        ax.legend(frameon=False, fontsize=8.5, loc="best")
+        ax.set_title(label, loc="left", fontsize=11, color=INK)
+        fig.tight_layout()
+    points = "; ".join(
+        f"{yr}: {i18n.value(float(v), unit, lang)}" for yr, v in zip(years, y, strict=True)
+    )
+    alt = (
+        f"{i18n.t('chart_trend', lang)} {label.lower()}, {i18n.t('estimate', lang).lower()} "
+        f"{'per year' if lang == 'en' else 'per jaar'}: {points}."
+    )
+    return _finish(fig, f"trend-{indicator}", label, alt, out)
+
+
+def subgroup_chart(
+    result: MonitorResult,
+    breakdown: str,
+    indicators: Sequence[str],
+    *,
+    lang: Lang,
+    method: str = "design",
+    out: Path | None = None,
+) -> Chart:
+    """Each group's estimate with CI in the latest year, one panel per indicator.
+
+    The dashed line is all employees; groups significantly below/above the rest are orange/blue;
+    suppressed groups show as ``x``."""
+    spec = result.spec
+    blabel = spec.breakdown(breakdown).label.get(lang)
+    e, c = result.estimates, result.comparisons
+    last = e.groupby("indicator")["year"].max()
+    c = c[(c["comparison"] == "group_vs_rest") & (c["method"] == method)]
+    inds = [i for i in indicators if i in last.index]
+    groups = list(dict.fromkeys(e.loc[e["breakdown"] == breakdown, "group"].astype(str)))
+    n = max(len(inds), 1)
+    words = []
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            1, n, figsize=(2.3 * n + 1.6, 0.32 * len(groups) + 1.3), sharey=True, squeeze=False
+        )
+        pos = {g: k for k, g in enumerate(groups)}
+        for ax, ind in zip(axes[0], inds, strict=False):
+            yr = int(last[ind])
+            sel = (e["indicator"] == ind) & (e["year"] == yr)
+            g = e[sel & (e["breakdown"] == breakdown) & ~e["suppressed"].astype(bool)]
+            tot = e[sel & (e["breakdown"] == "all")]
+            cc = c[(c["indicator"] == ind) & (c["breakdown"] == breakdown) & (c["year"] == yr)]
+            sig = cc.set_index("group")["significant"].astype(bool).to_dict()
+            diff = cc.set_index("group")["difference"].to_dict()
+            unit = str(g["unit"].iloc[0]) if len(g) else "%"
+            ys = g["group"].astype(str).map(pos).to_numpy(float)
+            col = [
+                (ORANGE if diff.get(k, 0) < 0 else BLUE) if sig.get(k, False) else GREY
+                for k in g["group"].astype(str)
+            ]
+            est = g["estimate"].to_numpy(float)
+            ax.hlines(ys, g["ci_low"], g["ci_high"], colors=col, lw=2)
+            ax.scatter(est, ys, c=col, s=28, zorder=3)
+            if len(tot):
+                ax.axvline(float(tot["estimate"].iloc[0]), color=INK, lw=1, ls="--")
+            for k in e.loc[
+                sel & (e["breakdown"] == breakdown) & e["suppressed"].astype(bool), "group"
+            ]:
+                ax.annotate(
+                    f"{i18n.SUPPRESSED} (n < {spec.publication_threshold})", (0.02, pos[str(k)]),
+                    xycoords=("axes fraction", "data"), va="center", fontsize=8, color=GREY,
+                )  # fmt: skip
+            ax.xaxis.set_major_formatter(_formatter(unit, lang))
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            title = spec.indicator(ind).label.get(lang)
+            ax.set_title(_wrap(title, 26) + f"\n({yr})", fontsize=8.5, loc="left", color=INK)
+            words.append(
+                f"{title} ({yr}): "
+                + ", ".join(
+                    i18n.group_label(breakdown, str(k), lang)
+                    + " "
+                    + i18n.value(float(v), unit, lang)
+                    for k, v in zip(g["group"], est, strict=True)
+                )
+            )
+        ax0 = axes[0][0]
+        ax0.set_yticks(range(len(groups)))
+        ax0.set_yticklabels([i18n.group_label(breakdown, g, lang) for g in groups], fontsize=8.5)
+        ax0.set_ylim(len(groups) - 0.5, -0.5)
+        fig.suptitle(blabel, x=0.01, ha="left", fontsize=11, color=INK)
+        fig.legend(handles=_legend(lang), loc="lower center", ncol=4, frameon=False, fontsize=8)
+        fig.tight_layout(rect=(0, 0.1, 1, 1))
+    alt = f"{blabel}: " + "; ".join(words) + "."
+    return _finish(fig, f"groups-{breakdown}", blabel, alt, out)
+
+
+def association_chart(
+    result: MonitorResult, *, lang: Lang, out: Path | None = None
+) -> Chart | None:
+    """Coefficients of the stimulating factors with 95% CI, latest year, one panel per outcome."""
+    a = result.associations
+    spec = result.spec
+    preds = [p for p in spec.associations.predictors]
+    if a.empty or not preds:
+        return None
+    labels = {i.id: i.label.get(lang) for i in spec.indicators}
+    outcomes = list(dict.fromkeys(a["outcome"].astype(str)))
+    title = i18n.t("associations", lang)
+    words = []
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            1, len(outcomes), figsize=(2.6 * len(outcomes) + 2.4, 0.45 * len(preds) + 1.4),
+            sharey=True, squeeze=False,
+        )  # fmt: skip
+        for ax, o in zip(axes[0], outcomes, strict=True):
+            t = a[a["outcome"] == o]
+            t = t[(t["year"] == t["year"].max()) & t["term"].isin(preds)]
+            t = t.set_index("term").reindex(preds)
+            est, se = t["estimate"].to_numpy(float), t["se"].to_numpy(float)
+            ys = np.arange(len(preds))
+            ax.hlines(ys, est - 1.96 * se, est + 1.96 * se, colors=BLUE, lw=2)
+            ax.scatter(est, ys, color=BLUE, s=28, zorder=3)
+            ax.axvline(0, color=INK, lw=1)
+            yr = int(t["year"].max()) if t["year"].notna().any() else ""
+            ax.set_title(_wrap(labels.get(o, o), 28) + f"\n({yr})", fontsize=8.5, loc="left")
+            ax.set_xlabel(i18n.t("per_unit", lang), fontsize=8.5)
+            words.append(
+                f"{labels.get(o, o)} ({yr}): "
+                + ", ".join(
+                    f"{labels.get(p, p)} {i18n.num(float(v), 1, lang, sign=True)}"
+                    for p, v in zip(preds, est, strict=True)
+                )
+            )
+        axes[0][0].set_yticks(range(len(preds)))
+        axes[0][0].set_yticklabels([_wrap(labels.get(p, p), 30) for p in preds], fontsize=8.5)
+        axes[0][0].set_ylim(len(preds) - 0.5, -0.5)
+        fig.tight_layout()
+    alt = f"{title} ({i18n.t('per_unit', lang)}): " + "; ".join(words) + "."
+    return _finish(fig, "associations", title, alt, out)
+
+
+def _legend(lang: Lang) -> list[Line2D]:
+    en = lang == "en"
+    dot = {"marker": "o", "ls": "", "ms": 6}
+    words = [
+        (ORANGE, "lower than the rest" if en else "lager dan de rest"),
+        (BLUE, "higher than the rest" if en else "hoger dan de rest"),
+        (GREY, "no significant difference" if en else "geen significant verschil"),
+    ]
+    handles = [Line2D([], [], color=c, label=w, **dot) for c, w in words]  # type: ignore[arg-type]
+    label = i18n.group_label("all", "all", lang).lower()
+    return [*handles, Line2D([], [], color=INK, ls="--", lw=1, label=label)]
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    return "\n".join([*lines, cur])
+
+
+def all_charts(
+    result: MonitorResult, *, lang: Lang, method: str = "design", out: Path | None = None
+) -> dict[str, Chart]:
+    """Every chart of the report, keyed by id."""
+    spec = result.spec
+    have = set(pd.unique(result.estimates["indicator"]))
+    heads = [i.id for i in spec.indicators if i.headline and i.id in have]
+    heads = heads or [i.id for i in spec.indicators if i.id in have][:4]
+    charts = [
+        trend_chart(result, i.id, lang=lang, out=out) for i in spec.indicators if i.id in have
+    ]
+    bds = set(pd.unique(result.estimates["breakdown"]))
+    charts += [
+        subgroup_chart(result, b.id, heads, lang=lang, method=method, out=out)
+        for b in spec.breakdowns
+        if b.id in bds
+    ]
+    assoc = association_chart(result, lang=lang, out=out)
+    if assoc is not None:
+        charts.append(assoc)
+    return {c.id: c for c in charts}

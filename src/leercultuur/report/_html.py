@@ -1,0 +1,274 @@
+"""The HTML report: one self-contained, offline file (CSS inline, charts as inline SVG).
+
+A Content-Security-Policy meta tag forbids every external resource, so the page cannot load
+anything from a network even by mistake. Tables have captions and ``<th scope>`` headers,
+charts have ``role="img"`` with their data in words, and the page has a skip link, landmarks and
+a heading outline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from leercultuur import __version__
+from leercultuur.monitor import MonitorResult
+from leercultuur.report import _i18n as i18n
+from leercultuur.report._charts import Chart
+from leercultuur.report._findings import Finding
+from leercultuur.report._i18n import Lang
+from leercultuur.report._methods_text import REFERENCES, methods_text, provenance, report_date
+from leercultuur.report._tables import (
+    AssociationTable,
+    Cell,
+    IndicatorTable,
+    Row,
+    SubgroupTable,
+)
+
+_EXTRA: dict[str, tuple[str, str]] = {
+    "skip": ("Naar de inhoud", "Skip to content"),
+    "kicker": ("Rapportage", "Report"),
+    "to_table": ("\u2192 tabel", "\u2192 table"),
+    "references": ("Literatuur", "References"),
+    "subgroups_intro": (
+        "Per indeling: elke groep in het laatste meetjaar met haar 95%-betrouwbaarheidsinterval; "
+        "de stippellijn is het cijfer voor alle werknemers. Oranje: significant lager dan de "
+        "andere groepen samen; blauw: significant hoger.",
+        "Per breakdown: each group in the latest measured year with its 95% confidence "
+        "interval; the dashed line is the figure for all employees. Orange: significantly lower "
+        "than the other groups together; blue: significantly higher.",
+    ),
+    "associations_intro": (
+        "Hoe hangt leren samen met de stimulerende factoren? Coëfficiënten van een design-based "
+        "lineaire kansregressie: het verschil in procentpunten in de uitkomst per eenheid van de "
+        "factor, gecorrigeerd voor de andere factoren en de controlevariabelen. Samenhang is "
+        "geen oorzaak.",
+        "How is learning associated with the stimulating factors? Coefficients of a "
+        "design-based linear probability regression: the difference in percentage points in the "
+        "outcome per unit of the factor, adjusted for the other factors and the controls. "
+        "Association is not causation.",
+    ),
+    "footer": (
+        "Gemaakt met leercultuur {v}. Cijfers onder {n} respondenten zijn niet gepubliceerd.",
+        "Made with leercultuur {v}. Figures below {n} respondents are not published.",
+    ),
+}
+_TAGS: dict[str, tuple[str, str]] = {
+    "trend": ("Trend", "Trend"),
+    "stable": ("Stabiel", "Stable"),
+    "two_years": ("Twee metingen", "Two measurements"),
+    "latest_change": ("Laatste jaar", "Latest year"),
+    "trend_break": ("Trendbreuk", "Trend break"),
+    "lagging_group": ("Achterstand", "Lagging group"),
+    "suppressed": ("Niet gepubliceerd", "Not published"),
+}
+
+
+def _texts(lang: Lang, result: MonitorResult) -> dict[str, str]:
+    keys = [
+        "title", "subtitle", "findings", "contents", "indicators", "subgroups", "associations",
+        "methods", "all_groups", "gaps", "provenance",
+    ]  # fmt: skip
+    out = {k: i18n.t(k, lang) for k in keys}
+    out.update({k: v[lang == "en"] for k, v in _EXTRA.items()})
+    out["footer"] = out["footer"].format(v=__version__, n=result.spec.publication_threshold)
+    return out
+
+
+def _marker_title(marker: str, result: MonitorResult, lang: Lang) -> str:
+    a = i18n.num(result.spec.alpha, 2, lang)
+    d = i18n.num(result.spec.effect_size_threshold, 2, lang)
+    if lang == "en":
+        size = (
+            f"small effect (d < {d})"
+            if marker == "*"
+            else f"relatively large effect (d \u2265 {d})"
+        )
+        return f"significant (p < {a}), {size}"
+    size = f"klein effect (d < {d})" if marker == "*" else f"relatief groot effect (d \u2265 {d})"
+    return f"significant (p < {a}), {size}"
+
+
+class _CellWriter:
+    def __init__(self, result: MonitorResult, lang: Lang) -> None:
+        self.lang = lang
+        self.titles = {m: _marker_title(m, result, lang) for m in ("*", "**")}
+        n = result.spec.publication_threshold
+        self.supp = (
+            f"fewer than {n} respondents: not published"
+            if lang == "en"
+            else f"minder dan {n} respondenten: niet gepubliceerd"
+        )
+
+    def td(self, cell: Cell, kind: str, unit: str, cls: str = "", mk_title: str = "") -> str:
+        c = f' class="{cls}"' if cls else ""
+        if cell.suppressed:
+            cls2 = f"{cls} supp".strip()
+            abbr = f'<abbr class="supp" title="{self.supp}">{i18n.SUPPRESSED}</abbr>'
+            return f'<td class="{cls2}">{abbr}</td>'
+        if cell.value is None:
+            return f"<td{c}></td>"
+        body = Cell(cell.value).text(kind, unit, self.lang)  # type: ignore[arg-type]
+        mk = ""
+        if cell.marker:
+            title = escape(mk_title or self.titles.get(cell.marker, ""))
+            mk = f'<abbr class="mk" title="{title}">{cell.marker}</abbr>'
+        return f"<td{c}>{escape(body)}{mk}</td>"
+
+
+def _indicator_table(
+    t: IndicatorTable, rows: Sequence[Row], caption: str, w: _CellWriter, lang: Lang, prefix: str
+) -> Markup:
+    heads = t.headers(lang)
+    out = [
+        '<div class="table-scroll" role="region" tabindex="0" '
+        f'aria-label="{escape(caption)}"><table>',
+        f"<caption>{escape(caption)}</caption><thead><tr>",
+    ]
+    out += [f'<th scope="col">{escape(h)}</th>' for h in heads]
+    out.append("</tr></thead><tbody>")
+    for r in rows:
+        cls = ' class="all"' if r.breakdown == "all" else ""
+        out.append(f'<tr id="{prefix}-{r.anchor}"{cls}><th scope="row">{escape(r.label)}</th>')
+        out += [w.td(c, "value", t.unit) for c in r.cells]
+        out.append(w.td(r.trend, "slope", t.unit, "trend"))
+        out.append(w.td(r.change, "diff", t.unit))
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return Markup("".join(out))
+
+
+def _subgroup_table(t: SubgroupTable, w: _CellWriter, lang: Lang) -> Markup:
+    cap = (
+        "Tabel per groep: laatste meetjaar, groep tegenover de rest van de indeling"
+        if lang == "nl"
+        else "Table by group: latest measured year, group against the rest of its breakdown"
+    )
+    out = [
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(cap)}">',
+        f"<table><caption>{escape(cap)}</caption><thead><tr>",
+        f'<th scope="col">{i18n.t("group", lang)}</th>',
+    ]
+    out += [f'<th scope="col">{escape(c.label)} ({c.year})</th>' for c in t.columns]
+    out.append("</tr></thead>")
+    current = None
+    for r in t.rows:
+        if r.breakdown != current:
+            if current is not None:
+                out.append("</tbody>")
+            out.append("<tbody>")
+            if r.breakdown != "all":
+                out.append(
+                    f'<tr><th scope="rowgroup" colspan="{len(t.columns) + 1}">'
+                    f"{escape(r.breakdown_label)}</th></tr>"
+                )
+            current = r.breakdown
+        cls = ' class="all"' if r.breakdown == "all" else ""
+        out.append(f'<tr id="{r.anchor}"{cls}><th scope="row">{escape(r.label)}</th>')
+        out += [w.td(c, "value", col.unit) for c, col in zip(r.cells, t.columns, strict=True)]
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return Markup("".join(out))
+
+
+def _association_table(a: AssociationTable, w: _CellWriter, lang: Lang, alpha: str) -> Markup:
+    cap = f"{i18n.t('outcome', lang)}: {a.label}"
+    out = [
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(cap)}">',
+        f"<table><caption>{escape(cap)}</caption><thead><tr>",
+        f'<th scope="col">{i18n.t("term", lang)}</th>',
+    ]
+    out += [f'<th scope="col">{y}</th>' for y in a.years]
+    out.append("</tr></thead><tbody>")
+    for lab, cells in zip(a.term_labels, a.cells, strict=True):
+        out.append(f'<tr><th scope="row">{escape(lab)}</th>')
+        out += [w.td(c, "slope", "mean", mk_title=f"p < {alpha}") for c in cells]
+        out.append("</tr>")
+    out.append('<tr><th scope="row">n</th>')
+    out += [f"<td>{i18n.num(n, 0, lang)}</td>" for n in a.n]
+    out.append("</tr></tbody></table></div>")
+    return Markup("".join(out))
+
+
+def render_html(
+    result: MonitorResult,
+    *,
+    lang: Lang,
+    tables: list[IndicatorTable],
+    subgroups: SubgroupTable,
+    associations: list[AssociationTable],
+    found: list[Finding],
+    charts: dict[str, Chart],
+) -> str:
+    """The report as one HTML string."""
+    pkg = resources.files("leercultuur.report").joinpath("templates")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(pkg.joinpath("report.html.j2").read_text(encoding="utf-8"))
+    css = pkg.joinpath("report.css").read_text(encoding="utf-8")
+    w = _CellWriter(result, lang)
+    domains: dict[str, dict[str, Any]] = {}
+    for t in tables:
+        d = domains.setdefault(
+            t.domain, {"id": t.domain, "label": i18n.domain_label(t.domain, lang), "entries": []}
+        )
+        chart = charts.get(f"trend-{t.indicator}")
+        num = len([x for dd in domains.values() for x in dd["entries"]]) + 1
+        cap = f"{i18n.t('table_of', lang)} {num}. {t.label}"
+        d["entries"].append(
+            {
+                "id": t.indicator,
+                "label": t.label,
+                "svg": Markup(chart.svg) if chart else "",
+                "caption": chart.alt if chart else "",
+                "table": _indicator_table(t, t.rows[:1], cap, w, lang, f"ind-{t.indicator}"),
+                "groups": _indicator_table(
+                    t,
+                    t.rows,
+                    f"{cap} \u2014 {i18n.t('all_groups', lang).lower()}",
+                    w,
+                    lang,
+                    f"grp-{t.indicator}",
+                ),
+                "notes": t.footnotes,
+            }
+        )
+    group_charts = [
+        {"svg": Markup(c.svg), "caption": c.alt}
+        for k, c in charts.items()
+        if k.startswith("groups-")
+    ]
+    ac = charts.get("associations")
+    years = sorted({y for t in tables for y in t.years})
+    created = report_date(result)
+    meta = f"{i18n.t('source', lang)}: NEA (TNO/CBS) \u00b7 leercultuur {__version__}"
+    meta += f" \u00b7 {created}" if created else ""
+    return template.render(
+        lang=lang,
+        t=_texts(lang, result),
+        css=Markup(css),
+        software=f"leercultuur {__version__}",
+        year_span=f"{years[0]}\u2013{years[-1]}" if years else "",
+        meta=meta,
+        findings=[
+            {"kind": f.kind, "text": f.text, "anchor": f.anchor, "tag": _TAGS[f.kind][lang == "en"]}
+            for f in found
+        ],
+        domains=list(domains.values()),
+        group_charts=group_charts,
+        subgroup_table=_subgroup_table(subgroups, w, lang),
+        subgroup_notes=subgroups.footnotes,
+        associations=[
+            _association_table(a, w, lang, i18n.num(result.spec.alpha, 2, lang))
+            for a in associations
+        ],
+        association_chart={"svg": Markup(ac.svg), "caption": ac.alt} if ac else None,
+        methods=methods_text(result.spec, lang),
+        gaps=list(result.gaps),
+        references=REFERENCES,
+        provenance=provenance(result),
+    )

@@ -1,0 +1,89 @@
+"""The article's tables from a result with known content, and snapshots of their printed form."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from leercultuur.monitor import MonitorResult
+from leercultuur.report import association_tables, indicator_tables, subgroup_table
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
+
+
+def _snapshot(name: str, frame: pd.DataFrame) -> None:
+    """Compare with the committed CSV (regenerate with UPDATE_SNAPSHOTS=1)."""
+    path = SNAPSHOTS / f"{name}.csv"
+    text = frame.to_csv(index=False, lineterminator="\n")
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path.name}; run with UPDATE_SNAPSHOTS=1 and review it"
+    assert text == path.read_text(encoding="utf-8"), f"table differs from snapshot {path.name}"
+
+
+def test_table1_all_employees_row_is_the_articles_row(result: MonitorResult) -> None:
+    t = indicator_tables(result, lang="nl")[0]
+    assert t.indicator == "nonformal"
+    assert t.years == tuple(range(2012, 2023))
+    row = t.to_frame("nl").iloc[0].tolist()
+    # the article's Table 1: 54% 52%* 52% 51%* 51% 51% 51% 51% 49%* 49% 52%*, trend B -0.3%*
+    assert row == [
+        "Alle werknemers",
+        "54,0%", "52,0%*", "52,0%", "51,0%*", "51,0%", "51,0%", "51,0%", "51,0%", "49,0%*",
+        "49,0%", "52,0%*", "\u22120,24%*", "\u22122,0",
+    ]  # fmt: skip
+    en = indicator_tables(result, lang="en")[0].to_frame("en")
+    assert en.columns[-2:].tolist() == ["Trend B per year", "Change 2012\u20132022"]
+    assert en.iloc[0, 2] == "52.0%*"
+
+
+def test_suppressed_group_shows_x_everywhere(result: MonitorResult) -> None:
+    for t in indicator_tables(result, lang="nl"):
+        rows = [r for r in t.rows if r.group == "65-74"]
+        assert len(rows) == 1
+        frame = t.to_frame("nl")
+        printed = frame[frame["Groep"] == "Leeftijd: 65-74 jaar"].iloc[0, 1:].tolist()
+        assert printed == ["x"] * (len(t.years) + 2)
+        assert all(c.value is None for c in rows[0].cells)  # no value leaks into the model
+
+
+def test_two_year_indicator_has_change_but_no_trend(result: MonitorResult) -> None:
+    t = next(t for t in indicator_tables(result, lang="en") if t.indicator == "informal_tasks_much")
+    assert t.years == (2020, 2022)
+    assert not t.has_trend
+    assert t.to_frame("en").iloc[0].tolist() == ["All employees", "40.0%", "40.6%", "", "+0.6"]
+    assert "too few measurements for a trend" in t.footnotes[-1]
+
+
+def test_table2_markers_are_group_vs_rest(result: MonitorResult) -> None:
+    t = subgroup_table(result, lang="nl")
+    frame = t.to_frame("nl")
+    col = "Opleiding of cursus gevolgd (afgelopen 2 jaar) (2022)"
+    low = frame[(frame["Indeling"] == "Opleidingsniveau") & (frame["Groep"] == "Laag")]
+    assert low[col].item() == "34,0%**"  # 18 points below the total, d = -0.44
+    old = frame[frame["Groep"] == "65-74 jaar"]
+    assert old[col].item() == "x"
+    assert frame.iloc[0]["Groep"] == "Alle werknemers"
+
+
+def test_association_table(result: MonitorResult) -> None:
+    (a,) = association_tables(result, lang="en")
+    assert a.outcome == "nonformal"
+    assert a.terms == ("(Intercept)", "autonomy_scale", "support_any")
+    frame = a.to_frame("en")
+    assert frame.iloc[1, 0] == "Autonomy (scale 1-3)"
+    assert frame.iloc[1, -1] == "+7.00*"
+    assert frame.iloc[-1].tolist()[:2] == ["n", "25,000"]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_snapshots(result: MonitorResult, lang: str) -> None:
+    for t in indicator_tables(result, lang=lang):  # type: ignore[arg-type]
+        _snapshot(f"table1-{t.indicator}-{lang}", t.to_frame(lang))  # type: ignore[arg-type]
+    _snapshot(f"table2-{lang}", subgroup_table(result, lang=lang).to_frame(lang))  # type: ignore[arg-type]
+    for a in association_tables(result, lang=lang):  # type: ignore[arg-type]
+        _snapshot(f"associations-{a.outcome}-{lang}", a.to_frame(lang))  # type: ignore[arg-type]
