@@ -1,0 +1,157 @@
+"""Validating and storing one employee's answers: one response per code, idempotent re-submits.
+
+The code (or, for the open link, the headcount cap) is claimed by a conditional UPDATE in the
+same transaction as the insert of the response: of two concurrent submissions of one code,
+exactly one finds the code unused. A re-submit of the same form (same ``submission_id``) is
+recognised and answered as a success without storing anything again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from leercultuur.quickscan import security
+from leercultuur.quickscan.errors import Conflict, Forbidden, Gone, InvalidInput
+from leercultuur.quickscan.items import Item, all_items
+from leercultuur.quickscan.models import AccessCode, Answer, OpenSubmission, Response, Scan
+
+Outcome = Literal["stored", "duplicate"]
+SUBMISSION_ID_LENGTH = (16, 64)
+
+
+def validate_answers(scan: Scan, answers: Mapping[str, object]) -> dict[str, int]:
+    """Check every answer against the scan's questionnaire; one message lists every problem."""
+    items: dict[str, Item] = {item.id: item for item in all_items(scan.team_names)}
+    problems: list[str] = []
+    unknown = sorted(k for k in answers if k not in items)
+    if unknown:
+        problems.append(f"unknown question(s): {', '.join(unknown)}")
+    clean: dict[str, int] = {}
+    invalid: set[str] = set()
+    for key, item in items.items():
+        raw = answers.get(key)
+        if raw is None or raw == "":
+            continue
+        value = _as_int(raw)
+        if value is None or value not in item.codes:
+            allowed = ", ".join(str(c) for c in item.codes)
+            problems.append(f"question {key!r}: {raw!r} is not one of the answers {allowed}")
+            invalid.add(key)
+            continue
+        clean[key] = value
+    missing = [k for k, it in items.items() if it.required and k not in clean and k not in invalid]
+    if missing:
+        problems.append(f"missing answer(s) to required question(s): {', '.join(missing)}")
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    return clean
+
+
+def _as_int(raw: object) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
+
+
+def check_submission_id(submission_id: str) -> None:
+    lo, hi = SUBMISSION_ID_LENGTH
+    if not lo <= len(submission_id) <= hi:
+        raise InvalidInput(f"submission_id: needs {lo} to {hi} characters")
+
+
+def ensure_open(scan: Scan, today: date | None = None) -> None:
+    today = today or date.today()
+    if scan.closes_on < today:
+        raise Gone(f"this questionnaire closed on {scan.closes_on.isoformat()}")
+
+
+def submit(
+    db: Session,
+    scan: Scan,
+    *,
+    code: str | None,
+    submission_id: str,
+    answers: Mapping[str, object],
+    secret: bytes,
+) -> Outcome:
+    """Validate and store one response; 'duplicate' when this exact submission was stored."""
+    ensure_open(scan)
+    check_submission_id(submission_id)
+    clean = validate_answers(scan, answers)
+    sub_hash = security.keyed_hash(secret, "submission", submission_id)
+    scan_id = scan.id
+    db.rollback()  # start the claiming transaction afresh (SQLite: BEGIN IMMEDIATE)
+    try:
+        if code:
+            outcome = _claim_code(db, scan_id, code, sub_hash, secret)
+        else:
+            outcome = _claim_open_slot(db, scan, sub_hash)
+        if outcome == "duplicate":
+            db.rollback()
+            return outcome
+        response = Response(id=secrets.token_hex(16), scan_id=scan_id)
+        db.add(response)
+        db.flush()
+        db.add_all(Answer(response_id=response.id, item=k, value=v) for k, v in clean.items())
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    return "stored"
+
+
+def _claim_code(db: Session, scan_id: int, code: str, sub_hash: str, secret: bytes) -> Outcome:
+    code_hash = security.keyed_hash(secret, "code", security.normalise_code(code))
+    claimed = db.execute(
+        update(AccessCode)
+        .where(
+            AccessCode.scan_id == scan_id,
+            AccessCode.code_hash == code_hash,
+            AccessCode.used.is_(False),
+        )
+        .values(used=True, submission_hash=sub_hash)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        return "stored"
+    row = db.scalar(
+        select(AccessCode).where(AccessCode.scan_id == scan_id, AccessCode.code_hash == code_hash)
+    )
+    if row is None:
+        raise Forbidden("this code is not valid for this questionnaire; check for typing errors")
+    if row.submission_hash == sub_hash:
+        return "duplicate"
+    raise Conflict("this code has already been used; each code gives one response")
+
+
+def _claim_open_slot(db: Session, scan: Scan, sub_hash: str) -> Outcome:
+    if not scan.open_link:
+        raise Forbidden("this questionnaire needs a personal code")
+    db.add(OpenSubmission(scan_id=scan.id, submission_hash=sub_hash))
+    try:
+        db.flush()
+    except IntegrityError:
+        return "duplicate"
+    claimed = db.execute(
+        update(Scan)
+        .where(Scan.id == scan.id, Scan.open_count < Scan.headcount)
+        .values(open_count=Scan.open_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            f"this questionnaire has reached its maximum of {scan.headcount} responses "
+            "through the open link"
+        )
+    return "stored"

@@ -1,0 +1,144 @@
+"""Scans and their distribution (open link, single-use codes); queries are organisation-scoped."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leercultuur.quickscan import security
+from leercultuur.quickscan.errors import InvalidInput, NotFound
+from leercultuur.quickscan.items import LANGUAGES
+from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam, User
+
+SectorCode = Literal[
+    "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S"
+]
+SizeClass = Literal["1-9", "10-49", "50-99", "100-249", "250+"]
+SECTORS: tuple[str, ...] = get_args(SectorCode)
+SIZE_CLASSES: tuple[str, ...] = get_args(SizeClass)
+MIN_GROUP_FLOOR = 5
+MAX_TEAMS = 100
+
+
+class ScanIn(BaseModel):
+    """What HR fills in to create a scan."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    sector: SectorCode
+    size_class: SizeClass
+    headcount: int = Field(ge=1, le=1_000_000)
+    languages: list[Literal["nl", "en"]] = Field(default_factory=lambda: ["nl"], min_length=1)
+    closes_on: date
+    min_group_size: int = Field(default=10, ge=MIN_GROUP_FLOOR, le=10_000)
+    open_link: bool = True
+    teams: list[str] = Field(default_factory=list, max_length=MAX_TEAMS)
+
+    @field_validator("teams")
+    @classmethod
+    def _teams(cls, teams: list[str]) -> list[str]:
+        cleaned = [" ".join(t.split()) for t in teams]
+        if any(not t or len(t) > 100 for t in cleaned):
+            raise ValueError("every team name needs 1 to 100 characters")
+        dupes = sorted({t for t in cleaned if cleaned.count(t) > 1})
+        if dupes:
+            raise ValueError(f"team names must be unique; repeated: {', '.join(dupes)}")
+        return cleaned
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, langs: list[str]) -> list[str]:
+        return [lang for lang in LANGUAGES if lang in langs]
+
+
+def scan_to_dict(scan: Scan, response_count: int) -> dict[str, object]:
+    return {
+        "id": scan.id,
+        "public_id": scan.public_id,
+        "name": scan.name,
+        "sector": scan.sector,
+        "size_class": scan.size_class,
+        "headcount": scan.headcount,
+        "languages": scan.language_list,
+        "closes_on": scan.closes_on.isoformat(),
+        "min_group_size": scan.min_group_size,
+        "open_link": scan.open_link,
+        "teams": scan.team_names,
+        "status": "open" if scan.closes_on >= date.today() else "closed",
+        "response_count": response_count,
+    }
+
+
+def create_scan(db: Session, user: User, data: ScanIn) -> Scan:
+    if data.closes_on < date.today():
+        raise InvalidInput(f"closes_on: {data.closes_on.isoformat()} lies in the past")
+    assert user.organisation_id is not None
+    scan = Scan(
+        organisation_id=user.organisation_id,
+        public_id=security.new_public_id(),
+        name=data.name,
+        sector=data.sector,
+        size_class=data.size_class,
+        headcount=data.headcount,
+        languages=",".join(data.languages),
+        closes_on=data.closes_on,
+        min_group_size=data.min_group_size,
+        open_link=data.open_link,
+        open_count=0,
+        teams=[ScanTeam(position=i, name=t) for i, t in enumerate(data.teams, 1)],
+    )
+    db.add(scan)
+    db.commit()
+    return scan
+
+
+def list_scans(db: Session, user: User) -> list[Scan]:
+    return list(
+        db.scalars(
+            select(Scan).where(Scan.organisation_id == user.organisation_id).order_by(Scan.id)
+        )
+    )
+
+
+def get_scan(db: Session, user: User, scan_id: int) -> Scan:
+    """The scan if it belongs to the user's organisation; otherwise 404 (existence not revealed)."""
+    scan = db.scalar(
+        select(Scan).where(Scan.id == scan_id, Scan.organisation_id == user.organisation_id)
+    )
+    if scan is None:
+        raise NotFound(f"scan {scan_id} not found")
+    return scan
+
+
+def scan_by_public_id(db: Session, public_id: str) -> Scan:
+    scan = db.scalar(select(Scan).where(Scan.public_id == public_id))
+    if scan is None:
+        raise NotFound("this questionnaire link is not valid")
+    return scan
+
+
+def response_count(db: Session, scan: Scan) -> int:
+    """The only figure HR sees while a scan runs: the total number of responses."""
+    return int(db.scalar(select(func.count()).where(Response.scan_id == scan.id)) or 0)
+
+
+def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: int) -> list[str]:
+    """A batch of single-use codes: returned once in plain text, stored only as keyed hashes."""
+    if not 1 <= count <= limit:
+        raise InvalidInput(f"count: {count} is outside 1..{limit}")
+    codes = [security.new_access_code() for _ in range(count)]
+    db.add_all(
+        AccessCode(
+            scan_id=scan.id,
+            code_hash=security.keyed_hash(secret, "code", security.normalise_code(c)),
+            used=False,
+        )
+        for c in codes
+    )
+    db.commit()
+    return codes

@@ -1,0 +1,85 @@
+"""Settings of the Quickscan app, read from the environment (pydantic-settings).
+
+Zero configuration works in development: a SQLite file in the data directory and a fixed,
+publicly known development secret. Any other environment refuses to start with that secret.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from leercultuur.errors import LeercultuurError
+
+DEV_SECRET = "insecure-development-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(LeercultuurError, ValueError):
+    """Settings that would make the app insecure or cannot work."""
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "leercultuur" / "quickscan"
+
+
+class Settings(BaseSettings):
+    """Environment variables start with ``QUICKSCAN_``; the database URL is ``DATABASE_URL``."""
+
+    model_config = SettingsConfigDict(env_prefix="QUICKSCAN_", extra="forbid", frozen=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "database_url")
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    base_url: str | None = None
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    session_hours: int = Field(default=8, ge=1, le=24 * 14)
+    token_days: int = Field(default=7, ge=1, le=60)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_codes_per_batch: int = Field(default=5000, ge=1)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
+    run_migrations: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.environment != "development":
+            if secret == DEV_SECRET:
+                raise SettingsError(
+                    f"QUICKSCAN_SECRET_KEY is the public development default, which is refused in "
+                    f"environment {self.environment!r}; set a random secret of at least "
+                    f"{MIN_SECRET_LENGTH} characters"
+                )
+            if len(secret) < MIN_SECRET_LENGTH:
+                raise SettingsError(
+                    f"QUICKSCAN_SECRET_KEY has {len(secret)} characters; at least "
+                    f"{MIN_SECRET_LENGTH} are needed in environment {self.environment!r}"
+                )
+        return self
+
+    @property
+    def secret(self) -> bytes:
+        return self.secret_key.get_secret_value().encode()
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.secret_key.get_secret_value() == DEV_SECRET
+
+    def resolved_database_url(self) -> str:
+        """DATABASE_URL if set, else a SQLite file in the data directory (created if needed)."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'quickscan.sqlite3'}"

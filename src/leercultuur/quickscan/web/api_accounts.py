@@ -1,0 +1,155 @@
+"""JSON API: CSRF token, login/logout, invitations, password resets, organisations (admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import JSONResponse, Response
+
+from leercultuur.quickscan.errors import NotFound
+from leercultuur.quickscan.models import Organisation, User
+from leercultuur.quickscan.web.deps import (
+    get_accounts,
+    get_db,
+    get_settings,
+    require_admin,
+    require_user,
+)
+from leercultuur.quickscan.web.sessions import end_session, session_csrf_token, start_session
+
+router = APIRouter(tags=["accounts"])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    username: str = Field(max_length=254)
+    password: str = Field(max_length=1000)
+
+
+class TokenPasswordIn(Strict):
+    token: str = Field(max_length=200)
+    password: str = Field(max_length=1000)
+
+
+class InviteAcceptIn(TokenPasswordIn):
+    username: str = Field(max_length=254)
+
+
+class OrganisationIn(Strict):
+    name: str = Field(max_length=200)
+
+
+def user_dict(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role,
+        "organisation_id": user.organisation_id,
+    }
+
+
+def link(request: Request, path: str) -> str:
+    base = get_settings(request).base_url or str(request.base_url).rstrip("/")
+    return base.rstrip("/") + path
+
+
+def _link_dict(request: Request, path: str, expires: datetime) -> dict[str, object]:
+    return {"url": link(request, path), "expires_at": expires.isoformat() + "Z"}
+
+
+@router.get("/csrf")
+def csrf(request: Request) -> dict[str, str]:
+    """The CSRF token to send as X-CSRF-Token with every state-changing call."""
+    return {"csrf_token": request.state.csrf_token}
+
+
+@router.post("/auth/login")
+def login(body: LoginIn, request: Request, db: Session = Depends(get_db)) -> Response:
+    user, token = get_accounts(request).login(db, username=body.username, password=body.password)
+    csrf_token = session_csrf_token(request, token)
+    response = JSONResponse({"user": user_dict(user), "csrf_token": csrf_token})
+    start_session(request, response, token, csrf_token)
+    return response
+
+
+@router.post("/auth/logout")
+def logout(request: Request, db: Session = Depends(get_db)) -> Response:
+    response = JSONResponse({"logged_out": True})
+    end_session(request, response, db)
+    return response
+
+
+@router.get("/auth/me")
+def me(user: User = Depends(require_user)) -> dict[str, object]:
+    return user_dict(user)
+
+
+@router.post("/auth/accept-invite", status_code=201)
+def accept_invite(
+    body: InviteAcceptIn, request: Request, db: Session = Depends(get_db)
+) -> dict[str, object]:
+    user = get_accounts(request).accept_invite(
+        db, token=body.token, username=body.username, password=body.password
+    )
+    return user_dict(user)
+
+
+@router.post("/auth/reset-password")
+def reset_password(
+    body: TokenPasswordIn, request: Request, db: Session = Depends(get_db)
+) -> dict[str, object]:
+    user = get_accounts(request).reset_password(db, token=body.token, password=body.password)
+    return user_dict(user)
+
+
+@router.get("/admin/organisations")
+def list_organisations(
+    _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> list[dict[str, object]]:
+    orgs = db.scalars(select(Organisation).order_by(Organisation.id))
+    return [{"id": o.id, "name": o.name} for o in orgs]
+
+
+@router.post("/admin/organisations", status_code=201)
+def create_organisation(
+    body: OrganisationIn,
+    request: Request,
+    _: User = Depends(require_admin),
+    db: Session = Depends(get_db),
+) -> dict[str, object]:
+    org = get_accounts(request).create_organisation(db, body.name)
+    return {"id": org.id, "name": org.name}
+
+
+@router.post("/admin/organisations/{org_id}/invites", status_code=201)
+def invite(
+    org_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> dict[str, object]:
+    if db.get(Organisation, org_id) is None:
+        raise NotFound(f"organisation {org_id} not found")
+    token, expires = get_accounts(request).invite(db, org_id)
+    return {**_link_dict(request, f"/invite/{token}", expires), "token": token}
+
+
+@router.get("/admin/users")
+def list_users(
+    _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> list[dict[str, object]]:
+    return [user_dict(u) for u in db.scalars(select(User).order_by(User.id))]
+
+
+@router.post("/admin/users/{user_id}/password-reset", status_code=201)
+def issue_reset(
+    user_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> dict[str, object]:
+    if db.get(User, user_id) is None:
+        raise NotFound(f"user {user_id} not found")
+    token, expires = get_accounts(request).issue_reset(db, user_id)
+    return {**_link_dict(request, f"/reset/{token}", expires), "token": token}

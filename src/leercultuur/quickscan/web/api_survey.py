@@ -1,0 +1,64 @@
+"""JSON API for employees: the questionnaire of a scan and submitting one response."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+from starlette.responses import JSONResponse
+
+from leercultuur.quickscan import responses, scans
+from leercultuur.quickscan.errors import NotFound
+from leercultuur.quickscan.items import questionnaire
+from leercultuur.quickscan.web.deps import get_db, get_settings
+from leercultuur.quickscan.web.privacy import privacy_notice
+
+router = APIRouter(tags=["questionnaire"])
+
+
+class ResponseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str | None = Field(default=None, max_length=100)
+    submission_id: str = Field(min_length=16, max_length=64)
+    answers: dict[str, Any] = Field(max_length=100)
+
+
+@router.get("/s/{public_id}")
+def get_questionnaire(
+    public_id: str, lang: Literal["nl", "en"] = "nl", db: Session = Depends(get_db)
+) -> dict[str, object]:
+    """The questions (wording and answer codes) and the privacy notice, in one language."""
+    scan = scans.scan_by_public_id(db, public_id)
+    responses.ensure_open(scan)
+    if lang not in scan.language_list:
+        raise NotFound(f"this questionnaire is not available in language {lang!r}")
+    return {
+        "name": scan.name,
+        "languages": scan.language_list,
+        "needs_code": not scan.open_link,
+        "privacy_notice": privacy_notice(lang, scan.min_group_size),
+        "blocks": [
+            {"id": b.id, "title": b.title(lang), "items": [i.to_dict(lang) for i in b.items]}
+            for b in questionnaire(scan.team_names)
+        ],
+    }
+
+
+@router.post("/s/{public_id}/responses", status_code=201)
+def submit_response(
+    public_id: str, body: ResponseIn, request: Request, db: Session = Depends(get_db)
+) -> JSONResponse:
+    """Store one response. A repeat of the same submission_id answers 200 and stores nothing."""
+    scan = scans.scan_by_public_id(db, public_id)
+    outcome = responses.submit(
+        db,
+        scan,
+        code=body.code,
+        submission_id=body.submission_id,
+        answers=body.answers,
+        secret=get_settings(request).secret,
+    )
+    status = 201 if outcome == "stored" else 200
+    return JSONResponse({"status": outcome}, status_code=status)

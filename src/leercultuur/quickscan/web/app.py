@@ -1,0 +1,111 @@
+"""The FastAPI application factory of the Quickscan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from leercultuur import __version__
+from leercultuur.quickscan import db as dbmod
+from leercultuur.quickscan.accounts import Accounts
+from leercultuur.quickscan.errors import NotAuthenticated, QuickscanError
+from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.web import (
+    api_accounts,
+    api_scans,
+    api_survey,
+    pages_accounts,
+    pages_scans,
+    pages_survey,
+)
+from leercultuur.quickscan.web.deps import render, require_csrf
+from leercultuur.quickscan.web.middleware import BodyLimit, make_http_middleware
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app: database (migrated on start unless disabled), routes, security layers."""
+    settings = settings or Settings()
+    engine = dbmod.make_engine(settings.resolved_database_url())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    if settings.run_migrations:
+        dbmod.upgrade(engine)
+
+    app = FastAPI(
+        title="Leercultuur Quickscan",
+        version=__version__,
+        description="Employees answer the learning-culture monitor's questions; organisations "
+        "compare themselves with the national figures. Every state-changing call needs the "
+        "X-CSRF-Token header (token from GET /api/v1/csrf).",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        dependencies=[Depends(require_csrf)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = dbmod.session_factory(engine)
+    app.state.accounts = Accounts.from_settings(settings)
+
+    for module in (api_accounts, api_scans, api_survey):
+        app.include_router(module.router, prefix="/api/v1")
+    for module in (pages_accounts, pages_scans, pages_survey):
+        app.include_router(module.router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    app.middleware("http")(make_http_middleware(settings))
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    _exception_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status)
+
+
+def _exception_handlers(app: FastAPI) -> None:
+    @app.exception_handler(QuickscanError)
+    async def _quickscan_error(request: Request, exc: QuickscanError) -> Response:
+        if (
+            isinstance(exc, NotAuthenticated)
+            and not _wants_json(request)
+            and request.method == "GET"
+        ):
+            return RedirectResponse("/login", status_code=303)
+        return _error(request, exc.status_code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            msg = err.get("msg", "invalid")
+            if err.get("type") == "extra_forbidden":
+                msg = "unknown field"
+            parts.append(f"{loc}: {msg}" if loc else msg)
+        return _error(request, 422, "invalid input: " + "; ".join(parts))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))

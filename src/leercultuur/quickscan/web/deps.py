@@ -1,0 +1,105 @@
+"""Request dependencies: database session, current user, roles, CSRF check, page rendering."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from leercultuur.quickscan.accounts import Accounts
+from leercultuur.quickscan.errors import Forbidden, NotAuthenticated
+from leercultuur.quickscan.models import User
+from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.web.middleware import CSRF_COOKIE, SESSION_COOKIE
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+TEMPLATES.env.autoescape = True
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_accounts(request: Request) -> Accounts:
+    return request.app.state.accounts  # type: ignore[no-any-return]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    db: Session = request.app.state.sessions()
+    try:
+        yield db
+    finally:
+        db.rollback()
+        db.close()
+
+
+def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
+    accounts = get_accounts(request)
+    user = accounts.session_user(db, request.cookies.get(SESSION_COOKIE))
+    request.state.user = user
+    return user
+
+
+def require_user(user: User | None = Depends(optional_user)) -> User:
+    if user is None:
+        raise NotAuthenticated("please log in first")
+    return user
+
+
+def require_admin(user: User = Depends(require_user)) -> User:
+    if user.role != "admin":
+        raise Forbidden("this needs a platform admin account")
+    return user
+
+
+def require_hr(user: User = Depends(require_user)) -> User:
+    if user.role != "hr" or user.organisation_id is None:
+        raise Forbidden("this needs an HR account of an organisation")
+    return user
+
+
+async def require_csrf(request: Request) -> None:
+    """Every state change (any method but GET/HEAD/OPTIONS) needs the CSRF token and same origin.
+
+    The token comes in the ``X-CSRF-Token`` header (API) or the ``csrf_token`` form field
+    (pages); it must equal the session-bound token of the CSRF cookie.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if origin is not None and origin != own:
+        raise Forbidden(f"cross-origin request from {origin} refused")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    expected: str = request.state.csrf_token
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not sent or cookie != expected or not hmac.compare_digest(sent, expected):
+        raise Forbidden(
+            "CSRF token missing or invalid: reload the page and try again "
+            "(API clients: send the token of GET /api/v1/csrf in the X-CSRF-Token header)"
+        )
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    ctx: dict[str, Any] = {
+        "csrf_token": request.state.csrf_token,
+        "user": getattr(request.state, "user", None),
+        "lang": "nl",
+    }
+    ctx.update(context or {})
+    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)

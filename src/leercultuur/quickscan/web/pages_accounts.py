@@ -1,0 +1,146 @@
+"""Server-rendered pages: login/logout, invitation and password-reset forms, the admin page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from leercultuur.quickscan.errors import NotAuthenticated, NotFound, QuickscanError
+from leercultuur.quickscan.models import Organisation, User
+from leercultuur.quickscan.web.api_accounts import link
+from leercultuur.quickscan.web.deps import (
+    get_accounts,
+    get_db,
+    optional_user,
+    render,
+    require_admin,
+)
+from leercultuur.quickscan.web.forms import form_str
+from leercultuur.quickscan.web.sessions import end_session, session_csrf_token, start_session
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(user: User | None = Depends(optional_user)) -> Response:
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/admin" if user.role == "admin" else "/scans", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "login.html")
+
+
+@router.post("/login")
+async def login_submit(request: Request, db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    try:
+        user, token = get_accounts(request).login(
+            db, username=form_str(form, "username"), password=form_str(form, "password")
+        )
+    except NotAuthenticated as exc:
+        return render(request, "login.html", {"error": str(exc)}, 401)
+    response = RedirectResponse("/admin" if user.role == "admin" else "/scans", status_code=303)
+    start_session(request, response, token, session_csrf_token(request, token))
+    return response
+
+
+@router.post("/logout")
+def logout_submit(request: Request, db: Session = Depends(get_db)) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    end_session(request, response, db)
+    return response
+
+
+@router.get("/invite/{token}")
+def invite_page(token: str, request: Request, db: Session = Depends(get_db)) -> Response:
+    get_accounts(request).check_token(db, "invite", token)
+    return render(request, "set_password.html", {"kind": "invite", "token": token})
+
+
+@router.post("/invite/{token}")
+async def invite_submit(token: str, request: Request, db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    try:
+        get_accounts(request).accept_invite(
+            db,
+            token=token,
+            username=form_str(form, "username"),
+            password=form_str(form, "password"),
+        )
+    except QuickscanError as exc:
+        ctx = {"kind": "invite", "token": token, "error": str(exc)}
+        return render(request, "set_password.html", ctx, exc.status_code)
+    return render(request, "message.html", {"message": "Your account is ready; please log in."})
+
+
+@router.get("/reset/{token}")
+def reset_page(token: str, request: Request, db: Session = Depends(get_db)) -> Response:
+    get_accounts(request).check_token(db, "reset", token)
+    return render(request, "set_password.html", {"kind": "reset", "token": token})
+
+
+@router.post("/reset/{token}")
+async def reset_submit(token: str, request: Request, db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    try:
+        get_accounts(request).reset_password(db, token=token, password=form_str(form, "password"))
+    except QuickscanError as exc:
+        ctx = {"kind": "reset", "token": token, "error": str(exc)}
+        return render(request, "set_password.html", ctx, exc.status_code)
+    return render(request, "message.html", {"message": "Your password is changed; please log in."})
+
+
+@router.get("/admin")
+def admin_page(
+    request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> Response:
+    orgs = list(db.scalars(select(Organisation).order_by(Organisation.name)))
+    users = list(db.scalars(select(User).order_by(User.username)))
+    return render(request, "admin.html", {"organisations": orgs, "users": users})
+
+
+@router.post("/admin/organisations")
+async def admin_create_org(
+    request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> Response:
+    form = await request.form()
+    get_accounts(request).create_organisation(db, form_str(form, "name"))
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/organisations/{org_id}/invite")
+def admin_invite(
+    org_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> Response:
+    org = db.get(Organisation, org_id)
+    if org is None:
+        raise NotFound(f"organisation {org_id} not found")
+    token, expires = get_accounts(request).invite(db, org_id)
+    ctx = {
+        "title": f"Invitation for {org.name}",
+        "url": link(request, f"/invite/{token}"),
+        "expires": expires,
+    }
+    return render(request, "link_issued.html", ctx)
+
+
+@router.post("/admin/users/{user_id}/reset")
+def admin_reset(
+    user_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+) -> Response:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    token, expires = get_accounts(request).issue_reset(db, user_id)
+    ctx = {
+        "title": f"Password reset for {user.username}",
+        "url": link(request, f"/reset/{token}"),
+        "expires": expires,
+    }
+    return render(request, "link_issued.html", ctx)

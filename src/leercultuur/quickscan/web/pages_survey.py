@@ -1,0 +1,109 @@
+"""Server-rendered questionnaire: privacy notice first, then the questions, then thanks."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from leercultuur.quickscan import responses, scans
+from leercultuur.quickscan.errors import QuickscanError
+from leercultuur.quickscan.items import Language, all_items, questionnaire
+from leercultuur.quickscan.models import Scan
+from leercultuur.quickscan.web.deps import get_db, get_settings, render
+from leercultuur.quickscan.web.forms import form_str
+from leercultuur.quickscan.web.privacy import privacy_notice
+
+router = APIRouter()
+FORM_FIELDS = {"csrf_token", "code", "submission_id", "lang"}
+UI = {
+    "nl": {
+        "start": "Naar de vragen",
+        "submit": "Versturen",
+        "code": "Uw persoonlijke code",
+        "progress": "Beantwoord",
+        "thanks": "Dank u wel! Uw antwoorden zijn opgeslagen.",
+        "optional": "(niet verplicht)",
+        "privacy": "Privacy",
+        "errors": "Controleer uw antwoorden",
+    },
+    "en": {
+        "start": "Go to the questions",
+        "submit": "Send",
+        "code": "Your personal code",
+        "progress": "Answered",
+        "thanks": "Thank you! Your answers have been stored.",
+        "optional": "(optional)",
+        "privacy": "Privacy",
+        "errors": "Please check your answers",
+    },
+}
+
+
+def _lang(scan: Scan, requested: str | None) -> Language:
+    langs = scan.language_list
+    if requested in langs:
+        return "en" if requested == "en" else "nl"
+    return "en" if langs[0] == "en" else "nl"
+
+
+def _context(scan: Scan, lang: Language) -> dict[str, object]:
+    return {
+        "scan": scan,
+        "lang": lang,
+        "ui": UI[lang],
+        "notice": privacy_notice(lang, scan.min_group_size),
+        "blocks": questionnaire(scan.team_names),
+        "n_items": len(all_items(scan.team_names)),
+    }
+
+
+@router.get("/s/{public_id}")
+def intro(
+    public_id: str, request: Request, lang: str | None = None, db: Session = Depends(get_db)
+) -> Response:
+    scan = scans.scan_by_public_id(db, public_id)
+    responses.ensure_open(scan)
+    return render(request, "survey_intro.html", _context(scan, _lang(scan, lang)))
+
+
+@router.get("/s/{public_id}/questions")
+def questions(
+    public_id: str, request: Request, lang: str | None = None, db: Session = Depends(get_db)
+) -> Response:
+    scan = scans.scan_by_public_id(db, public_id)
+    responses.ensure_open(scan)
+    ctx = _context(scan, _lang(scan, lang))
+    ctx.update(submission_id=secrets.token_urlsafe(24), values={}, code="")
+    return render(request, "survey_form.html", ctx)
+
+
+@router.post("/s/{public_id}/questions")
+async def submit(public_id: str, request: Request, db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    scan = scans.scan_by_public_id(db, public_id)
+    lang = _lang(scan, form_str(form, "lang", default="nl"))
+    answers = {k: v for k, v in form.items() if k not in FORM_FIELDS}
+    code = form_str(form, "code", default="").strip() or None
+    submission_id = form_str(form, "submission_id", default="")
+    try:
+        responses.submit(
+            db,
+            scan,
+            code=code,
+            submission_id=submission_id,
+            answers=answers,
+            secret=get_settings(request).secret,
+        )
+    except QuickscanError as exc:
+        ctx = _context(scan, lang)
+        ctx.update(
+            submission_id=submission_id or secrets.token_urlsafe(24),
+            values={k: str(v) for k, v in answers.items()},
+            code=code or "",
+            error=str(exc),
+        )
+        return render(request, "survey_form.html", ctx, exc.status_code)
+    return render(request, "survey_done.html", _context(scan, lang))
