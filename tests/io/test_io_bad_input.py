@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import edition_2017, edition_2018, edition_2022
+from io_editions import edition_2017, edition_2018, edition_2022
 
 from leercultuur.errors import DataError, LeercultuurError, SpecError
 from leercultuur.io import ValidationError, load_codebook, read_harmonised, validate

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import edition_2017, edition_2018
+from io_editions import edition_2017, edition_2018
 
 from leercultuur.io import load_codebook, read_harmonised
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import edition_2017
+from io_editions import edition_2017
 from io_rawlayout import write_dta
 
 from leercultuur.io import load_codebook, read_harmonised, validate

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from conftest import edition_2017, edition_2018
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from io_editions import edition_2017, edition_2018
 
 from leercultuur.io import YearSet, read_harmonised
 from leercultuur.io._recode import bin_codes, recode_coded

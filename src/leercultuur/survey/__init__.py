@@ -12,19 +12,17 @@ Estimates agree with R's ``survey`` package (4.1) to about 1e-8; see ``tests/gol
 """
 
 from leercultuur.survey._design import LONELY_PSU_OPTIONS, Design, LonelyPSU
+from leercultuur.survey._effects import (
+    KIND_OPTIONS,
+    Kind,
+    cohens_d,
+    cohens_h,
+    compare_independent,
+    p_adjust_bh,
+)
 from leercultuur.survey._estimate import CI_METHODS, CIMethod, MissingBy, prop_ci
-
-__all__ = [
-    "CI_METHODS",
-    "LONELY_PSU_OPTIONS",
-    "CIMethod",
-    "Design",
-    "LonelyPSU",
-    "MissingBy",
-    "prop_ci",
-]
-
-# Weighting (raking, calibration, trimming, proportional/expansion weights, split halves)
+from leercultuur.survey._inference import group_vs_rest, year_on_year
+from leercultuur.survey._trend import trend, trend_difference
 from leercultuur.survey._weighting import (
     CALFUNS,
     CalFun,
@@ -39,41 +37,33 @@ from leercultuur.survey._weighting import (
     trim_weights,
 )
 
-__all__ += [
+__all__ = [
     "CALFUNS",
+    "CI_METHODS",
+    "KIND_OPTIONS",
+    "LONELY_PSU_OPTIONS",
+    "CIMethod",
     "CalFun",
     "Calibration",
     "CalibrationError",
     "CalibrationInfo",
-    "calibrate",
-    "combine_halves",
-    "expansion_weights",
-    "proportional_weights",
-    "rake",
-    "trim_weights",
-]
-
-# Part 2: design-based tests, comparisons and effect sizes.
-from leercultuur.survey._effects import (
-    KIND_OPTIONS,
-    Kind,
-    cohens_d,
-    cohens_h,
-    compare_independent,
-    p_adjust_bh,
-)
-from leercultuur.survey._inference import group_vs_rest, year_on_year
-from leercultuur.survey._trend import trend, trend_difference
-
-__all__ += [
-    "KIND_OPTIONS",
+    "Design",
     "Kind",
+    "LonelyPSU",
+    "MissingBy",
+    "calibrate",
     "cohens_d",
     "cohens_h",
+    "combine_halves",
     "compare_independent",
+    "expansion_weights",
     "group_vs_rest",
     "p_adjust_bh",
+    "prop_ci",
+    "proportional_weights",
+    "rake",
     "trend",
     "trend_difference",
+    "trim_weights",
     "year_on_year",
 ]

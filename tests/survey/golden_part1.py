@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-GOLDEN_DIR = Path(__file__).parent / "golden" / "part1"
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden" / "part1"
 
 
 @cache
