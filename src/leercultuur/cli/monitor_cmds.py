@@ -136,3 +136,90 @@ def register(app: typer.Typer) -> None:
         console.print(f"[green]Schema written to[/] {out}")
 
     app.add_typer(benchmark_app, name="benchmark")
+    register_demo(app)
+
+
+def _synth_files(cache: Path, years: list[int]) -> list[Path]:
+    """The synthetic NEA, generated once per generator version and cached."""
+    from leercultuur.synth import DEFAULT_SEED, GENERATOR_VERSION, write_year
+    from leercultuur.synth import generate_year as gen
+
+    folder = cache / f"synthetic-nea-{GENERATOR_VERSION}-seed{DEFAULT_SEED}"
+    paths = [folder / f"nea_{y}.sav" for y in years]
+    todo = [y for y, p in zip(years, paths, strict=True) if not p.exists()]
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
+        with stage_progress(len(todo), "Synthetic NEA") as progress:
+            for y in todo:
+                write_year(gen(y, DEFAULT_SEED), y, folder, "sav")
+                progress(str(y))
+    else:
+        console.print(f"Synthetic NEA {GENERATOR_VERSION}: cached in {folder}")
+    return paths
+
+
+def register_demo(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo_cmd(
+        out: Path = typer.Option(Path("leercultuur-demo"), "--out", help="Working folder."),
+        report_dir: Path = typer.Option(
+            Path("leercultuur-report"), "--report", help="Folder for the published report."
+        ),
+        years: str = typer.Option("2012-2022", "--years", help="Years, e.g. 2012-2022."),
+        lang: str = typer.Option("nl", "--lang", help="Report language: nl or en."),
+        classic: bool = typer.Option(False, "--classic", help="The article's classic tests."),
+    ) -> None:
+        """The main job on built-in synthetic data: synthetic NEA -> monitor -> report."""
+        from leercultuur.errors import check_choice
+        from leercultuur.synth import GENERATOR_VERSION, parse_years
+
+        check_choice("--lang", lang, ("nl", "en"))
+        t0 = time.perf_counter()
+        files = _synth_files(out / "data", list(parse_years(years)))
+        result_dir = run_monitor_on_files(
+            files,
+            codebook=None,
+            spec_path=None,
+            out=out / "result",
+            classic=classic,
+            strict=False,
+            provenance={"data": "synthetic", "source": f"leercultuur synth {GENERATOR_VERSION}"},
+        )
+        from leercultuur.monitor import MonitorResult
+        from leercultuur.monitor._export import export_benchmark
+
+        result = MonitorResult.load(result_dir)
+        bench = export_benchmark(
+            result, out / "benchmark.json", data="synthetic",
+            source=f"leercultuur synth {GENERATOR_VERSION}",
+        )  # fmt: skip
+        _headline(result)
+        try:
+            from leercultuur.report import render_report
+        except ImportError:  # the report extra is not installed
+            console.print("[yellow]report skipped:[/] install the 'report' extra")
+        else:
+            with console.status("Writing the report"):
+                files_out = render_report(result, report_dir, lang=lang)
+            console.print(f"[green]Report:[/] {files_out.html}")
+        console.print(f"[green]Results:[/] {result_dir}   [green]Benchmark:[/] {bench}")
+        console.print(f"Done in {time.perf_counter() - t0:.1f} s")
+
+
+def _headline(result: Any) -> None:
+    """Print the article's Table 1 line: course participation per year and the trend B."""
+    from rich.table import Table
+
+    est = result.estimates.query("indicator == 'nonformal' and breakdown == 'all'")
+    yoy = result.comparisons.query(
+        "indicator == 'nonformal' and breakdown == 'all' and comparison == 'year_on_year'"
+    ).set_index("year")["marker"]
+    tr = result.trends.query("indicator == 'nonformal' and breakdown == 'all'")
+    table = Table(title="Opleiding/cursus gevolgd (afgelopen 2 jaar), alle werknemers")
+    for y in est["year"]:
+        table.add_column(str(y), justify="right")
+    table.add_column("B", justify="right")
+    cells = [f"{v:.0f}%{yoy.get(y, '')}" for y, v in zip(est["year"], est["estimate"], strict=True)]
+    trend = "" if tr.empty else f"{tr['slope'].iloc[0]:+.1f}{tr['marker'].iloc[0]}"
+    table.add_row(*cells, trend)
+    Console().print(table)

@@ -41,6 +41,7 @@ from leercultuur.survey._cells import (
     covariance_disjoint,
     domain_df,
     domain_means,
+    row_stats,
 )
 
 Progress = Callable[[str], None]
@@ -129,11 +130,14 @@ def compute_tables(
     for design, ids in designs:
         cols = [f"ind__{i}" for i in ids]
         pct = np.array([spec.indicator(i).is_percentage for i in ids])
-        wc = _classic_weights(design, year) if method == "classic" else None
+        rows = row_stats(design, cols)  # shared by every breakdown of this design
+        rows_c = None
+        if method == "classic":
+            rows_c = row_stats(design, cols, weights=_classic_weights(design, year))
         for bid, col in breakdowns:
             by = [year] if col is None else [year, col]
-            cs = cell_stats(design, cols, by=by)
-            csc = cell_stats(design, cols, by=by, weights=wc) if wc is not None else None
+            cs = cell_stats(design, cols, by=by, rows=rows)
+            csc = cell_stats(design, cols, by=by, rows=rows_c) if rows_c is not None else None
             order = None if col is None else group_order(design.data[col])
             ctx = _Ctx(cs, csc, ids, pct, frame, spec, bid, col, year, method)
             ests.append(ctx.estimates(order))

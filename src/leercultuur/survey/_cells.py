@@ -79,18 +79,29 @@ def _stratum_weights(design: Design) -> tuple[np.ndarray, np.ndarray]:
     return c, w
 
 
-def cell_stats(
+@dataclass(frozen=True)
+class RowStats:
+    """Per-row statistics of K variables, shared by every grouping of one design (built once)."""
+
+    Xh: np.ndarray  # (n, 3K + 1): A, B, NZ (K each), R0 -- summed per (group, stratum)
+    Xg: np.ndarray  # (n, 6K + 1): F, N, CC, CD, CE, W2 (K each), R1 -- summed per group
+    names: tuple[str, ...]
+    shift: np.ndarray
+    w_h: np.ndarray  # (H,) stratum weights of squared sums (see module docstring)
+
+
+def row_stats(
     design: Design,
     vars: Sequence[str],
     *,
-    by: Sequence[str],
     weights: np.ndarray | None = None,
     values: np.ndarray | None = None,
-) -> CellStats:
-    """Build the cell sums of ``vars`` by the groups of ``by`` (missing values out of domain,
-    as ``na_rm=True``). ``weights`` replaces the design weights (e.g. normalised weights for
-    classic tests); ``values`` (n x K) replaces reading ``vars`` from the data."""
-    from leercultuur.survey._estimate import _numeric_matrix, domains
+) -> RowStats:
+    """Per-row statistics of ``vars`` (missing values out of domain, as ``na_rm=True``).
+
+    ``weights`` replaces the design weights (e.g. normalised weights for classic tests);
+    ``values`` (n x K) replaces reading ``vars`` from the data."""
+    from leercultuur.survey._estimate import _numeric_matrix
 
     if design.has_psu:
         raise DesignError("cell statistics need a design without PSUs (each row its own PSU)")
@@ -98,12 +109,10 @@ def cell_stats(
         raise DesignError(
             "cell statistics support lonely_psu 'fail', 'remove', 'certainty' and 'adjust'"
         )
-    dom = domains(design, list(by), "group")
     Y = values if values is not None else _numeric_matrix(design, list(vars), "cell_stats")
     w = design.w if weights is None else np.asarray(weights, dtype=np.float64)
     n, K = Y.shape
-    G, H = dom.n, design.n_strata
-    indom = dom.codes >= 0
+    indom = design.in_domain
     member = ~np.isnan(Y) & indom[:, None]
     wm = w[:, None] * member
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -111,72 +120,109 @@ def cell_stats(
     y = np.where(member, Y - shift, 0.0)
     nonzero = (w != 0) & indom
     c_h, w_h = _stratum_weights(design)
-    c_row = c_h[design.stratum]
+    Xh = np.empty((n, 3 * K + 1))
+    Xh[:, A * K : (A + 1) * K] = wm
+    wy = np.multiply(wm, y, out=Xh[:, B * K : (B + 1) * K])
+    Xh[:, NZ * K : (NZ + 1) * K] = member & nonzero[:, None]
+    Xh[:, 3 * K] = nonzero
+    Xg = np.empty((n, 6 * K + 1))
+    np.multiply(wy, y, out=Xg[:, 0:K])  # F
+    Xg[:, K : 2 * K] = member  # N
+    w2m = np.multiply(wm, w[:, None], out=Xg[:, 5 * K : 6 * K])  # W2
+    cw2m = np.multiply(w2m, c_h[design.stratum][:, None], out=Xg[:, 2 * K : 3 * K])  # CC
+    cw2y = np.multiply(cw2m, y, out=Xg[:, 3 * K : 4 * K])  # CD
+    np.multiply(cw2y, y, out=Xg[:, 4 * K : 5 * K])  # CE
+    Xg[:, 6 * K] = indom
+    return RowStats(Xh=Xh, Xg=Xg, names=tuple(vars), shift=shift, w_h=w_h)
 
-    per_h = np.empty((n, 4, K))
-    per_h[:, A] = wm
-    per_h[:, B] = wm * y
-    per_h[:, NZ] = member & nonzero[:, None]
-    per_h[:, R0] = nonzero[:, None]
-    per_g = np.empty((n, 7, K))
-    per_g[:, F] = per_h[:, B] * y
-    per_g[:, N] = member
-    per_g[:, R1] = indom[:, None]
-    cw2m = wm * (w * c_row)[:, None]
-    per_g[:, CC] = cw2m
-    per_g[:, CD] = cw2m * y
-    per_g[:, CE] = cw2m * y * y
-    per_g[:, W2] = wm * w[:, None]
 
-    rows = np.arange(n + 1)
+def cell_stats(
+    design: Design,
+    vars: Sequence[str],
+    *,
+    by: Sequence[str],
+    weights: np.ndarray | None = None,
+    values: np.ndarray | None = None,
+    rows: RowStats | None = None,
+) -> CellStats:
+    """Cell sums of ``vars`` by the groups of ``by``. Pass ``rows`` (from :func:`row_stats`)
+    to reuse the per-row statistics across several groupings of the same design."""
+    from leercultuur.survey._estimate import domains
+
+    if rows is None:
+        rows = row_stats(design, vars, weights=weights, values=values)
+    K = len(rows.names)
+    dom = domains(design, list(by), "group")
+    n = rows.Xh.shape[0]
+    G, H = dom.n, design.n_strata
+    indom = dom.codes >= 0
+    pos = np.arange(n + 1)
     gcode = np.where(indom, dom.codes, 0).astype(np.int64)
     ones = indom.astype(np.float64)
-    ind_gh = sparse.csc_matrix((ones, gcode * H + design.stratum, rows), shape=(G * H, n))
-    ind_g = sparse.csc_matrix((ones, gcode, rows), shape=(G, n))
-    H_cells = np.asarray(ind_gh @ per_h.reshape(n, 4 * K)).reshape(G, H, 4, K)
-    G_cells = np.asarray(ind_g @ per_g.reshape(n, 7 * K)).reshape(G, 7, K)
+    ind_gh = sparse.csc_matrix((ones, gcode * H + design.stratum, pos), shape=(G * H, n))
+    ind_g = sparse.csc_matrix((ones, gcode, pos), shape=(G, n))
+    sh = np.asarray(ind_gh @ rows.Xh).reshape(G, H, 3 * K + 1)
+    sg = np.asarray(ind_g @ rows.Xg)
+    H_cells = np.empty((G, H, 4, K))
+    H_cells[:, :, :3] = sh[:, :, : 3 * K].reshape(G, H, 3, K)
+    H_cells[:, :, R0] = sh[:, :, 3 * K][:, :, None]
+    G_cells = np.empty((G, 7, K))
+    gk = sg[:, : 6 * K].reshape(G, 6, K)
+    G_cells[:, F], G_cells[:, N] = gk[:, 0], gk[:, 1]
+    G_cells[:, CC], G_cells[:, CD], G_cells[:, CE] = gk[:, 2], gk[:, 3], gk[:, 4]
+    G_cells[:, W2] = gk[:, 5]
+    G_cells[:, R1] = sg[:, 6 * K][:, None]
 
-    a = np.ascontiguousarray(H_cells[:, :, A].transpose(2, 0, 1))  # (K, G, H)
-    b = np.ascontiguousarray(H_cells[:, :, B].transpose(2, 0, 1))
-    aw = a * w_h[None, None, :]
-    bw = b * w_h[None, None, :]
-    Q = {
-        "AA": aw @ a.transpose(0, 2, 1),
-        "AB": aw @ b.transpose(0, 2, 1),
-        "BB": bw @ b.transpose(0, 2, 1),
-    }
+    Q = _q_matrices(H_cells, rows.w_h)
     return CellStats(
         H_cells=H_cells,
         G_cells=G_cells,
         Q=Q,
         groups=dom.labels,
-        names=tuple(vars),
-        shift=shift,
+        names=rows.names,
+        shift=rows.shift,
     )
 
 
-def _quad(Q: np.ndarray, U: np.ndarray, V: np.ndarray) -> np.ndarray:
-    """u_d' Q_k v_d for every domain d and variable k: U, V (ND, G, K) -> (ND, K)."""
-    # (K, ND, G) @ (K, G, G) -> (K, ND, G), then row-wise dot with V
-    UQ = np.matmul(U.transpose(2, 0, 1), Q)
-    return np.einsum("kdg,dgk->dk", UQ, V)
+def _q_matrices(H_cells: np.ndarray, w_h: np.ndarray) -> dict[str, np.ndarray]:
+    """Q_XY[k] = X_k diag(w_h) Y_k' for X, Y in {A, B}: (K, G, G) each.
+
+    The (G x H) cell arrays are sparse when groups and strata nest (a group of year t only has
+    rows in the strata of year t), so each product is sparse x dense."""
+    G, _H, _, K = H_cells.shape
+    out = {name: np.empty((K, G, G)) for name in ("AA", "AB", "BB")}
+    for k in range(K):
+        a = H_cells[:, :, A, k]
+        b = H_cells[:, :, B, k]
+        aw = sparse.csr_matrix(a * w_h[None, :])
+        bw = sparse.csr_matrix(b * w_h[None, :])
+        out["AA"][k] = np.asarray(aw @ a.T)
+        out["AB"][k] = np.asarray(aw @ b.T)
+        out["BB"][k] = np.asarray(bw @ b.T)
+    return out
+
+
+def _bilinear(Q: np.ndarray, L: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """sum_{g,g'} L[d,g,k] Q[k,g,g'] R[d,g',k] for every domain d and variable k: (ND, K).
+
+    ``L`` and ``R`` are (ND, G) (the same for every k) or (ND, G, K); one batched matmul."""
+    Lk = L[None] if L.ndim == 2 else L.transpose(2, 0, 1)
+    P = np.matmul(Lk, Q)  # (K, ND, G)
+    if R.ndim == 2:
+        return np.einsum("kdg,dg->dk", P, R)
+    return np.einsum("kdg,dgk->dk", P, R)
 
 
 def _s1_square(
     cs: CellStats, Ma: np.ndarray, ma: np.ndarray, Mb: np.ndarray, mb: np.ndarray
 ) -> np.ndarray:
     """sum_h w_h (B_ah - m_a A_ah)(B_bh - m_b A_bh) for domain pairs (a_d, b_d): (ND, K)."""
-    K = ma.shape[1]
-    Ua = np.broadcast_to(Ma[:, :, None], (*Ma.shape, K))
-    Ub = np.broadcast_to(Mb[:, :, None], (*Mb.shape, K))
-    Va = Ua * ma[:, None, :]
-    Vb = Ub * mb[:, None, :]
-    QAB, QBA = cs.Q["AB"], cs.Q["AB"].transpose(0, 2, 1)
+    QBA = cs.Q["AB"].transpose(0, 2, 1)
     return (
-        _quad(cs.Q["BB"], Ua, Ub)
-        - _quad(QBA, Ua, Vb)
-        - _quad(QAB, Va, Ub)
-        + _quad(cs.Q["AA"], Va, Vb)
+        _bilinear(cs.Q["BB"], Ma, Mb)
+        - mb * _bilinear(QBA, Ma, Mb)
+        - ma * _bilinear(cs.Q["AB"], Ma, Mb)
+        + ma * mb * _bilinear(cs.Q["AA"], Ma, Mb)
     )
 
 
@@ -254,7 +300,8 @@ class DomainSlopes:
     coef: np.ndarray  # (ND, K, p)
     vcov: np.ndarray  # (ND, K, p, p)
     inv: np.ndarray  # (ND, K, p, p) (X'WX)^-1
-    U: np.ndarray  # (ND, G, K, p) M x_g: for covariances
+    M: np.ndarray  # (ND, G) membership: for covariances
+    X: np.ndarray  # (G, p) regressors
     mu: np.ndarray  # (ND, G, K) fitted (centred) value per group
 
 
@@ -278,23 +325,21 @@ def _fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _slope_cross(
-    cs: CellStats, Ua: np.ndarray, mua: np.ndarray, Ub: np.ndarray, mub: np.ndarray
-) -> np.ndarray:
-    """sum_h w_h (U_a' (B_h - mu_a A_h)) (U_b' (B_h - mu_b A_h))' per (d, k): (ND, K, p, p)."""
-    p = Ua.shape[-1]
-    out = np.empty((Ua.shape[0], Ua.shape[2], p, p))
-    QAB, QBA = cs.Q["AB"], cs.Q["AB"].transpose(0, 2, 1)
-    for i in range(p):
-        ua, va = Ua[..., i], Ua[..., i] * mua
-        for j in range(p):
-            ub, vb = Ub[..., j], Ub[..., j] * mub
-            out[:, :, i, j] = (
-                _quad(cs.Q["BB"], ua, ub)
-                - _quad(QBA, ua, vb)
-                - _quad(QAB, va, ub)
-                + _quad(cs.Q["AA"], va, vb)
-            )
-    return out
+    cs: CellStats, Ma: np.ndarray, Xa: np.ndarray, mua: np.ndarray,
+    Mb: np.ndarray, Xb: np.ndarray, mub: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """sum_h w_h (U_a' (B_h - mu_a A_h)) (U_b' (B_h - mu_b A_h))' per (d, k): (ND, K, p, p),
+    with U = M x (membership times regressor) and mu the fitted value per (domain, group)."""
+    Ua = Ma[None] * Xa.T[:, None, :]  # (p, ND, G)
+    Ub = Mb[None] * Xb.T[:, None, :]
+    Va = (Ua[..., None] * mua[None]).transpose(0, 3, 1, 2)  # (p, K, ND, G)
+    Vb = Ub[..., None] * mub[None]  # (p, ND, G, K)
+    QBA = cs.Q["AB"].transpose(0, 2, 1)
+    t1 = np.einsum("ikdg,jdg->dkij", np.matmul(Ua[:, None], cs.Q["BB"][None]), Ub)
+    t2 = np.einsum("ikdg,jdgk->dkij", np.matmul(Ua[:, None], QBA[None]), Vb)
+    t3 = np.einsum("ikdg,jdg->dkij", np.matmul(Va, cs.Q["AB"][None]), Ub)
+    t4 = np.einsum("ikdg,jdgk->dkij", np.matmul(Va, cs.Q["AA"][None]), Vb)
+    return t1 - t2 - t3 + t4
 
 
 def domain_slopes(cs: CellStats, membership: np.ndarray, X: np.ndarray) -> DomainSlopes:
@@ -304,20 +349,20 @@ def domain_slopes(cs: CellStats, membership: np.ndarray, X: np.ndarray) -> Domai
     M = np.asarray(membership, dtype=np.float64)
     coef, inv, _xtwx, _xtwy, bad = _fit(cs, M, X)
     mu = np.einsum("gi,dki->dgk", X, coef)  # fitted (centred) value per group
-    U = M[:, :, None, None] * X[None, :, None, :] * np.ones((1, 1, coef.shape[1], 1))
     L = cs.G_cells
     r2 = L[None, :, CE] - 2 * mu * L[None, :, CD] + mu * mu * L[None, :, CC]  # (ND, G, K)
     s2 = np.einsum("dgk,gi,gj->dkij", M[:, :, None] * r2, X, X)
-    cross = _slope_cross(cs, U, np.nan_to_num(mu), U, np.nan_to_num(mu))
+    mu0 = np.nan_to_num(mu)
+    cross = _slope_cross(cs, M, X, mu0, M, X, mu0)
     meat = s2 - cross
     vcov = inv @ meat @ inv.transpose(0, 1, 3, 2)
     vcov[bad] = np.nan
     coef = coef.copy()
     coef[..., 0] += cs.shift[None, :]  # the intercept absorbs the centring shift
-    return DomainSlopes(coef=coef, vcov=vcov, inv=inv, U=U, mu=np.nan_to_num(mu))
+    return DomainSlopes(coef=coef, vcov=vcov, inv=inv, M=M, X=X, mu=mu0)
 
 
 def slope_covariance_disjoint(cs: CellStats, a: DomainSlopes, b: DomainSlopes) -> np.ndarray:
     """Cov(coef_a, coef_b) for row-disjoint domains: (ND, K, p, p)."""
-    cross = _slope_cross(cs, a.U, a.mu, b.U, b.mu)
+    cross = _slope_cross(cs, a.M, a.X, a.mu, b.M, b.X, b.mu)
     return -(a.inv @ cross @ b.inv.transpose(0, 1, 3, 2))
