@@ -92,6 +92,11 @@ def test_validate_with_a_codebook_typo(tmp_path: Path, write) -> None:
     res = run("validate", "nea_2017.sav", "-c", "cb2.yaml", cwd=tmp_path)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "variables.course.typ: unknown key 'typ' (did you mean 'type'?)" in res.stderr
+    res = run("validate", cwd=tmp_path)
+    assert (res.returncode, res.stderr.strip()) == (
+        2,
+        "error: validate: give one or more data files (.sav, .dta, .csv, .parquet)",
+    )
     res = run("validate", "nea_2017.sav", "-c", "missing.yaml", cwd=tmp_path)
     assert (res.returncode, res.stderr.strip()) == (
         2,
