@@ -205,3 +205,19 @@ def test_draft_from_csv_and_parquet(tmp_path: Path) -> None:
         h = read_harmonised([tmp_path / name], codebook=cb)
         assert h.data["cursus2j"].tolist() == [1.0, 2.0, 8.0]  # no labels: nothing recoded
         assert h.data["respnr"].tolist() == ["2017-1", "2017-2", "2017-3"]
+
+
+def test_results_are_frozen_and_serialisable(sav_files: dict[int, Path]) -> None:
+    import dataclasses
+    import json
+
+    h = read_harmonised(list(sav_files.values()))
+    back = json.loads(json.dumps(h.to_dict()))
+    assert back["rows"] == 9 and back["columns"][:3] == ["year", "resp_id", "stratum"]
+    assert back["metadata"]["variables"]["sup_support"]["weights"] == {
+        "2017": "weight", "2018": "weight", "2022": "weight_half"
+    }  # fmt: skip
+    assert back["report"]["ok"] is True
+    assert {f["years"][0] for f in back["report"]["files"]} == {2017, 2018, 2022}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        h.report = None  # type: ignore[misc]
