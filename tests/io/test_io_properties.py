@@ -10,7 +10,8 @@ from conftest import edition_2017, edition_2018
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leercultuur.io import YearSet, read_harmonised
+from leercultuur.io import read_harmonised
+from leercultuur.io._codebook import YearSet
 from leercultuur.io._recode import bin_codes, recode_coded
 
 CODES = st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, 8.0, 9.0, 99.0, np.nan])
