@@ -1,6 +1,8 @@
 """The CLI: `leercultuur validate` and `leercultuur codebook draft|diff`, run as a user would.
 
-Bad input must give exit code 2, a clear message on stderr and never a traceback.
+Bad input must give exit code 2, a clear message on stderr and never a traceback. The first test
+runs the console entry point in a subprocess; the others call the same ``main()`` in-process
+(an escaping exception would fail the test), which is much faster.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from io_editions import edition_2017, edition_2018
 
 from leercultuur.io import load_codebook, read_harmonised
@@ -24,6 +27,27 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", "from leercultuur.cli import main; main()", *map(str, args)],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+
+
+def cli(
+    *args: str, cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> subprocess.CompletedProcess[str]:
+    """Run ``leercultuur.cli.main`` in-process with ``args``; the result as subprocess gives it."""
+    from rich.console import Console
+
+    from leercultuur.cli import _app, main
+
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "argv", ["leercultuur", *args])
+    monkeypatch.setattr(_app, "err_console", Console(stderr=True, width=400, no_color=True))
+    capsys.readouterr()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(list(args), code, out.out, out.err)
 
 
 def test_validate_all_bad_inputs_at_once(tmp_path: Path, write) -> None:
@@ -63,45 +87,89 @@ def test_validate_all_bad_inputs_at_once(tmp_path: Path, write) -> None:
     assert "Result: FAILED (7 structural, 0 warnings)" in res.stdout
 
 
-def test_validate_ok_json_and_strict(tmp_path: Path, write) -> None:
+def test_validate_ok_json_and_strict(tmp_path: Path, write, monkeypatch, capsys) -> None:
     df = edition_2017()
     df.loc[0, "VARIATIE"] = 6
     write(df, "nea_2017.sav", 2017)
-    res = run("validate", "nea_2017.sav", "--json", cwd=tmp_path)
+    res = cli(
+        "validate", "nea_2017.sav", "--json", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys
+    )
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)
     assert report["ok"] is True and report["files"][0]["rows"] == 3
     assert [i["check"] for i in report["issues"]] == ["unknown_code"]
     assert report["issues"][0]["values"] == [6.0] and report["issues"][0]["rows"] == [0]
-    strict = run("validate", "nea_2017.sav", "--strict", cwd=tmp_path)
+    strict = cli(
+        "validate", "nea_2017.sav", "--strict", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys
+    )
     assert strict.returncode == 2 and "Traceback" not in strict.stderr
     assert strict.stderr.startswith("error: validation failed (strict): 0 structural problems, 1")
 
 
-def test_validate_with_a_codebook_typo(tmp_path: Path, write) -> None:
+def test_validate_with_a_codebook_typo(tmp_path: Path, write, monkeypatch, capsys) -> None:
     write(edition_2017(), "nea_2017.sav", 2017)
     text = (SRC / "leercultuur/io/codebooks/synthetic_nea.yaml").read_text(encoding="utf-8")
     (tmp_path / "cb.yaml").write_text(text.replace("source: LEEFTIJD", "source: LEEFTIJF"))
-    res = run("validate", "nea_2017.sav", "--codebook", "cb.yaml", cwd=tmp_path)
+    res = cli(
+        "validate",
+        "nea_2017.sav",
+        "--codebook",
+        "cb.yaml",
+        cwd=tmp_path,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert (
         "- structural: nea_2017.sav: required variable 'LEEFTIJF' (age) for 2017 is not in the "
         "file; did you mean 'LEEFTIJD'?" in res.stderr
     )
     (tmp_path / "cb2.yaml").write_text(text.replace("    type: score", "    typ: score", 1))
-    res = run("validate", "nea_2017.sav", "-c", "cb2.yaml", cwd=tmp_path)
+    res = cli(
+        "validate",
+        "nea_2017.sav",
+        "-c",
+        "cb2.yaml",
+        cwd=tmp_path,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "variables.course.typ: unknown key 'typ' (did you mean 'type'?)" in res.stderr
-    res = run("validate", "nea_2017.sav", "-c", "missing.yaml", cwd=tmp_path)
+    res = cli("validate", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    assert (res.returncode, res.stderr.strip()) == (
+        2,
+        "error: validate: give one or more data files (.sav, .dta, .csv, .parquet)",
+    )
+    res = cli(
+        "validate",
+        "nea_2017.sav",
+        "-c",
+        "missing.yaml",
+        cwd=tmp_path,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
     assert (res.returncode, res.stderr.strip()) == (
         2,
         "error: codebook file does not exist: missing.yaml",
     )
 
 
-def test_codebook_draft_loads_and_reads_its_own_file(tmp_path: Path, write) -> None:
+def test_codebook_draft_loads_and_reads_its_own_file(
+    tmp_path: Path, write, monkeypatch, capsys
+) -> None:
     write(edition_2018(), "nea_2018.sav", 2018)
-    res = run("codebook", "draft", "nea_2018.sav", "-o", "draft.yaml", cwd=tmp_path)
+    res = cli(
+        "codebook",
+        "draft",
+        "nea_2018.sav",
+        "-o",
+        "draft.yaml",
+        cwd=tmp_path,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
     assert res.returncode == 0, res.stderr
     cb = load_codebook(tmp_path / "draft.yaml")
     assert cb.design.weight == "weging" and cb.design.year == "jaar"
@@ -118,15 +186,25 @@ def test_codebook_draft_loads_and_reads_its_own_file(tmp_path: Path, write) -> N
     assert h.data["sbi"].tolist() == ["C", "S"]
     bad = tmp_path / "x_2018.sav"
     bad.write_text("not spss")
-    res = run("codebook", "draft", "x_2018.sav", cwd=tmp_path)
+    res = cli(
+        "codebook", "draft", "x_2018.sav", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys
+    )
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "x_2018.sav: is not an SPSS .sav file" in res.stderr
 
 
-def test_codebook_diff_lists_rename_and_recodes(tmp_path: Path, write) -> None:
+def test_codebook_diff_lists_rename_and_recodes(tmp_path: Path, write, monkeypatch, capsys) -> None:
     write(edition_2017(), "nea_2017.sav", 2017)
     write(edition_2018(), "nea_2018.sav", 2018)
-    res = run("codebook", "diff", "nea_2017.sav", "nea_2018.sav", cwd=tmp_path)
+    res = cli(
+        "codebook",
+        "diff",
+        "nea_2017.sav",
+        "nea_2018.sav",
+        cwd=tmp_path,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert lines[:5] == [
@@ -138,5 +216,14 @@ def test_codebook_diff_lists_rename_and_recodes(tmp_path: Path, write) -> None:
         "4: 'altijd' -> 'nooit'" in lines
     )
     assert "recoded: 3" in lines
-    res = run("codebook", "diff", "nea_2017.sav", "nope.sav", "--json", cwd=tmp_path)
+    res = cli(
+        "codebook",
+        "diff",
+        "nea_2017.sav",
+        "nope.sav",
+        "--json",
+        cwd=tmp_path,
+        monkeypatch=monkeypatch,
+        capsys=capsys,
+    )
     assert (res.returncode, res.stderr.strip()) == (2, "error: nope.sav: file does not exist")

@@ -169,3 +169,55 @@ def test_default_codebook_covers_raw_layout() -> None:
     assert cb.source_for("weight_half", 2021).variable == "WEGING"  # type: ignore[union-attr]
     assert cb.missing_codes("sup_support") == {8.0: "dont_know", 9.0: "refused"}
     assert cb.missing_codes("age") == {}
+
+
+def test_file_declared_missing_codes_unknown_to_the_codebook(tmp_path: Path) -> None:
+    """An SPSS user-missing code the codebook does not know is missing, counted as such."""
+    import pyreadstat
+
+    df = edition_2017()
+    df.loc[0, "CURSUS2J"] = 7.0
+    path = tmp_path / "nea_2017.sav"
+    pyreadstat.write_sav(
+        df, str(path), missing_ranges={"CURSUS2J": [{"lo": 6.0, "hi": 7.0}, 8]},
+        variable_value_labels={"CURSUS2J": {1: "ja", 2: "nee", 7: "n.v.t."}},
+    )  # fmt: skip
+    h = read_harmonised([path])
+    assert h.report.issues == ()
+    assert h.metadata["course"].missing == {"dont_know": 1, "declared_missing": 1}
+    assert h.data["course"].fillna(-1).tolist() == [-1.0, 0.0, -1.0]
+
+
+def test_draft_from_csv_and_parquet(tmp_path: Path) -> None:
+    from leercultuur.io import draft_codebook, parse_codebook
+
+    df = edition_2017()
+    df.to_csv(tmp_path / "nea_2017.csv", index=False)
+    df.to_parquet(tmp_path / "nea_2017.parquet")
+    for name in ["nea_2017.csv", "nea_2017.parquet"]:
+        import yaml
+
+        text = draft_codebook(tmp_path / name)
+        cb = parse_codebook(yaml.safe_load(text))
+        assert text.startswith(f"# Draft codebook written by `leercultuur codebook draft {name}`")
+        assert (cb.variables["sbi"].type, cb.variables["cursus2j"].type) == ("text", "float")
+        assert str(cb.variables["cursus2j"].sources[0].years) == "2017-"
+        h = read_harmonised([tmp_path / name], codebook=cb)
+        assert h.data["cursus2j"].tolist() == [1.0, 2.0, 8.0]  # no labels: nothing recoded
+        assert h.data["respnr"].tolist() == ["2017-1", "2017-2", "2017-3"]
+
+
+def test_results_are_frozen_and_serialisable(sav_files: dict[int, Path]) -> None:
+    import dataclasses
+    import json
+
+    h = read_harmonised(list(sav_files.values()))
+    back = json.loads(json.dumps(h.to_dict()))
+    assert back["rows"] == 9 and back["columns"][:3] == ["year", "resp_id", "stratum"]
+    assert back["metadata"]["variables"]["sup_support"]["weights"] == {
+        "2017": "weight", "2018": "weight", "2022": "weight_half"
+    }  # fmt: skip
+    assert back["report"]["ok"] is True
+    assert {f["years"][0] for f in back["report"]["files"]} == {2017, 2018, 2022}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        h.report = None  # type: ignore[misc]

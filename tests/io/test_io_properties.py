@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from io_editions import edition_2017, edition_2018
 
-from leercultuur.io import YearSet, read_harmonised
+from leercultuur.io import read_harmonised
+from leercultuur.io._codebook import YearSet
 from leercultuur.io._recode import bin_codes, recode_coded
 
 CODES = st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, 8.0, 9.0, 99.0, np.nan])
@@ -87,3 +88,27 @@ def test_one_file_with_two_years_equals_two_files(tmp_path: Path, write) -> None
     ).data
     pd.testing.assert_frame_equal(stacked, separate)
     assert stacked["var_varied"].fillna(-1).tolist() == [1.0, 4.0, -1.0, 4.0, 1.0]
+
+
+def test_string_categories_match_numeric_codes(tmp_path: Path, write) -> None:
+    """A category variable without `codes` whose names are the raw numbers ('1', '2')."""
+    import yaml
+
+    from leercultuur.io import parse_codebook
+
+    data = {
+        "codebook": "mini",
+        "design": {"year": "year", "id": "id", "weight": "w"},
+        "variables": {
+            "year": {"type": "year", "label": {"nl": "jaar", "en": "year"}, "source": "JAAR"},
+            "id": {"type": "id", "label": {"nl": "id", "en": "id"}, "source": "RESPNR"},
+            "w": {"type": "float", "label": {"nl": "w", "en": "w"}, "source": "WEGING"},
+            "sex": {"type": "category", "label": {"nl": "g", "en": "s"}, "source": "GESLACHT",
+                    "categories": {1: {"nl": "man", "en": "male"},
+                                   2: {"nl": "vrouw", "en": "female"}}},
+        },
+    }  # fmt: skip
+    cb = parse_codebook(yaml.safe_load(yaml.safe_dump(data, sort_keys=False)))
+    h = read_harmonised([write(edition_2017(), "nea_2017.sav", 2017)], codebook=cb)
+    assert h.data["sex"].astype(str).tolist() == ["1", "2", "2"]
+    assert list(h.data.columns) == ["year", "id", "w", "sex"]

@@ -20,7 +20,9 @@ codebook_app = typer.Typer(
 
 
 def validate_cmd(
-    data: list[Path] = typer.Argument(..., help="Raw data files (.sav, .dta, .csv, .parquet)."),
+    data: list[Path] | None = typer.Argument(
+        None, help="Raw data files (.sav, .dta, .csv, .parquet)."
+    ),
     codebook: Path | None = typer.Option(
         None, "--codebook", "-c", help="Codebook YAML (default: the synthetic-NEA codebook)."
     ),
@@ -28,8 +30,11 @@ def validate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Check data files against the codebook and print every problem at once."""
+    from leercultuur.errors import DataError
     from leercultuur.io import load_codebook, validate
 
+    if not data:  # checked here: a typer usage error would print a traceback (see _app.main)
+        raise DataError("validate: give one or more data files (.sav, .dta, .csv, .parquet)")
     cb = load_codebook(codebook)
     report = validate(data, codebook=cb)
     if as_json:

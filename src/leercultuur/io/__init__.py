@@ -14,10 +14,9 @@ format: ``docs/codebook.md``; tools to draft one from a file and diff two editio
 """
 
 from leercultuur.io._api import Harmonised, read_harmonised, validate
-from leercultuur.io._codebook import Codebook, YearSet, load_codebook, parse_codebook
+from leercultuur.io._codebook import Codebook, load_codebook, parse_codebook
 from leercultuur.io._draft import FileDiff, diff_files, draft_codebook
 from leercultuur.io._metadata import Category, Metadata, VariableMeta
-from leercultuur.io._readers import RawFileError
 from leercultuur.io._report import Issue, Recode, ValidationError, ValidationReport
 
 __all__ = [
@@ -27,12 +26,10 @@ __all__ = [
     "Harmonised",
     "Issue",
     "Metadata",
-    "RawFileError",
     "Recode",
     "ValidationError",
     "ValidationReport",
     "VariableMeta",
-    "YearSet",
     "diff_files",
     "draft_codebook",
     "load_codebook",

@@ -310,6 +310,16 @@ def _pydantic_message(exc: ValidationError, where: str) -> str:
     return f"codebook {where} is invalid:\n  " + "\n  ".join(lines)
 
 
+def _target(value: Any, vtype: str) -> str:
+    """A harmonised value as text for comparisons (scores as floats: 1 == 1.0)."""
+    if vtype == "score":
+        try:
+            return str(float(value))
+        except (TypeError, ValueError):
+            return f"not a number: {value!r}"
+    return str(value)
+
+
 def _check_consistency(model: CodebookModel, where: str) -> None:
     problems: list[str] = []
     names = list(model.variables)
@@ -335,12 +345,13 @@ def _check_consistency(model: CodebookModel, where: str) -> None:
                     )
             codes = src.codes if src.codes is not None else var.codes
             if codes and var.categories is not None:
-                keys = {str(k) for k in var.categories}
-                if var.type == "score":
-                    keys = {str(float(k)) for k in var.categories}
+                keys = {_target(k, var.type) for k in var.categories}
                 for raw, target in codes.items():
-                    t = str(float(target)) if var.type == "score" else str(target)
-                    if t not in keys:
+                    try:
+                        _code_key(raw)
+                    except ValueError as exc:
+                        problems.append(f"variables.{name}.codes: {exc}")
+                    if _target(target, var.type) not in keys:
                         problems.append(
                             f"variables.{name}: code {raw!r} maps to {target!r}, which is not "
                             f"one of its categories ({', '.join(map(str, var.categories))})"

@@ -161,7 +161,9 @@ def _coded_lookup(cb: Codebook, name: str, src: Any) -> tuple[list[Any], np.ndar
     return keys, targets, numeric
 
 
-def _check_labels(job: _Job, name: str, src: str, keys: list[Any], targets: np.ndarray, year: int):
+def _check_labels(
+    job: _Job, name: str, src: str, keys: list[Any], targets: np.ndarray, year: int
+) -> None:
     """Structural problem when the file's value label of a code names a different category."""
     file_labels = job.raw.value_labels.get(src)
     cats = job.cb.variables[name].categories
@@ -191,6 +193,8 @@ def _do_variable(job: _Job, name: str, year: int, rows: Any, sub: pd.DataFrame) 
     cb, var = job.cb, job.cb.variables[name]
     design_roles = {v: k for k, v in cb.design.model_dump().items() if v}
     if var.derive is not None:
+        if year not in job.col.measured.get(var.derive.from_, {}):
+            return  # its base variable was not measured this year
         base = job.out[var.derive.from_][rows]
         idx = bin_codes(base, var.derive.breaks)
         job.out[name][rows] = idx
@@ -273,12 +277,10 @@ def _do_variable(job: _Job, name: str, year: int, rows: Any, sub: pd.DataFrame) 
     job.record(res, name, src.variable, year)
     role = design_roles.get(name)
     if role is not None:
-        _check_design_value(job, name, role, rows, res, src.variable, year)
+        _check_design_value(job, name, role, rows, src.variable, year)
 
 
-def _check_design_value(
-    job: _Job, name: str, role: str, rows: Any, res: Recoded, src: str, year: int
-) -> None:
+def _check_design_value(job: _Job, name: str, role: str, rows: Any, src: str, year: int) -> None:
     if (src, year) in job.checked:  # e.g. WEGING as both weight and (before 2022) weight_half
         return
     job.checked.add((src, year))

@@ -3,7 +3,8 @@
 Each file is opened in two steps: its metadata (column names, variable and value labels,
 declared user-missing codes) without the data, then only the columns the codebook needs. SPSS
 user-missing codes are kept as their codes (``user_missing=True``) so that the harmonisation can
-count each kind of missing value; the declared missing ranges come along in the metadata.
+count each kind of missing value; the declared missing ranges come along in the metadata. Stata's
+extended missing values (``.a`` .. ``.z``) are read as system-missing.
 Every failure becomes a :class:`RawFileError` naming the file and what is wrong with it.
 """
 
@@ -158,7 +159,7 @@ def _read_data(raw: RawFile, columns: list[str]) -> pd.DataFrame:
         import pyreadstat
 
         reader = pyreadstat.read_sav if raw.format == "sav" else pyreadstat.read_dta
-        df, _ = reader(str(raw.path), usecols=cols, user_missing=True)
+        df, _ = reader(str(raw.path), usecols=cols, user_missing=raw.format == "sav")
         return df
     if raw.format == "csv":
         return pd.read_csv(

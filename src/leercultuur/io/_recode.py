@@ -41,7 +41,15 @@ def is_blank(x: pd.Series) -> np.ndarray:
 
 
 def text_array(x: pd.Series) -> np.ndarray:
-    """Stripped strings as an object array, None where missing."""
+    """Stripped strings as an object array, None where missing (whole numbers without '.0',
+    so that numeric raw codes match category names such as '1')."""
+    if x.dtype.kind in "fiub":
+        vals = x.to_numpy(dtype=np.float64, na_value=np.nan)
+        whole = ~np.isnan(vals) & (vals == np.round(vals))
+        text = pd.Series(vals).astype(str).to_numpy(dtype=object)
+        text[whole] = pd.Series(vals[whole].astype(np.int64)).astype(str).to_numpy(dtype=object)
+        text[np.isnan(vals)] = None
+        return text
     arr = np.array(x.astype("string").str.strip().astype(object), dtype=object)
     arr[pd.isna(arr)] = None
     return arr
