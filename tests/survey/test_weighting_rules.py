@@ -174,3 +174,27 @@ def test_rake_reaches_every_margin_and_equals_raking_calibration(
     half = np.arange(n) % 2
     each = expansion_weights(d.w, {0: 1000.0, 1: 1000.0}, by=half)
     assert combine_halves(each, half).sum() == pytest.approx(1000.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), calfun=st.sampled_from(["linear", "raking"]))
+def test_calibrated_totals_of_margin_cells_have_zero_se(seed: int, calfun: str) -> None:
+    """A calibration variable's total is fixed by the calibration: its residual is 0, so its SE
+    is 0 (R gives 0 up to rounding); a variable outside the model keeps a positive SE."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    df = pd.DataFrame(
+        {
+            "sex": np.r_[["m", "f"] * 2, rng.choice(["m", "f"], n - 4)],
+            "st": np.repeat([1, 2, 3], n // 3),
+            "y": rng.normal(10, 2, n),
+            "w": rng.uniform(5, 15, n),
+        }
+    )
+    df["male"] = (df["sex"] == "m").astype(float)
+    d = calibrate(Design(df, weights="w", strata="st"), {"sex": {"m": 300.0, "f": 320.0}},
+                  calfun=calfun)  # type: ignore[arg-type]  # fmt: skip
+    t = d.total(["male", "y"])
+    assert t["estimate"].iloc[0] == pytest.approx(300.0, rel=1e-9)
+    assert t["se"].iloc[0] < 1e-8 * 300
+    assert t["se"].iloc[1] > 1.0
