@@ -198,3 +198,21 @@ def test_calibrated_totals_of_margin_cells_have_zero_se(seed: int, calfun: str) 
     assert t["estimate"].iloc[0] == pytest.approx(300.0, rel=1e-9)
     assert t["se"].iloc[0] < 1e-8 * 300
     assert t["se"].iloc[1] > 1.0
+
+
+def test_redundant_consistent_margins_and_series_margins() -> None:
+    """A cross margin plus one of its own margins (consistent) is collinear but solvable; a
+    pandas Series with a MultiIndex works as a cross margin."""
+    cross = pd.Series(
+        [10.0, 10.0, 30.0, 15.0, 20.0, 15.0],
+        index=pd.MultiIndex.from_tuples(
+            [("m", "low"), ("f", "low"), ("m", "mid"), ("f", "mid"), ("m", "high"), ("f", "high")]
+        ),
+    )
+    a = calibrate(small(), {("sex", "edu"): cross}, calfun="raking")
+    b = calibrate(small(), {("sex", "edu"): cross, "sex": SEX}, calfun="raking")
+    c = rake(small(), {("sex", "edu"): cross, "sex": SEX})
+    np.testing.assert_allclose(b.w, a.w, rtol=1e-10)
+    np.testing.assert_allclose(c.w, a.w, rtol=1e-10)
+    assert b.calibration.info.converged and b.calibration.info.n_constraints == 8
+    np.testing.assert_allclose(pd.Series(a.w).groupby(small().data["sex"]).sum()["m"], 60.0)
