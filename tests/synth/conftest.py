@@ -34,6 +34,9 @@ def synth_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     cache = getattr(request.config, "cache", None)
     root = Path(cache.mkdir("synth-nea")) if cache else tmp_path_factory.mktemp("synth-nea")
     final = root / _source_key()
+    for old in root.iterdir():  # files of earlier generator code
+        if old.name != final.name and not old.name.startswith("tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
     if not (final / "done").exists():
         tmp = root / f"tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
