@@ -174,3 +174,45 @@ def test_rake_reaches_every_margin_and_equals_raking_calibration(
     half = np.arange(n) % 2
     each = expansion_weights(d.w, {0: 1000.0, 1: 1000.0}, by=half)
     assert combine_halves(each, half).sum() == pytest.approx(1000.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), calfun=st.sampled_from(["linear", "raking"]))
+def test_calibrated_totals_of_margin_cells_have_zero_se(seed: int, calfun: str) -> None:
+    """A calibration variable's total is fixed by the calibration: its residual is 0, so its SE
+    is 0 (R gives 0 up to rounding); a variable outside the model keeps a positive SE."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    df = pd.DataFrame(
+        {
+            "sex": np.r_[["m", "f"] * 2, rng.choice(["m", "f"], n - 4)],
+            "st": np.repeat([1, 2, 3], n // 3),
+            "y": rng.normal(10, 2, n),
+            "w": rng.uniform(5, 15, n),
+        }
+    )
+    df["male"] = (df["sex"] == "m").astype(float)
+    d = calibrate(Design(df, weights="w", strata="st"), {"sex": {"m": 300.0, "f": 320.0}},
+                  calfun=calfun)  # type: ignore[arg-type]  # fmt: skip
+    t = d.total(["male", "y"])
+    assert t["estimate"].iloc[0] == pytest.approx(300.0, rel=1e-9)
+    assert t["se"].iloc[0] < 1e-8 * 300
+    assert t["se"].iloc[1] > 1.0
+
+
+def test_redundant_consistent_margins_and_series_margins() -> None:
+    """A cross margin plus one of its own margins (consistent) is collinear but solvable; a
+    pandas Series with a MultiIndex works as a cross margin."""
+    cross = pd.Series(
+        [10.0, 10.0, 30.0, 15.0, 20.0, 15.0],
+        index=pd.MultiIndex.from_tuples(
+            [("m", "low"), ("f", "low"), ("m", "mid"), ("f", "mid"), ("m", "high"), ("f", "high")]
+        ),
+    )
+    a = calibrate(small(), {("sex", "edu"): cross}, calfun="raking")
+    b = calibrate(small(), {("sex", "edu"): cross, "sex": SEX}, calfun="raking")
+    c = rake(small(), {("sex", "edu"): cross, "sex": SEX})
+    np.testing.assert_allclose(b.w, a.w, rtol=1e-10)
+    np.testing.assert_allclose(c.w, a.w, rtol=1e-10)
+    assert b.calibration.info.converged and b.calibration.info.n_constraints == 8
+    np.testing.assert_allclose(pd.Series(a.w).groupby(small().data["sex"]).sum()["m"], 60.0)

@@ -302,35 +302,20 @@ def _numeric_column(design: Design, col: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- calibration functions
-def _fm1(calfun: str, u: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """R's ``calfun$Fm1``: g - 1 as a function of x'eta."""
-    if calfun == "linear":
-        return np.clip(u + 1, lo, hi) - 1
-    if calfun == "raking":
-        with np.errstate(over="ignore"):
-            return np.clip(np.exp(u), lo, hi) - 1
-    a = (hi - lo) / ((hi - 1) * (1 - lo))
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(a * u)
-        return (lo * (hi - 1) + hi * (1 - lo) * e) / (hi - 1 + (1 - lo) * e) - 1
-
-
-def _dfun(calfun: str, u: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """R's ``calfun$dF``."""
+def _calfun(calfun: str, u: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``calfun$Fm1`` (g - 1 as a function of x'eta) and ``calfun$dF``."""
     inside = (u < hi - 1) & (u > lo - 1)
-    if calfun == "linear":
-        return inside.astype(np.float64)
-    if calfun == "raking":
-        with np.errstate(over="ignore"):
-            return np.where(inside, np.exp(u), 0.0)
-    a = (hi - lo) / ((hi - 1) * (1 - lo))
     with np.errstate(over="ignore", invalid="ignore"):
+        if calfun == "linear":
+            return np.clip(u + 1, lo, hi) - 1, inside.astype(np.float64)
+        if calfun == "raking":
+            e = np.exp(u)
+            return np.clip(e, lo, hi) - 1, np.where(inside, e, 0.0)
+        a = (hi - lo) / ((hi - 1) * (1 - lo))
         e = np.exp(a * u)
         den = hi - 1 + (1 - lo) * e
-        return (
-            hi * (1 - lo) * e * a / den
-            - (lo * (hi - 1) + hi * (1 - lo) * e) * ((1 - lo) * e * a) / den**2
-        )
+        num = lo * (hi - 1) + hi * (1 - lo) * e
+        return num / den - 1, hi * (1 - lo) * e * a / den - num * ((1 - lo) * e * a) / den**2
 
 
 def _ginv(m: np.ndarray) -> np.ndarray:
@@ -365,26 +350,24 @@ def _grake(
                 "(as R's grake)",
                 stacklevel=4,
             )
+
+    def at(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        fm1, deriv = _calfun(calfun, mm @ eta, lo, hi)
+        return 1 + fm1, deriv, target - sample_total - mm.T @ (ww * fm1)
+
     eta = np.zeros(mm.shape[1])
-    xeta = np.zeros(mm.shape[0])
-    deriv = _dfun(calfun, xeta, lo, hi)
+    g, deriv, misfit = at(eta)
     it = 1
     while True:
         tmat = (mm * (ww * deriv)[:, None]).T @ mm
-        misfit = target - sample_total - mm.T @ (ww * _fm1(calfun, xeta, lo, hi))
         deta = _ginv(tmat) @ misfit
         eta = eta + deta
-        xeta = mm @ eta
-        g = 1 + _fm1(calfun, xeta, lo, hi)
-        deriv = _dfun(calfun, xeta, lo, hi)
+        g, deriv, new_misfit = at(eta)
         while it < maxit and not (np.isfinite(g).all() and np.isfinite(deriv).all()):
             it += 1
             deta = deta / 2
             eta = eta - deta
-            xeta = mm @ eta
-            g = 1 + _fm1(calfun, xeta, lo, hi)
-            deriv = _dfun(calfun, xeta, lo, hi)
-        new_misfit = target - sample_total - mm.T @ (ww * _fm1(calfun, xeta, lo, hi))
+            g, deriv, new_misfit = at(eta)
         # Safeguard R lacks: a step that makes the misfit worse is halved (same solution; stops
         # raking from diverging when the population is far from the sample's weighted counts).
         for _ in range(60):
@@ -392,10 +375,7 @@ def _grake(
                 break
             deta = deta / 2
             eta = eta - deta
-            xeta = mm @ eta
-            g = 1 + _fm1(calfun, xeta, lo, hi)
-            deriv = _dfun(calfun, xeta, lo, hi)
-            new_misfit = target - sample_total - mm.T @ (ww * _fm1(calfun, xeta, lo, hi))
+            g, deriv, new_misfit = at(eta)
         misfit = new_misfit
         if np.all(np.abs(misfit) / (1 + np.abs(target)) < epsilon):
             break
@@ -427,13 +407,9 @@ def _finish(
     model: _Model,
     g: np.ndarray,
     misfit: np.ndarray,
-    *,
-    method: str,
-    calfun: str,
-    iterations: int,
-    epsilon: float,
-    force: bool,
+    run: tuple[str, str, int, float, bool],  # method, calfun, iterations, epsilon, force
 ) -> Design:
+    method, calfun, iterations, epsilon, force = run
     from scipy.linalg import qr
 
     from leercultuur.survey._design import _replace
@@ -510,17 +486,7 @@ def calibrate(
     lo, hi = _bounds(bounds, calfun)
     model = _build_model(design, population, numeric_ok=True)
     g, it, misfit = _grake(model.mm, design.w, model.target, calfun, lo, hi, epsilon, maxit)
-    return _finish(
-        design,
-        model,
-        g,
-        misfit,
-        method="calibrate",
-        calfun=calfun,
-        iterations=it,
-        epsilon=epsilon,
-        force=force,
-    )
+    return _finish(design, model, g, misfit, ("calibrate", calfun, it, epsilon, force))
 
 
 def rake(
@@ -564,17 +530,7 @@ def rake(
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.where(design.w > 0, w / design.w, 1.0)
     misfit = model.target - model.mm.T @ (design.w * g)
-    return _finish(
-        design,
-        model,
-        g,
-        misfit,
-        method="rake",
-        calfun="raking",
-        iterations=it,
-        epsilon=epsilon,
-        force=force,
-    )
+    return _finish(design, model, g, misfit, ("rake", "raking", it, epsilon, force))
 
 
 def trim_weights(

@@ -18,7 +18,8 @@ files therefore lands on the figures up to item non-response and rounding.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,21 @@ def _solve(share: Callable[[float], float], target: float, lo: float = -8, hi: f
         else:
             hi = mid
     return (lo + hi) / 2
+
+
+def _cuts(
+    lat: np.ndarray, w: np.ndarray, ok: np.ndarray, top_pct: float, bottom_pct: float
+) -> tuple[float, float]:
+    """Cut points with a weighted top_pct % above the first and bottom_pct % at or below the
+    second (rows ``ok``)."""
+
+    def above(c: float) -> float:
+        return -_wshare(lat > c, w, ok)
+
+    def below(c: float) -> float:
+        return _wshare(lat <= c, w, ok)
+
+    return _solve(above, -top_pct / 100), _solve(below, bottom_pct / 100)
 
 
 def _wshare(hit: np.ndarray, w: np.ndarray, ok: np.ndarray) -> float:
@@ -123,7 +139,7 @@ def _rake(df: pd.DataFrame, year: int) -> np.ndarray:
     sexage = {
         (s, a): tot * m["sexage"][(s - 1) * 6 + a] for s in (1, 2) for a in range(6)
     }  # fmt: skip
-    margins = {
+    margins: dict[Hashable, Any] = {
         ("GESLACHT", "_age_cls"): sexage,
         "CONTRACT": {k + 1: tot * v for k, v in enumerate(m["contract"])},
         "_edu": {k: tot * v for k, v in enumerate(m["edu"])},
@@ -177,8 +193,7 @@ def generate_year(year: int, seed: int) -> pd.DataFrame:
     sup_lat = sup_lat + rng.normal(0, 1, n)
     asked_s = half == 2 if split else np.ones(n, bool)
     ws = wh if split else w
-    c_hi = _solve(lambda c: -_wshare(sup_lat > c, ws, asked_s), -P.SUPPORT_HIGH[year] / 100)
-    c_no = _solve(lambda c: _wshare(sup_lat <= c, ws, asked_s), P.SUPPORT_NO[year] / 100)
+    c_hi, c_no = _cuts(sup_lat, ws, asked_s, P.SUPPORT_HIGH[year], P.SUPPORT_NO[year])
     sup = np.where(sup_lat > c_hi, 3, np.where(sup_lat > c_no, 2, 1))
     out["LG_STIMULEERT"] = np.where(asked_s, _item_missing(rng, sup, skip), np.nan)
 
@@ -222,10 +237,9 @@ def generate_year(year: int, seed: int) -> pd.DataFrame:
             ("people", "LEERT_MENSEN", -0.4 * (size == 1)),
         ):
             lat = base + extra + rng.normal(0, 1, n)
-            c_v = _solve(lambda c, lat=lat: -_wshare(lat > c, wi, asked_i),
-                         -P.INFORMAL_VEEL[year][key] / 100)  # fmt: skip
-            c_w = _solve(lambda c, lat=lat: _wshare(lat <= c, wi, asked_i),
-                         P.INFORMAL_WEINIG[year][key] / 100)  # fmt: skip
+            c_v, c_w = _cuts(
+                lat, wi, asked_i, P.INFORMAL_VEEL[year][key], P.INFORMAL_WEINIG[year][key]
+            )
             codes = np.where(lat > c_v, 1, np.where(lat > c_w, 2, 3))
             out[var] = np.where(asked_i, _item_missing(rng, codes, skip), np.nan)
 

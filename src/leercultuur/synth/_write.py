@@ -70,8 +70,17 @@ def write_year(df: pd.DataFrame, year: int, out: Path, fmt: FileFormat) -> Path:
         variable_value_labels={k: {float(c): t for c, t in v.items()} for k, v in labels.items()},
         missing_ranges={k: [float(x) for x in v] for k, v in L.user_missing(year).items()},
         variable_measure={c: ("nominal" if c in labels or c == "SBI" else "scale") for c in df},
+        variable_format={c: _spss_format(c) for c in df.columns if c != "SBI"},
     )
     return path
+
+
+def _spss_format(col: str) -> str:
+    if col.startswith("WEGING"):
+        return "F12.6"
+    return {"RESPNR": "F8.0", "JAAR": "F4.0", "STRATUM": "F2.0", "LEEFTIJD": "F2.0"}.get(
+        col, "F1.0"
+    )
 
 
 def write_synth(
