@@ -102,5 +102,3 @@ def edition_2022() -> pd.DataFrame:
 
 
 EDITIONS = {2017: edition_2017, 2018: edition_2018, 2022: edition_2022}
-
-

@@ -58,21 +58,38 @@ def main() -> None:
     tune_allocator()
     try:
         app(standalone_mode=False)
-    except LeercultuurError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
-    except (ValueError, FileNotFoundError, PermissionError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    except (LeercultuurError, ValueError, FileNotFoundError, PermissionError) as exc:
+        _error(str(exc))
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
         err_console.print("aborted")
         sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        usage = _click_exception_types()
+        if isinstance(exc, usage):  # usage errors: bad option, missing argument
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
+
+
+def _error(message: str) -> None:
+    from rich.markup import escape
+
+    err_console.print("[bold red]error:[/] " + escape(message), highlight=False, soft_wrap=True)
+
+
+def _click_exception_types() -> tuple[type[BaseException], ...]:
+    """Typer >= 0.29 vendors click as ``typer._click``; older ones use the click package."""
+    types: list[type[BaseException]] = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        types.append(mod.ClickException)
+    return tuple(types)

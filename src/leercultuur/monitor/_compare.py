@@ -28,7 +28,12 @@ from scipy import stats
 
 from leercultuur.monitor._estimates import ALL, group_order
 from leercultuur.monitor._indicators import IndicatorFrame
-from leercultuur.monitor._result import COMPARISON_COLUMNS, ESTIMATE_COLUMNS, TREND_COLUMNS
+from leercultuur.monitor._result import (
+    COMPARISON_COLUMNS,
+    ESTIMATE_COLUMNS,
+    MISSING_GROUP,
+    TREND_COLUMNS,
+)
 from leercultuur.monitor._spec import MonitorSpec
 from leercultuur.survey import Design, prop_ci
 from leercultuur.survey._cells import (
@@ -218,7 +223,7 @@ class _Ctx:
                              method=self.spec.ci_method, level=1 - self.spec.alpha)  # fmt: skip
         pct = self.pct[ki]
         sc = self.scale[ki]
-        group = np.where(self.valid, self.group.astype(str), "(missing)")[gi]
+        group = np.where(self.valid, self.group.astype(str), MISSING_GROUP)[gi]
         g_order = (
             np.zeros(gi.size)
             if order is None

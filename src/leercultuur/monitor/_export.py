@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from leercultuur import __version__
 from leercultuur.errors import DataError
-from leercultuur.monitor._result import MonitorResult
+from leercultuur.monitor._result import MISSING_GROUP, MonitorResult
 
 SCHEMA_VERSION = 1
 
@@ -100,8 +100,9 @@ def build_benchmark(
         nat = e[e["breakdown"] == "all"]
         if nat.empty:
             continue
+        known = e["group"] != MISSING_GROUP  # respondents without a size/sector: no benchmark
         groups = {
-            b: {str(r["group"]): _cell(r) for _, r in e[e["breakdown"] == b].iterrows()}
+            b: {str(r["group"]): _cell(r) for _, r in e[(e["breakdown"] == b) & known].iterrows()}
             for b in ("company_size", "sector")
         }
         inds.append(

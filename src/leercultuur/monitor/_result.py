@@ -33,6 +33,7 @@ ASSOCIATION_COLUMNS = [
 ]  # fmt: skip
 
 TABLES = ("estimates", "comparisons", "trends", "associations")
+MISSING_GROUP = "(missing)"  # the group of respondents with no value for a breakdown
 
 
 @dataclass(frozen=True)
