@@ -24,7 +24,7 @@ __all__ = [
     "prop_ci",
 ]
 
-# Part 2: design-based tests, comparisons and effect sizes.
+# Part 2: design-based tests, comparisons, regression, trends and effect sizes.
 from leercultuur.survey._effects import (
     KIND_OPTIONS,
     Kind,
@@ -33,18 +33,47 @@ from leercultuur.survey._effects import (
     compare_independent,
     p_adjust_bh,
 )
-from leercultuur.survey._inference import group_vs_rest, year_on_year
+from leercultuur.survey._inference import (
+    CHISQ_METHODS,
+    ChisqMethod,
+    ChisqResult,
+    TTestResult,
+    chisq,
+    group_vs_rest,
+    ttest,
+    year_on_year,
+)
+from leercultuur.survey._regression import (
+    FAMILY_OPTIONS,
+    Family,
+    RegressionResult,
+    WaldResult,
+    regress,
+    wald_test,
+)
 from leercultuur.survey._trend import trend, trend_difference
 
 __all__ += [
+    "CHISQ_METHODS",
+    "FAMILY_OPTIONS",
     "KIND_OPTIONS",
+    "ChisqMethod",
+    "ChisqResult",
+    "Family",
     "Kind",
+    "RegressionResult",
+    "TTestResult",
+    "WaldResult",
+    "chisq",
     "cohens_d",
     "cohens_h",
     "compare_independent",
     "group_vs_rest",
     "p_adjust_bh",
+    "regress",
     "trend",
     "trend_difference",
+    "ttest",
+    "wald_test",
     "year_on_year",
 ]

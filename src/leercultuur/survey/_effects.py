@@ -339,3 +339,33 @@ def pair_core(
     empty = (n_a == 0) | (n_b == 0)
     se_diff = np.where(empty, np.nan, se[:, :K])
     return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab)
+
+
+def design_cov(design: Design, Z: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Design covariance matrix (K x K) of the totals of the score columns ``Z`` (n x K).
+
+    ``rows`` marks the rows of the (sub)domain; ``Z`` must be zero elsewhere. The variance is a
+    quadratic form in the scores under every lonely-PSU rule, so the covariances follow from
+    ``domain_variance`` by polarisation, Cov(a, b) = (V(a + b) - V(a) - V(b)) / 2, and inherit its
+    exact R semantics (one call, K (K + 1) / 2 columns; K is small: regression terms, table cells).
+    """
+    K = Z.shape[1]
+    dom = np.where(rows, 0, -1)
+
+    def var(cols: np.ndarray) -> np.ndarray:
+        member = None
+        if design.lonely_psu == "average" or design.adjust_domain_lonely:
+            member = np.repeat(rows[:, None], cols.shape[1], axis=1)
+        return domain_variance(design, cols, dom, 1, member)[0]
+
+    diag = var(Z)
+    # polarise unit-variance columns so that small covariances keep their precision
+    scale = np.sqrt(np.where(diag > 0, diag, 1.0))
+    Zs = Z / scale
+    iu, ju = np.triu_indices(K, 1)
+    cov = np.diag(np.where(diag > 0, 1.0, 0.0))
+    if iu.size:
+        off = (var(Zs[:, iu] + Zs[:, ju]) - cov[iu, iu] - cov[ju, ju]) / 2
+        cov[iu, ju] = off
+        cov[ju, iu] = off
+    return cov * np.outer(scale, scale)
