@@ -28,6 +28,7 @@ from leercultuur.errors import DesignError, check_choice
 from leercultuur.survey._effects import (
     Kind,
     PairStats,
+    consecutive_core,
     design_cov,
     group_codes,
     p_from_t,
@@ -182,9 +183,9 @@ def year_on_year(
         )
     years = ylab[year].to_numpy()
     outer = np.where(ycode >= 0, outer, -1)
-    side_b = ycode[:, None] == measured[None, :-1]
-    side_a = ycode[:, None] == measured[None, 1:]
-    ps = pair_core(design, y, outer, len(blab), side_a, side_b, kind, same_union=False)
+    position = np.full(len(ylab) + 1, -1, np.int64)
+    position[measured] = np.arange(measured.size)
+    ps = consecutive_core(design, y, outer, len(blab), position[ycode], measured.size, kind)
     n_out, P = ps.diff.shape
     oi = np.repeat(np.arange(n_out), P)
     pi = np.tile(np.arange(P), n_out)
