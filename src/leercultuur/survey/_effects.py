@@ -332,7 +332,7 @@ def pair_core(
     n_b = _bincount_cols(o, in_b.astype(np.float64), n_out)
     if same_union:
         union = in_a[:, 0] | in_b[:, 0]
-        dfo = domain_degf(design, np.where(union, outer, -1), n_out).astype(float) - 1
+        dfo = fast_degf(design, np.where(union, outer, -1), n_out) - 1
         df = np.repeat(dfo[:, None], K, axis=1)
     else:
         if pair_codes is None:
@@ -437,6 +437,27 @@ def consecutive_core(
         h_se = np.full_like(d, np.nan)
     se_diff = np.where(empty, np.nan, se[..., 0])
     return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab)
+
+
+def fast_degf(design: Design, dom: np.ndarray, n_out: int) -> np.ndarray:
+    """``domain_degf`` (R's degf per domain) with presence flags instead of a hash unique.
+
+    Same numbers: PSUs minus strata with a row of non-zero weight in the domain. Falls back to
+    ``domain_degf`` when the flag table would be large.
+    """
+    if n_out * design.n_psu_total > 50_000_000:
+        return domain_degf(design, dom, n_out).astype(float)
+    inset = (dom >= 0) & (design.w != 0)
+    g = dom[inset]
+    out = np.zeros(n_out)
+    for codes, size, sign in (
+        (design.psu, design.n_psu_total, 1.0),
+        (design.stratum, design.n_strata, -1.0),
+    ):
+        seen = np.zeros(n_out * size, bool)
+        seen[g * size + codes[inset]] = True
+        out += sign * seen.reshape(n_out, size).sum(axis=1)
+    return out
 
 
 def _safe_inv(x: np.ndarray) -> np.ndarray:

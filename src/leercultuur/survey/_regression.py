@@ -33,9 +33,8 @@ import pandas as pd
 from scipy import linalg, special, stats
 
 from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._effects import design_cov, p_from_t
+from leercultuur.survey._effects import design_cov, fast_degf, p_from_t
 from leercultuur.survey._estimate import _numeric_matrix
-from leercultuur.survey._variance import domain_degf
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -269,7 +268,7 @@ def regress(
     Z = np.zeros((len(design.data), len(coef)))
     Z[used] = (Xu * (resid * wt)[:, None]) @ ainv
     V = design_cov(design, Z, used)
-    design_df = int(domain_degf(design, np.where(used, 0, -1), 1)[0])
+    design_df = int(fast_degf(design, np.where(used, 0, -1), 1)[0])
     df = design_df + 1 - len(coef)
     se = np.sqrt(np.maximum(np.diag(V), 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
