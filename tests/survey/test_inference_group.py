@@ -19,6 +19,7 @@ from leercultuur.survey import Design, compare_independent, group_vs_rest, year_
 
 GOLD = Path(__file__).resolve().parents[1] / "golden" / "part2"
 STATS = ["difference", "se", "t", "df", "p_value", "d", "d_se", "h", "h_se"]
+STATS += ["statistic_classic", "p_value_classic"]
 
 
 def assert_close(ours: pd.DataFrame, ref: pd.DataFrame, pairs: dict[str, str]) -> None:

@@ -254,6 +254,8 @@ class PairStats:
     n_a: np.ndarray
     n_b: np.ndarray
     sum_w: np.ndarray  # weighted size of A and B together
+    sum_w_a: np.ndarray  # weighted size of A
+    s2: np.ndarray  # pooled variance behind d: weighted population variance or pbar (1 - pbar)
 
 
 def pair_core(
@@ -345,7 +347,7 @@ def pair_core(
         h_se = np.full_like(d, np.nan)
     empty = (n_a == 0) | (n_b == 0)
     se_diff = np.where(empty, np.nan, se[:, :K])
-    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab)
+    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
 
 
 def consecutive_core(
@@ -436,7 +438,7 @@ def consecutive_core(
         h = np.full_like(d, np.nan)
         h_se = np.full_like(d, np.nan)
     se_diff = np.where(empty, np.nan, se[..., 0])
-    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab)
+    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
 
 
 def fast_degf(design: Design, dom: np.ndarray, n_out: int) -> np.ndarray:
@@ -491,6 +493,26 @@ def _consecutive_degf(
         ).reshape(n_out, n_pos - 1)
         out += sign * (per[:, :-1] + per[:, 1:] - both)
     return out
+
+
+def classic_test(ps: PairStats, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
+    """The classic test on proportional weights (mean 1 over the rows compared), as SPSS.
+
+    Shares: Pearson X2 of the 2 x 2 table, ``diff^2 / (pbar (1 - pbar) (1/n1 + 1/n2))`` on 1 df.
+    Means: pooled-variance t with the normalised weights as frequencies,
+    ``diff / sqrt(s_p^2 (1/n1 + 1/n2))``, ``s_p^2 = SS / (N - 2)``, on N - 2 df. ``n1``, ``n2``:
+    normalised weight sums; ``N``: rows compared. Ignores strata, PSUs and weighting variance:
+    for comparison with published figures only.
+    """
+    N = ps.n_a + ps.n_b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n1 = ps.sum_w_a * N / ps.sum_w
+        n2 = N - n1
+        if kind == "proportion":
+            stat = ps.diff**2 / (ps.s2 * (1 / n1 + 1 / n2))
+            return stat, stats.chi2.sf(stat, 1)
+        stat = ps.diff / np.sqrt(ps.s2 * N / (N - 2) * (1 / n1 + 1 / n2))
+    return stat, p_from_t(stat, N - 2)
 
 
 def design_cov(design: Design, Z: np.ndarray, rows: np.ndarray) -> np.ndarray:

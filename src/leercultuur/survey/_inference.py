@@ -28,6 +28,7 @@ from leercultuur.errors import DesignError, check_choice
 from leercultuur.survey._effects import (
     Kind,
     PairStats,
+    classic_test,
     consecutive_core,
     design_cov,
     group_codes,
@@ -55,12 +56,13 @@ def _check_level(level: float) -> None:
         raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
 
 
-def _stat_block(ps: PairStats, level: float) -> dict[str, np.ndarray]:
+def _stat_block(ps: PairStats, level: float, kind: Kind) -> dict[str, np.ndarray]:
     from scipy import stats
 
     with np.errstate(divide="ignore", invalid="ignore"):
         t = ps.diff / ps.se
         q = stats.t.ppf(1 - (1 - level) / 2, np.where(ps.df > 0, ps.df, np.nan))
+    classic = classic_test(ps, kind)
     return {
         "difference": ps.diff,
         "se": ps.se,
@@ -73,6 +75,8 @@ def _stat_block(ps: PairStats, level: float) -> dict[str, np.ndarray]:
         "d_se": ps.d_se,
         "h": ps.h,
         "h_se": ps.h_se,
+        "statistic_classic": classic[0],
+        "p_value_classic": classic[1],
     }
 
 
@@ -92,8 +96,10 @@ def group_vs_rest(
     Columns: the ``within`` columns, ``by`` (the group), ``estimate_group``, ``estimate_rest``,
     ``difference`` (group minus rest), ``se``, ``t``, ``df``, ``p_value``, ``ci_low``/``ci_high``
     (t on ``df``; R's ``confint.svyglm`` would use normal quantiles), ``d``, ``d_se``, ``h``,
-    ``h_se`` (h only for proportions), ``n_group``, ``n_rest`` (unweighted rows). One row per
-    (within, group) present. ``kind="proportion"`` compares the share of ``category``.
+    ``h_se`` (h only for proportions), ``statistic_classic``/``p_value_classic`` (the classic
+    test on proportional weights, see ``classic_test``: X2 for shares, pooled t for means; for
+    comparison with published figures only), ``n_group``, ``n_rest`` (unweighted rows). One row
+    per (within, group) present. ``kind="proportion"`` compares the share of ``category``.
 
     A group that makes up all rows of its ``within`` (no rest) gets NaN statistics; a share of 0
     or 1 on both sides gives NaN d (0/0), never a made-up number.
@@ -125,7 +131,7 @@ def group_vs_rest(
     out[by] = glab[by].to_numpy()[gi[keep]]
     out["estimate_group"] = ps.est_a.ravel()[keep]
     out["estimate_rest"] = ps.est_b.ravel()[keep]
-    for name, arr in _stat_block(ps, level).items():
+    for name, arr in _stat_block(ps, level, kind).items():
         out[name] = arr.ravel()[keep]
     out["n_group"] = ps.n_a.ravel()[keep].astype(np.int64)
     out["n_rest"] = ps.n_b.ravel()[keep].astype(np.int64)
@@ -162,7 +168,8 @@ def year_on_year(
     design's domain), so 2020 -> 2022 is a pair when 2021 was not asked. Columns: the ``by``
     columns, ``year_from``, ``year_to``, ``estimate_from``, ``estimate_to``, ``difference`` (to
     minus from), ``se``, ``t``, ``df``, ``p_value``, ``ci_low``, ``ci_high``, ``d``, ``d_se``,
-    ``h``, ``h_se``, ``n_from``, ``n_to``.
+    ``h``, ``h_se``, ``statistic_classic``, ``p_value_classic`` (classic test on proportional
+    weights, as in ``group_vs_rest``), ``n_from``, ``n_to``.
     """
     _check_level(level)
     bcols = _as_list(by)
@@ -194,7 +201,7 @@ def year_on_year(
     out["year_to"] = years[measured[1:]][pi]
     out["estimate_from"] = ps.est_b.ravel()
     out["estimate_to"] = ps.est_a.ravel()
-    for name, arr in _stat_block(ps, level).items():
+    for name, arr in _stat_block(ps, level, kind).items():
         out[name] = arr.ravel()
     out["n_from"] = ps.n_b.ravel().astype(np.int64)
     out["n_to"] = ps.n_a.ravel().astype(np.int64)

@@ -20,10 +20,29 @@ pair_stats <- function(dd, var, kind) {
     hh <- svycontrast(tt, quote(2 * asin(sqrt(yD / D)) - 2 * asin(sqrt(y0 / R))))
     h <- c(coef(hh), SE(hh))
   }
+  # Classic test on proportional weights (mean 1 over the rows compared), as SPSS with
+  # normalised weights: Pearson chi-square of the 2 x 2 table for shares
+  # (chisq.test(xtabs(wn ~ D + y), correct = FALSE)); for means the pooled-variance t test with
+  # the normalised weights as frequencies (hand formula: t.test has no weights).
+  v <- dd$variables
+  wn <- weights(dd) / mean(weights(dd))
+  if (kind == "mean") {
+    n1 <- sum(wn[v$D == 1]); n0 <- sum(wn[v$D == 0])
+    m1 <- sum(wn * v$.y * v$D) / n1; m0 <- sum(wn * v$.y * (1 - v$D)) / n0
+    ss <- sum(wn * (v$.y - ifelse(v$D == 1, m1, m0))^2)
+    N <- nrow(v)
+    sp2 <- ss / (N - 2)
+    stat <- (m1 - m0) / sqrt(sp2 * (1 / n1 + 1 / n0))
+    pc <- 2 * pt(-abs(stat), N - 2)
+  } else {
+    ct <- suppressWarnings(chisq.test(xtabs(wn ~ v$D + v$.y), correct = FALSE))
+    stat <- unname(ct$statistic); pc <- ct$p.value
+  }
   data.frame(estimate_group = coef(est)[1], estimate_rest = coef(est)[2],
              difference = cf[1], se = cf[2], t = cf[3], df = m$df.residual, p_value = cf[4],
              d = coef(d), d_se = SE(d), h = h[1], h_se = h[2],
-             n_group = sum(dd$variables$D == 1), n_rest = sum(dd$variables$D == 0))
+             n_group = sum(dd$variables$D == 1), n_rest = sum(dd$variables$D == 0),
+             statistic_classic = stat, p_value_classic = pc)
 }
 
 # group_vs_rest(design, var, by=byv, within=within): for each within value wv and group g,
