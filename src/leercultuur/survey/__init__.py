@@ -21,7 +21,24 @@ from leercultuur.survey._effects import (
     p_adjust_bh,
 )
 from leercultuur.survey._estimate import CI_METHODS, CIMethod, MissingBy, prop_ci
-from leercultuur.survey._inference import group_vs_rest, year_on_year
+from leercultuur.survey._inference import (
+    CHISQ_METHODS,
+    ChisqMethod,
+    ChisqResult,
+    TTestResult,
+    chisq,
+    group_vs_rest,
+    ttest,
+    year_on_year,
+)
+from leercultuur.survey._regression import (
+    FAMILY_OPTIONS,
+    Family,
+    RegressionResult,
+    WaldResult,
+    regress,
+    wald_test,
+)
 from leercultuur.survey._trend import trend, trend_difference
 from leercultuur.survey._weighting import (
     CALFUNS,
@@ -39,7 +56,9 @@ from leercultuur.survey._weighting import (
 
 __all__ = [
     "CALFUNS",
+    "CHISQ_METHODS",
     "CI_METHODS",
+    "FAMILY_OPTIONS",
     "KIND_OPTIONS",
     "LONELY_PSU_OPTIONS",
     "CIMethod",
@@ -47,11 +66,18 @@ __all__ = [
     "Calibration",
     "CalibrationError",
     "CalibrationInfo",
+    "ChisqMethod",
+    "ChisqResult",
     "Design",
+    "Family",
     "Kind",
     "LonelyPSU",
     "MissingBy",
+    "RegressionResult",
+    "TTestResult",
+    "WaldResult",
     "calibrate",
+    "chisq",
     "cohens_d",
     "cohens_h",
     "combine_halves",
@@ -62,8 +88,11 @@ __all__ = [
     "prop_ci",
     "proportional_weights",
     "rake",
+    "regress",
     "trend",
     "trend_difference",
     "trim_weights",
+    "ttest",
+    "wald_test",
     "year_on_year",
 ]

@@ -254,6 +254,8 @@ class PairStats:
     n_a: np.ndarray
     n_b: np.ndarray
     sum_w: np.ndarray  # weighted size of A and B together
+    sum_w_a: np.ndarray  # weighted size of A
+    s2: np.ndarray  # pooled variance behind d: weighted population variance or pbar (1 - pbar)
 
 
 def pair_core(
@@ -266,23 +268,26 @@ def pair_core(
     kind: Kind,
     *,
     same_union: bool,
+    pair_codes: np.ndarray | None = None,
 ) -> PairStats:
     """Linearised comparison of A minus B (disjoint (n, K) masks) within each outer domain.
 
     ``y`` NaN and ``outer`` -1 rows take no part. Everything for all outer domains and columns is
     computed in one pass: sums by ``np.bincount``, scores of the difference, of d and of h, and
     one ``domain_variance`` call. ``df`` is R's ``svyglm(y ~ D, subset)$df.residual``: the degf of
-    the rows of A and B minus 1 (``same_union``: A or B is the same set for every column).
+    the rows of A and B minus 1. ``same_union``: A or B is the same set for every column; else
+    ``pair_codes`` (n,) gives each row's position p so that column k compares p = k + 1 with
+    p = k (consecutive years).
     """
     valid = (outer >= 0) & ~np.isnan(y)
     o = np.where(valid, outer, 0)
     y0 = np.where(valid, y, 0.0)
-    w = design.w
+    w = np.where(valid, design.w, 0.0)
     in_a = side_a & valid[:, None]
     in_b = side_b & valid[:, None]
     wa = w[:, None] * in_a
     wb = w[:, None] * in_b
-    n_out = n_outer
+    n_out, K = n_outer, side_a.shape[1]
     Wa = _bincount_cols(o, wa, n_out)
     Wb = _bincount_cols(o, wb, n_out)
     yk = y0[:, None]
@@ -290,28 +295,34 @@ def pair_core(
         ma = _bincount_cols(o, wa * yk, n_out) / Wa
         mb = _bincount_cols(o, wb * yk, n_out) / Wb
         diff = ma - mb
-        ea = np.where(in_a, yk - ma[o], 0.0)
-        eb = np.where(in_b, yk - mb[o], 0.0)
-        za = np.nan_to_num(wa * ea / Wa[o])
-        zb = np.nan_to_num(wb * eb / Wb[o])
         Wab = Wa + Wb
+        # per-(outer, column) coefficients, made finite so the row-level passes need no NaN care
+        inv_a, inv_b, inv_ab = _safe_inv(Wa), _safe_inv(Wb), _safe_inv(Wab)
+        ma0, mb0 = np.nan_to_num(ma), np.nan_to_num(mb)
+        ea = np.where(in_a, yk - ma0[o], 0.0)
+        eb = np.where(in_b, yk - mb0[o], 0.0)
+        za = wa * ea * inv_a[o]
+        zb = wb * eb * inv_b[o]
         wab = wa + wb
         if kind == "mean":
-            ss = _bincount_cols(o, wa * ea * ea + wb * eb * eb, n_out)
-            s2 = ss / Wab
-            z_s2 = wab * ((ea * ea + eb * eb) - s2[o]) / Wab[o]
+            e2 = ea * ea + eb * eb
+            s2 = _bincount_cols(o, w[:, None] * e2, n_out) / Wab
+            z_s2 = wab * (e2 - np.nan_to_num(s2)[o]) * inv_ab[o]
         else:
-            pbar = (Wa * ma + Wb * mb) / Wab
+            pbar = (Wa * ma0 + Wb * mb0) / Wab
             s2 = pbar * (1 - pbar)
-            z_s2 = (1 - 2 * pbar[o]) * wab * (yk - pbar[o]) / Wab[o]
-        s = np.sqrt(s2)
-        d = diff / s
-        z_diff = za - zb
-        z_d = z_diff / s[o] - (d / (2 * s2))[o] * z_s2
-        z_h = za / np.sqrt(ma * (1 - ma))[o] - zb / np.sqrt(mb * (1 - mb))[o]
+            pb0 = np.nan_to_num(pbar)
+            z_s2 = ((1 - 2 * pb0) * inv_ab)[o] * wab * (yk - pb0[o])
+        d = diff / np.sqrt(s2)
+        c1 = _safe_inv(np.sqrt(s2))
+        c2 = np.where(np.isfinite(d) & (s2 > 0), d / (2 * s2), 0.0)
+        va, vb = ma * (1 - ma), mb * (1 - mb)
+        ha, hb = _safe_inv(np.sqrt(va)), _safe_inv(np.sqrt(vb))
         h = 2 * np.arcsin(np.sqrt(ma)) - 2 * np.arcsin(np.sqrt(mb))
-    K = side_a.shape[1]
-    Z = np.nan_to_num(np.hstack([z_diff, z_d, z_h]), nan=0.0, posinf=0.0, neginf=0.0)
+    Z = np.empty((len(y), 3 * K))
+    np.subtract(za, zb, out=Z[:, :K])
+    Z[:, K : 2 * K] = Z[:, :K] * c1[o] - c2[o] * z_s2
+    Z[:, 2 * K :] = za * ha[o] - zb * hb[o]
     member = None
     if design.lonely_psu == "average" or design.adjust_domain_lonely:
         both = in_a | in_b
@@ -323,19 +334,212 @@ def pair_core(
     n_b = _bincount_cols(o, in_b.astype(np.float64), n_out)
     if same_union:
         union = in_a[:, 0] | in_b[:, 0]
-        dfo = domain_degf(design, np.where(union, outer, -1), n_out).astype(float) - 1
+        dfo = fast_degf(design, np.where(union, outer, -1), n_out) - 1
         df = np.repeat(dfo[:, None], K, axis=1)
     else:
-        df = np.empty((n_out, K))
-        for k in range(K):  # one n_out(n) pass per compared pair (few: consecutive years)
-            union = in_a[:, k] | in_b[:, k]
-            df[:, k] = domain_degf(design, np.where(union, outer, -1), n_out) - 1
-    nan_d = ~np.isfinite(d)
-    d_se = np.where(nan_d, np.nan, se[:, K : 2 * K])
-    h_se = se[:, 2 * K :]
+        if pair_codes is None:
+            raise ValueError("pair_core: pair_codes is needed when same_union is False")
+        df = _consecutive_degf(design, dom, n_out, pair_codes, K + 1) - 1
+    d_se = np.where(np.isfinite(d), se[:, K : 2 * K], np.nan)
+    h_se = np.where((va > 0) & (vb > 0), se[:, 2 * K :], np.nan)
     if kind == "mean":
         h = np.full_like(d, np.nan)
         h_se = np.full_like(d, np.nan)
     empty = (n_a == 0) | (n_b == 0)
     se_diff = np.where(empty, np.nan, se[:, :K])
-    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab)
+    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
+
+
+def consecutive_core(
+    design: Design,
+    y: np.ndarray,
+    outer: np.ndarray,
+    n_out: int,
+    pos: np.ndarray,
+    n_pos: int,
+    kind: Kind,
+) -> PairStats:
+    """``pair_core`` for consecutive positions (years): column k compares k + 1 with k.
+
+    When the strata nest in the positions (stacked yearly files: strata = year x stratum), the
+    lonely-PSU rule is additive over strata and there is no calibration, the two years of a pair
+    share no stratum, so a pair's variance is the sum of its two years' parts. Then each row
+    carries two slots (as the later year of pair p - 1 and the earlier year of pair p) and one
+    ``domain_variance`` call over (outer, year) domains with 6 columns does all pairs, instead
+    of n x 3 (years - 1) dense columns. Otherwise the dense ``pair_core`` is used.
+    """
+    valid = (outer >= 0) & ~np.isnan(y) & (pos >= 0)
+    K = n_pos - 1
+    rule_ok = design.calibration is None and not design.adjust_domain_lonely
+    rule_ok = rule_ok and design.lonely_psu != "average"
+    h_of = design.stratum[valid]
+    lo = np.full(design.n_strata, n_pos)
+    hi = np.full(design.n_strata, -1)
+    np.minimum.at(lo, h_of, pos[valid])
+    np.maximum.at(hi, h_of, pos[valid])
+    nested = bool(((hi < 0) | (lo == hi)).all())
+    if not (rule_ok and nested):
+        side_a = pos[:, None] == np.arange(1, n_pos)[None, :]
+        side_b = pos[:, None] == np.arange(K)[None, :]
+        return pair_core(
+            design, y, outer, n_out, side_a, side_b, kind, same_union=False, pair_codes=pos
+        )
+    o = np.where(valid, outer, 0)
+    p = np.where(valid, pos, 0)
+    cell = o * n_pos + p
+    size = n_out * n_pos
+    w = np.where(valid, design.w, 0.0)
+    y0 = np.where(valid, y, 0.0)
+    W = np.bincount(cell, weights=w, minlength=size).reshape(n_out, n_pos)
+    n_cell = np.bincount(cell, weights=valid, minlength=size).reshape(n_out, n_pos)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        M = np.bincount(cell, weights=w * y0, minlength=size).reshape(n_out, n_pos) / W
+        M0 = np.nan_to_num(M)
+        e = np.where(valid, y0 - M0[o, p], 0.0)
+        SS = np.bincount(cell, weights=w * e * e, minlength=size).reshape(n_out, n_pos)
+        ma, mb, Wa, Wb = M[:, 1:], M[:, :-1], W[:, 1:], W[:, :-1]
+        Wab = Wa + Wb
+        diff = ma - mb
+        if kind == "mean":
+            s2 = (SS[:, 1:] + SS[:, :-1]) / Wab
+            centre = np.nan_to_num(s2)  # z_s2 = w (e^2 - s2) / Wab
+        else:
+            pbar = (Wa * np.nan_to_num(ma) + Wb * np.nan_to_num(mb)) / Wab
+            s2 = pbar * (1 - pbar)
+            centre = np.nan_to_num(pbar)  # z_s2 = (1 - 2 pbar) w (y - pbar) / Wab
+        d = diff / np.sqrt(s2)
+        c1 = _safe_inv(np.sqrt(s2))
+        c2 = np.where(np.isfinite(d) & (s2 > 0), d / (2 * s2), 0.0)
+        fac = (1 - 2 * centre) if kind == "proportion" else np.ones_like(centre)
+        va, vb = ma * (1 - ma), mb * (1 - mb)
+        ha, hb = _safe_inv(np.sqrt(va)), _safe_inv(np.sqrt(vb))
+        h = 2 * np.arcsin(np.sqrt(ma)) - 2 * np.arcsin(np.sqrt(mb))
+    inv_W, inv_ab = _safe_inv(W), _safe_inv(Wab)
+    z_own = w * e * inv_W[o, p]  # the row's score for its own year's mean
+    Z = np.zeros((len(y), 6))
+    for slot, k, sign in ((0, p - 1, 1.0), (3, p, -1.0)):  # later year of k / earlier year of k
+        ok = valid & (k >= 0) & (k < K)
+        kk = np.where(ok, k, 0)
+        dev = (e * e if kind == "mean" else y0) - centre[o, kk]
+        z_s2 = fac[o, kk] * w * dev * inv_ab[o, kk]
+        hcoef = ha[o, kk] if sign > 0 else hb[o, kk]
+        Z[:, slot] = np.where(ok, sign * z_own, 0.0)
+        Z[:, slot + 1] = np.where(ok, sign * z_own * c1[o, kk] - c2[o, kk] * z_s2, 0.0)
+        Z[:, slot + 2] = np.where(ok, sign * z_own * hcoef, 0.0)
+    V = domain_variance(design, Z, np.where(valid, cell, -1), size).reshape(n_out, n_pos, 6)
+    var = V[:, 1:, :3] + V[:, :-1, 3:]
+    se = np.sqrt(np.maximum(var, 0.0))
+    df = _consecutive_degf(design, np.where(valid, outer, -1), n_out, pos, n_pos) - 1
+    n_a, n_b = n_cell[:, 1:], n_cell[:, :-1]
+    empty = (n_a == 0) | (n_b == 0)
+    d_se = np.where(np.isfinite(d), se[..., 1], np.nan)
+    h_se = np.where((va > 0) & (vb > 0), se[..., 2], np.nan)
+    if kind == "mean":
+        h = np.full_like(d, np.nan)
+        h_se = np.full_like(d, np.nan)
+    se_diff = np.where(empty, np.nan, se[..., 0])
+    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
+
+
+def fast_degf(design: Design, dom: np.ndarray, n_out: int) -> np.ndarray:
+    """``domain_degf`` (R's degf per domain) with presence flags instead of a hash unique.
+
+    Same numbers: PSUs minus strata with a row of non-zero weight in the domain. Falls back to
+    ``domain_degf`` when the flag table would be large.
+    """
+    if n_out * design.n_psu_total > 50_000_000:
+        return domain_degf(design, dom, n_out).astype(float)
+    inset = (dom >= 0) & (design.w != 0)
+    g = dom[inset]
+    out = np.zeros(n_out)
+    for codes, size, sign in (
+        (design.psu, design.n_psu_total, 1.0),
+        (design.stratum, design.n_strata, -1.0),
+    ):
+        seen = np.zeros(n_out * size, bool)
+        seen[g * size + codes[inset]] = True
+        out += sign * seen.reshape(n_out, size).sum(axis=1)
+    return out
+
+
+def _safe_inv(x: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((x != 0) & np.isfinite(x), 1.0 / x, 0.0)
+
+
+def _consecutive_degf(
+    design: Design, dom: np.ndarray, n_out: int, pos: np.ndarray, n_pos: int
+) -> np.ndarray:
+    """R's degf of the rows at positions k or k + 1, per outer domain: (n_out, n_pos - 1).
+
+    One pass: the distinct (domain, PSU, position) and (domain, stratum, position) triples; a
+    PSU (stratum) present at both k and k + 1 counts once.
+    """
+    inset = (dom >= 0) & (design.w != 0) & (pos >= 0)
+    g, p = dom[inset], pos[inset]
+    out = np.zeros((n_out, n_pos - 1))
+    for codes, size, sign in (
+        (design.psu, design.n_psu_total, 1),
+        (design.stratum, design.n_strata, -1),
+    ):
+        key = (g * size + codes[inset]) * n_pos + p
+        u = np.unique(key)
+        up, uo = u % n_pos, (u // n_pos) // size
+        unit = u // n_pos
+        per = np.bincount(uo * n_pos + up, minlength=n_out * n_pos).reshape(n_out, n_pos)
+        twice = (unit[1:] == unit[:-1]) & (up[1:] == up[:-1] + 1)
+        both = np.bincount(
+            uo[:-1][twice] * (n_pos - 1) + up[:-1][twice], minlength=n_out * (n_pos - 1)
+        ).reshape(n_out, n_pos - 1)
+        out += sign * (per[:, :-1] + per[:, 1:] - both)
+    return out
+
+
+def classic_test(ps: PairStats, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
+    """The classic test on proportional weights (mean 1 over the rows compared), as SPSS.
+
+    Shares: Pearson X2 of the 2 x 2 table, ``diff^2 / (pbar (1 - pbar) (1/n1 + 1/n2))`` on 1 df.
+    Means: pooled-variance t with the normalised weights as frequencies,
+    ``diff / sqrt(s_p^2 (1/n1 + 1/n2))``, ``s_p^2 = SS / (N - 2)``, on N - 2 df. ``n1``, ``n2``:
+    normalised weight sums; ``N``: rows compared. Ignores strata, PSUs and weighting variance:
+    for comparison with published figures only.
+    """
+    N = ps.n_a + ps.n_b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n1 = ps.sum_w_a * N / ps.sum_w
+        n2 = N - n1
+        if kind == "proportion":
+            stat = ps.diff**2 / (ps.s2 * (1 / n1 + 1 / n2))
+            return stat, stats.chi2.sf(stat, 1)
+        stat = ps.diff / np.sqrt(ps.s2 * N / (N - 2) * (1 / n1 + 1 / n2))
+    return stat, p_from_t(stat, N - 2)
+
+
+def design_cov(design: Design, Z: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Design covariance matrix (K x K) of the totals of the score columns ``Z`` (n x K).
+
+    ``rows`` marks the rows of the (sub)domain; ``Z`` must be zero elsewhere. The variance is a
+    quadratic form in the scores under every lonely-PSU rule, so the covariances follow from
+    ``domain_variance`` by polarisation, Cov(a, b) = (V(a + b) - V(a) - V(b)) / 2, and inherit its
+    exact R semantics (one call, K (K + 1) / 2 columns; K is small: regression terms, table cells).
+    """
+    K = Z.shape[1]
+    dom = np.where(rows, 0, -1)
+
+    def var(cols: np.ndarray) -> np.ndarray:
+        member = None
+        if design.lonely_psu == "average" or design.adjust_domain_lonely:
+            member = np.repeat(rows[:, None], cols.shape[1], axis=1)
+        return domain_variance(design, cols, dom, 1, member)[0]
+
+    diag = var(Z)
+    # polarise unit-variance columns so that small covariances keep their precision
+    scale = np.sqrt(np.where(diag > 0, diag, 1.0))
+    Zs = Z / scale
+    iu, ju = np.triu_indices(K, 1)
+    cov = np.diag(np.where(diag > 0, 1.0, 0.0))
+    if iu.size:
+        off = (var(Zs[:, iu] + Zs[:, ju]) - cov[iu, iu] - cov[ju, ju]) / 2
+        cov[iu, ju] = off
+        cov[ju, iu] = off
+    return cov * np.outer(scale, scale)

@@ -18,13 +18,25 @@ year) dummy: the estimate is the coefficient of ``D``, the SE its sandwich SE, t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DesignError
-from leercultuur.survey._effects import Kind, PairStats, group_codes, p_from_t, pair_core, response
+from leercultuur.errors import DesignError, check_choice
+from leercultuur.survey._effects import (
+    Kind,
+    PairStats,
+    classic_test,
+    consecutive_core,
+    design_cov,
+    group_codes,
+    p_from_t,
+    pair_core,
+    response,
+)
+from leercultuur.survey._estimate import _column_codes
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -44,12 +56,13 @@ def _check_level(level: float) -> None:
         raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
 
 
-def _stat_block(ps: PairStats, level: float) -> dict[str, np.ndarray]:
+def _stat_block(ps: PairStats, level: float, kind: Kind) -> dict[str, np.ndarray]:
     from scipy import stats
 
     with np.errstate(divide="ignore", invalid="ignore"):
         t = ps.diff / ps.se
         q = stats.t.ppf(1 - (1 - level) / 2, np.where(ps.df > 0, ps.df, np.nan))
+    classic = classic_test(ps, kind)
     return {
         "difference": ps.diff,
         "se": ps.se,
@@ -62,6 +75,8 @@ def _stat_block(ps: PairStats, level: float) -> dict[str, np.ndarray]:
         "d_se": ps.d_se,
         "h": ps.h,
         "h_se": ps.h_se,
+        "statistic_classic": classic[0],
+        "p_value_classic": classic[1],
     }
 
 
@@ -81,8 +96,10 @@ def group_vs_rest(
     Columns: the ``within`` columns, ``by`` (the group), ``estimate_group``, ``estimate_rest``,
     ``difference`` (group minus rest), ``se``, ``t``, ``df``, ``p_value``, ``ci_low``/``ci_high``
     (t on ``df``; R's ``confint.svyglm`` would use normal quantiles), ``d``, ``d_se``, ``h``,
-    ``h_se`` (h only for proportions), ``n_group``, ``n_rest`` (unweighted rows). One row per
-    (within, group) present. ``kind="proportion"`` compares the share of ``category``.
+    ``h_se`` (h only for proportions), ``statistic_classic``/``p_value_classic`` (the classic
+    test on proportional weights, see ``classic_test``: X2 for shares, pooled t for means; for
+    comparison with published figures only), ``n_group``, ``n_rest`` (unweighted rows). One row
+    per (within, group) present. ``kind="proportion"`` compares the share of ``category``.
 
     A group that makes up all rows of its ``within`` (no rest) gets NaN statistics; a share of 0
     or 1 on both sides gives NaN d (0/0), never a made-up number.
@@ -114,7 +131,7 @@ def group_vs_rest(
     out[by] = glab[by].to_numpy()[gi[keep]]
     out["estimate_group"] = ps.est_a.ravel()[keep]
     out["estimate_rest"] = ps.est_b.ravel()[keep]
-    for name, arr in _stat_block(ps, level).items():
+    for name, arr in _stat_block(ps, level, kind).items():
         out[name] = arr.ravel()[keep]
     out["n_group"] = ps.n_a.ravel()[keep].astype(np.int64)
     out["n_rest"] = ps.n_b.ravel()[keep].astype(np.int64)
@@ -151,7 +168,8 @@ def year_on_year(
     design's domain), so 2020 -> 2022 is a pair when 2021 was not asked. Columns: the ``by``
     columns, ``year_from``, ``year_to``, ``estimate_from``, ``estimate_to``, ``difference`` (to
     minus from), ``se``, ``t``, ``df``, ``p_value``, ``ci_low``, ``ci_high``, ``d``, ``d_se``,
-    ``h``, ``h_se``, ``n_from``, ``n_to``.
+    ``h``, ``h_se``, ``statistic_classic``, ``p_value_classic`` (classic test on proportional
+    weights, as in ``group_vs_rest``), ``n_from``, ``n_to``.
     """
     _check_level(level)
     bcols = _as_list(by)
@@ -172,9 +190,9 @@ def year_on_year(
         )
     years = ylab[year].to_numpy()
     outer = np.where(ycode >= 0, outer, -1)
-    side_b = ycode[:, None] == measured[None, :-1]
-    side_a = ycode[:, None] == measured[None, 1:]
-    ps = pair_core(design, y, outer, len(blab), side_a, side_b, kind, same_union=False)
+    position = np.full(len(ylab) + 1, -1, np.int64)
+    position[measured] = np.arange(measured.size)
+    ps = consecutive_core(design, y, outer, len(blab), position[ycode], measured.size, kind)
     n_out, P = ps.diff.shape
     oi = np.repeat(np.arange(n_out), P)
     pi = np.tile(np.arange(P), n_out)
@@ -183,10 +201,217 @@ def year_on_year(
     out["year_to"] = years[measured[1:]][pi]
     out["estimate_from"] = ps.est_b.ravel()
     out["estimate_to"] = ps.est_a.ravel()
-    for name, arr in _stat_block(ps, level).items():
+    for name, arr in _stat_block(ps, level, kind).items():
         out[name] = arr.ravel()
     out["n_from"] = ps.n_b.ravel().astype(np.int64)
     out["n_to"] = ps.n_a.ravel().astype(np.int64)
     empty = (out["n_from"] == 0) | (out["n_to"] == 0)
     _warn_no_rest(out.assign(_e=np.where(empty, 0, 1)), "_e", f"year_on_year on {var!r}")
     return out
+
+
+# ----------------------------------------------------------------------------- t test
+@dataclass(frozen=True)
+class TTestResult:
+    """Design-based two-group t test, as R ``svyttest(var ~ by, design)``."""
+
+    variable: str
+    by: str
+    levels: tuple[Any, Any]  # (first, second): difference = second minus first
+    estimates: tuple[float, float]
+    difference: float
+    se: float
+    t: float
+    df: float  # degf of the rows used - 1
+    p_value: float
+    n: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ttest(design: Design, var: str, *, by: str, na_rm: bool = False) -> TTestResult:
+    """Difference in means of ``var`` between the two groups of ``by`` (second minus first).
+
+    Equals R ``svyttest(var ~ by, design)``: the coefficient of the group dummy in
+    ``svyglm(var ~ by)``, t on ``degf - 1`` df of the rows used. Rows with a missing ``var``:
+    an error unless ``na_rm=True`` (then out of the domain; R's svyglm drops them).
+    """
+    gcode, glab = group_codes(design, [by], "ttest by")
+    y = response(
+        design, var, kind="mean", category=None, na_rm=na_rm, role="ttest", scope=gcode >= 0
+    )
+    present = np.flatnonzero(np.bincount(gcode[(gcode >= 0) & ~np.isnan(y)], minlength=len(glab)))
+    if present.size != 2:
+        shown = ", ".join(repr(v) for v in glab[by].to_numpy()[present][:10])
+        raise DesignError(
+            f"ttest: by {by!r} must have exactly two groups among the rows with {var!r}; "
+            f"it has {present.size}: {shown}"
+        )
+    first, second = present
+    side_a = (gcode == second)[:, None]
+    side_b = (gcode == first)[:, None]
+    outer = np.where(gcode >= 0, 0, -1)
+    ps = pair_core(design, y, outer, 1, side_a, side_b, "mean", same_union=True)
+    t = float(ps.diff[0, 0] / ps.se[0, 0])
+    labels = glab[by].to_numpy()
+    return TTestResult(
+        variable=var,
+        by=by,
+        levels=(labels[first], labels[second]),
+        estimates=(float(ps.est_b[0, 0]), float(ps.est_a[0, 0])),
+        difference=float(ps.diff[0, 0]),
+        se=float(ps.se[0, 0]),
+        t=t,
+        df=float(ps.df[0, 0]),
+        p_value=float(p_from_t(np.array(t), ps.df[0, 0])),
+        n=(int(ps.n_b[0, 0]), int(ps.n_a[0, 0])),
+    )
+
+
+# ----------------------------------------------------------------------------- chi-square
+ChisqMethod = Literal["F", "chisq", "wald", "classic"]
+CHISQ_METHODS: tuple[str, ...] = get_args(ChisqMethod)
+
+
+@dataclass(frozen=True)
+class ChisqResult:
+    """Test of association of two categorical variables (R ``svychisq`` and classic Pearson).
+
+    ``method="F"``: Rao-Scott second order, ``statistic`` = F on (``ndf``, ``ddf``).
+    ``method="chisq"``: Rao-Scott first order; as R reports it, ``statistic`` is the unadjusted
+    Pearson X2 (on the table scaled to ``n``) while ``p_value`` uses X2 / mean(design effects) on
+    ``df``. ``method="wald"``: design-based Wald F on (``ndf``, ``ddf``) (R ``"Wald"``).
+    ``method="classic"``: Pearson X2 on weights scaled to mean 1 over the complete rows (SPSS with
+    normalised weights), chi-square on ``df``.
+    """
+
+    row: str
+    col: str
+    method: str
+    statistic: float
+    p_value: float
+    ndf: float | None
+    ddf: float | None
+    df: float | None
+    n: int  # rows of the design, incl. rows with a missing value (R's N)
+    n_complete: int
+    row_levels: tuple[Any, ...]
+    col_levels: tuple[Any, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _table_levels(design: Design, var: str, inside: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    codes, uniques = _column_codes(design, var)
+    present = np.flatnonzero(np.bincount(codes[inside & (codes >= 0)], minlength=uniques.size))
+    if present.size < 2:
+        shown = ", ".join(repr(v) for v in uniques[present])
+        raise DesignError(
+            f"chisq: {var!r} has {present.size} category ({shown or 'none'}) in the design's rows; "
+            "a test of association needs at least two"
+        )
+    remap = np.full(uniques.size + 1, -1, np.int64)
+    remap[present] = np.arange(present.size)
+    return np.where(codes >= 0, remap[codes], -1), list(uniques[present])
+
+
+def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> ChisqResult:
+    """Test of independence of ``row`` and ``col``, as R ``svychisq(~row + col, design)``.
+
+    Rows with a missing value in either variable leave the table but count in R's ``n`` (the
+    Pearson statistic is scaled to all rows of the design); ``nu`` is PSUs minus strata of the
+    design's rows. Methods: see ``ChisqResult``.
+    """
+    from scipy import stats
+
+    from leercultuur.survey._design import _require_columns
+
+    check_choice("method", method, CHISQ_METHODS)
+    _require_columns(design.data, [row, col], "chisq")
+    if row == col:
+        raise ValueError("chisq: row and col must be different variables")
+    inside = design.in_domain
+    rc, rlev = _table_levels(design, row, inside)
+    cc, clev = _table_levels(design, col, inside)
+    nr, nc = len(rlev), len(clev)
+    complete = inside & (rc >= 0) & (cc >= 0)
+    for var, codes, levels in ((row, rc, rlev), (col, cc, clev)):
+        cnt = np.bincount(codes[complete], minlength=len(levels))
+        if (cnt == 0).any():
+            raise DesignError(
+                f"chisq: category {levels[int(np.argmin(cnt))]!r} of {var!r} occurs only in rows "
+                f"where {col if var == row else row!r} is missing"
+            )
+    N = int(inside.sum())
+    n_complete = int(complete.sum())
+    cell = np.where(complete, rc + nr * cc, 0)  # rows vary fastest, as R's interaction()
+    w = np.where(complete, design.w, 0.0)
+    tot = np.bincount(cell, weights=w, minlength=nr * nc)
+    W = tot.sum()
+    P = tot / W
+    grid_r, grid_c = np.arange(nr * nc) % nr, np.arange(nr * nc) // nr
+    Pr = np.bincount(grid_r, weights=P, minlength=nr)
+    Pc = np.bincount(grid_c, weights=P, minlength=nc)
+    E = Pr[grid_r] * Pc[grid_c]
+    x2_unit = float(np.sum((P - E) ** 2 / E))  # X2 of a table scaled to a total of 1
+    K = (nr - 1) * (nc - 1)
+    common: dict[str, Any] = {
+        "row": row,
+        "col": col,
+        "method": method,
+        "n": N,
+        "n_complete": n_complete,
+        "row_levels": tuple(rlev),
+        "col_levels": tuple(clev),
+    }
+    if method == "classic":
+        x2 = n_complete * x2_unit
+        p = float(stats.chi2.sf(x2, K))
+        return ChisqResult(statistic=x2, p_value=p, ndf=None, ddf=None, df=K, **common)
+    nu = float(np.unique(design.psu[inside]).size - np.unique(design.stratum[inside]).size)
+    onehot = np.zeros((len(w), nr * nc))
+    onehot[np.flatnonzero(complete), cell[complete]] = 1.0
+    use = (grid_r > 0) & (grid_c > 0)
+    if method == "wald":
+        tr_, tc_ = Pr * W, Pc * W
+        Y = tot - tr_[grid_r] * tc_[grid_c] / W
+        r_hot = onehot.reshape(len(w), nc, nr).sum(axis=1)  # row dummies
+        c_hot = onehot.reshape(len(w), nc, nr).sum(axis=2)  # column dummies
+        Zy = (
+            onehot
+            - r_hot[:, grid_r] * (tc_[grid_c] / W)
+            - c_hot[:, grid_c] * (tr_[grid_r] / W)
+            + complete[:, None] * (tr_[grid_r] * tc_[grid_c] / W**2)
+        ) * w[:, None]
+        V = design_cov(design, Zy[:, use], complete)
+        stat = float(Y[use] @ np.linalg.solve(V, Y[use])) / K
+        p = float(stats.f.sf(stat, K, nu)) if nu > 0 else float("nan")
+        return ChisqResult(statistic=stat, p_value=p, ndf=K, ddf=nu, df=None, **common)
+    X1 = np.column_stack(
+        [np.ones(nr * nc)]
+        + [(grid_r == i).astype(float) for i in range(1, nr)]
+        + [(grid_c == j).astype(float) for j in range(1, nc)]
+    )
+    X12 = np.column_stack(
+        [(grid_r == i) & (grid_c == j) for j in range(1, nc) for i in range(1, nr)]
+    ).astype(float)
+    Cmat = X12 - X1 @ np.linalg.lstsq(X1, X12, rcond=None)[0]
+    iD = np.where(P == 0, 0.0, 1.0 / np.where(P == 0, 1.0, P))
+    denom = Cmat.T @ (iD[:, None] * Cmat) / N
+    Z = (onehot - P[None, :] * complete[:, None]) * (w / W)[:, None]
+    numr = design_cov(design, Z @ (iD[:, None] * Cmat), complete)
+    try:
+        delta = np.linalg.solve(denom, numr)
+    except np.linalg.LinAlgError as exc:
+        raise DesignError(f"chisq: the table of {row!r} x {col!r} is degenerate") from exc
+    x2 = N * x2_unit
+    tr = float(np.trace(delta))
+    if method == "F":
+        d0 = tr**2 / float(np.trace(delta @ delta))
+        stat = x2 / tr
+        p = float(stats.f.sf(stat, d0, d0 * nu)) if nu > 0 else float("nan")
+        return ChisqResult(statistic=stat, p_value=p, ndf=d0, ddf=d0 * nu, df=None, **common)
+    p = float(stats.chi2.sf(x2 / (tr / K), K))
+    return ChisqResult(statistic=x2, p_value=p, ndf=None, ddf=None, df=K, **common)

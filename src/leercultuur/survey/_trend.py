@@ -31,8 +31,8 @@ import pandas as pd
 from scipy import stats
 
 from leercultuur.errors import DesignError
-from leercultuur.survey._effects import Kind, group_codes, p_from_t, response
-from leercultuur.survey._variance import domain_degf, domain_variance
+from leercultuur.survey._effects import Kind, fast_degf, group_codes, p_from_t, response
+from leercultuur.survey._variance import domain_variance
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -214,7 +214,7 @@ def trend(
     dom = np.where(st.valid, st.outer, -1)
     Zs = np.hstack(Z)
     V = domain_variance(design, Zs, dom, st.G, _member(design, st, Zs.shape[1]))
-    degf = domain_degf(design, dom, st.G).astype(float)
+    degf = fast_degf(design, dom, st.G)
     out = st.labels.reset_index(drop=True) if bcols else pd.DataFrame(index=range(1))
     slope = b[:, 1]
     out["slope"] = slope
@@ -309,7 +309,7 @@ def trend_difference(
     Z = np.where(st.valid[:, None], np.nan_to_num(np.where(mine, zg, -zr)), 0.0)
     dom = np.where(st.valid, 0, -1)
     V = domain_variance(design, Z, dom, 1, _member(design, st, st.G))[0]
-    degf = float(domain_degf(design, dom, 1)[0])
+    degf = float(fast_degf(design, dom, 1)[0])
     diff = bg[:, 1] - br[:, 1]
     out = st.labels.reset_index(drop=True)
     out["slope_group"] = bg[:, 1]
