@@ -136,3 +136,17 @@ def test_trends(
     close(low["diff_vs_rest"], scale * low["diff"])
     close(low["diff_vs_rest_se"], scale * low["diff_se"])
     close(low["diff_vs_rest_p"], low["diff_p"])
+
+
+def test_associations(result: MonitorResult, golden: dict) -> None:
+    # svyglm(nonformal ~ varscale + education, subset(des, year == y)): the varscale coefficient
+    g = pd.DataFrame(golden["assoc_varscale"])
+    a = result.associations.query("outcome == 'nonformal' and term == 'variation_scale'")
+    m = g.merge(a, on="year", suffixes=("_r", ""))
+    assert len(m) == 7
+    close(m["estimate"], 100 * m["estimate_r"])
+    close(m["se"], 100 * m["se_r"])
+    close(m["statistic"], m["t"])
+    close(m["df"], m["df_r"])
+    close(m["p_value"], m["p"])
+    assert (m["n"] == m["n_r"]).all()

@@ -64,5 +64,15 @@ for (v in c("nonformal", "varscale")) for (g in c("all", "low")) {
   tr[[length(tr) + 1]] <- row
 }
 out$trends <- do.call(rbind, tr)
+# associations: svyglm(nonformal ~ varscale + education, subset(des, year == y)), na.omit
+assoc <- list()
+for (y in 2016:2022) {
+  m <- svyglm(nonformal ~ varscale + education, design = subset(des, year == y))
+  cf <- summary(m)$coefficients
+  assoc[[length(assoc) + 1]] <- data.frame(year = y, estimate = cf["varscale", 1],
+    se = cf["varscale", 2], t = cf["varscale", 3], p = cf["varscale", 4], df = m$df.residual,
+    n = nrow(model.frame(m)))
+}
+out$assoc_varscale <- do.call(rbind, assoc)
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"),
            file.path(here, "golden.json"))
