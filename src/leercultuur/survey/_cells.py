@@ -81,13 +81,19 @@ def _stratum_weights(design: Design) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class RowStats:
-    """Per-row statistics of K variables, shared by every grouping of one design (built once)."""
+    """Per-row statistics of K variables, shared by every grouping of one design (built once).
 
-    Xh: np.ndarray  # (n, 3K + 1): A, B, NZ (K each), R0 -- summed per (group, stratum)
-    Xg: np.ndarray  # (n, 6K + 1): F, N, CC, CD, CE, W2 (K each), R1 -- summed per group
+    Weights enter through the sparse group indicators (data w, w^2 or 1), so the per-row arrays
+    hold only the weight-free parts: m, m y, m y^2 (``Zy``) and m, m [w != 0], [w != 0], 1 (``Zc``).
+    """
+
+    Zy: np.ndarray  # (n, 3K): m, m y, m y^2 of the centred y
+    Zc: np.ndarray  # (n, 2K + 2): m, m [w != 0], [w != 0], [row in domain]
+    w: np.ndarray  # (n,) weights, 0 outside the design's domain
     names: tuple[str, ...]
     shift: np.ndarray
-    w_h: np.ndarray  # (H,) stratum weights of squared sums (see module docstring)
+    c_h: np.ndarray  # (H,) stratum factors of sums of squares
+    w_h: np.ndarray  # (H,) stratum factors of squared sums
 
 
 def row_stats(
@@ -113,27 +119,26 @@ def row_stats(
     w = design.w if weights is None else np.asarray(weights, dtype=np.float64)
     n, K = Y.shape
     indom = design.in_domain
-    member = ~np.isnan(Y) & indom[:, None]
-    wm = w[:, None] * member
+    member = ~np.isnan(Y)
+    member &= indom[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        shift = np.nan_to_num(np.where(member, Y, 0.0).T @ w / wm.sum(axis=0))
-    y = np.where(member, Y - shift, 0.0)
+        wm_sum = member.T.astype(np.float64) @ w
+        shift = np.nan_to_num(np.where(member, Y, 0.0).T @ w / wm_sum)
     nonzero = (w != 0) & indom
+    Zy = np.empty((n, 3 * K))
+    Zy[:, :K] = member
+    my = np.subtract(Y, shift, out=Zy[:, K : 2 * K])
+    my[~member] = 0.0
+    np.multiply(my, my, out=Zy[:, 2 * K :])
+    Zc = np.empty((n, 2 * K + 2))
+    Zc[:, :K] = member
+    Zc[:, K : 2 * K] = member & nonzero[:, None]
+    Zc[:, 2 * K] = nonzero
+    Zc[:, 2 * K + 1] = indom
     c_h, w_h = _stratum_weights(design)
-    Xh = np.empty((n, 3 * K + 1))
-    Xh[:, A * K : (A + 1) * K] = wm
-    wy = np.multiply(wm, y, out=Xh[:, B * K : (B + 1) * K])
-    Xh[:, NZ * K : (NZ + 1) * K] = member & nonzero[:, None]
-    Xh[:, 3 * K] = nonzero
-    Xg = np.empty((n, 6 * K + 1))
-    np.multiply(wy, y, out=Xg[:, 0:K])  # F
-    Xg[:, K : 2 * K] = member  # N
-    w2m = np.multiply(wm, w[:, None], out=Xg[:, 5 * K : 6 * K])  # W2
-    cw2m = np.multiply(w2m, c_h[design.stratum][:, None], out=Xg[:, 2 * K : 3 * K])  # CC
-    cw2y = np.multiply(cw2m, y, out=Xg[:, 3 * K : 4 * K])  # CD
-    np.multiply(cw2y, y, out=Xg[:, 4 * K : 5 * K])  # CE
-    Xg[:, 6 * K] = indom
-    return RowStats(Xh=Xh, Xg=Xg, names=tuple(vars), shift=shift, w_h=w_h)
+    return RowStats(
+        Zy=Zy, Zc=Zc, w=np.where(indom, w, 0.0), names=tuple(vars), shift=shift, c_h=c_h, w_h=w_h
+    )
 
 
 def cell_stats(
@@ -153,26 +158,33 @@ def cell_stats(
         rows = row_stats(design, vars, weights=weights, values=values)
     K = len(rows.names)
     dom = domains(design, list(by), "group")
-    n = rows.Xh.shape[0]
+    n = rows.Zy.shape[0]
     G, H = dom.n, design.n_strata
     indom = dom.codes >= 0
     pos = np.arange(n + 1)
-    gcode = np.where(indom, dom.codes, 0).astype(np.int64)
-    ones = indom.astype(np.float64)
-    ind_gh = sparse.csc_matrix((ones, gcode * H + design.stratum, pos), shape=(G * H, n))
-    ind_g = sparse.csc_matrix((ones, gcode, pos), shape=(G, n))
-    sh = np.asarray(ind_gh @ rows.Xh).reshape(G, H, 3 * K + 1)
-    sg = np.asarray(ind_g @ rows.Xg)
-    H_cells = np.empty((G, H, 4, K))
-    H_cells[:, :, :3] = sh[:, :, : 3 * K].reshape(G, H, 3, K)
-    H_cells[:, :, R0] = sh[:, :, 3 * K][:, :, None]
-    G_cells = np.empty((G, 7, K))
-    gk = sg[:, : 6 * K].reshape(G, 6, K)
-    G_cells[:, F], G_cells[:, N] = gk[:, 0], gk[:, 1]
-    G_cells[:, CC], G_cells[:, CD], G_cells[:, CE] = gk[:, 2], gk[:, 3], gk[:, 4]
-    G_cells[:, W2] = gk[:, 5]
-    G_cells[:, R1] = sg[:, 6 * K][:, None]
+    cell = np.where(indom, dom.codes, 0).astype(np.int64) * H + design.stratum
 
+    def summed(data: np.ndarray, Z: np.ndarray) -> np.ndarray:
+        ind = sparse.csc_matrix((data, cell, pos), shape=(G * H, n))
+        return np.asarray(ind @ Z).reshape(G, H, Z.shape[1])
+
+    w = np.where(indom, rows.w, 0.0)
+    sw = summed(w, rows.Zy)  # sum w m, w m y, w m y^2 per (group, stratum)
+    sw2 = summed(w * w, rows.Zy)  # sum w^2 m, w^2 m y, w^2 m y^2
+    s1 = summed(indom.astype(np.float64), rows.Zc)  # counts
+    H_cells = np.empty((G, H, 4, K))
+    H_cells[:, :, A] = sw[:, :, :K]
+    H_cells[:, :, B] = sw[:, :, K : 2 * K]
+    H_cells[:, :, NZ] = s1[:, :, K : 2 * K]
+    H_cells[:, :, R0] = s1[:, :, 2 * K][:, :, None]
+    G_cells = np.empty((G, 7, K))
+    G_cells[:, F] = sw[:, :, 2 * K :].sum(axis=1)
+    G_cells[:, N] = s1[:, :, :K].sum(axis=1)
+    G_cells[:, R1] = s1[:, :, 2 * K + 1].sum(axis=1)[:, None]
+    G_cells[:, CC] = np.einsum("ghk,h->gk", sw2[:, :, :K], rows.c_h)
+    G_cells[:, CD] = np.einsum("ghk,h->gk", sw2[:, :, K : 2 * K], rows.c_h)
+    G_cells[:, CE] = np.einsum("ghk,h->gk", sw2[:, :, 2 * K :], rows.c_h)
+    G_cells[:, W2] = sw2[:, :, :K].sum(axis=1)
     Q = _q_matrices(H_cells, rows.w_h)
     return CellStats(
         H_cells=H_cells,
@@ -202,12 +214,23 @@ def _q_matrices(H_cells: np.ndarray, w_h: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def _is_identity(L: np.ndarray) -> bool:
+    return L.ndim == 2 and L.shape[0] == L.shape[1] and np.array_equal(L, np.eye(L.shape[0]))
+
+
 def _bilinear(Q: np.ndarray, L: np.ndarray, R: np.ndarray) -> np.ndarray:
     """sum_{g,g'} L[d,g,k] Q[k,g,g'] R[d,g',k] for every domain d and variable k: (ND, K).
 
-    ``L`` and ``R`` are (ND, G) (the same for every k) or (ND, G, K); one batched matmul."""
-    Lk = L[None] if L.ndim == 2 else L.transpose(2, 0, 1)
-    P = np.matmul(Lk, Q)  # (K, ND, G)
+    ``L`` and ``R`` are (ND, G) (the same for every k) or (ND, G, K). Single groups (identity
+    ``L``) read Q's rows directly; large sparse memberships (a group's rest within its year)
+    multiply as sparse matrices; the rest as one batched dense product."""
+    if _is_identity(L):
+        P = Q
+    elif L.ndim == 2 and L.size > 20_000 and np.count_nonzero(L) < 0.25 * L.size:
+        Ls = sparse.csr_matrix(L)
+        P = np.stack([np.asarray(Ls @ Q[k]) for k in range(Q.shape[0])])
+    else:
+        P = np.matmul(L[None] if L.ndim == 2 else L.transpose(2, 0, 1), Q)  # (K, ND, G)
     if R.ndim == 2:
         return np.einsum("kdg,dg->dk", P, R)
     return np.einsum("kdg,dgk->dk", P, R)
@@ -284,7 +307,8 @@ def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -
     M = np.asarray(membership, dtype=np.float64)
     cnt = cs.H_cells[:, :, NZ if answered else R0]  # (G, H, K)
     G, H, K = cnt.shape
-    per_h = (M @ cnt.reshape(G, H * K)).reshape(-1, H, K)
+    Ms = sparse.csr_matrix(M) if M.size > 20_000 else M
+    per_h = np.asarray(Ms @ cnt.reshape(G, H * K)).reshape(-1, H, K)
     return per_h.sum(axis=1) - (per_h > 0).sum(axis=1)
 
 
@@ -335,11 +359,27 @@ def _slope_cross(
     Va = (Ua[..., None] * mua[None]).transpose(0, 3, 1, 2)  # (p, K, ND, G)
     Vb = Ub[..., None] * mub[None]  # (p, ND, G, K)
     QBA = cs.Q["AB"].transpose(0, 2, 1)
-    t1 = np.einsum("ikdg,jdg->dkij", np.matmul(Ua[:, None], cs.Q["BB"][None]), Ub)
-    t2 = np.einsum("ikdg,jdgk->dkij", np.matmul(Ua[:, None], QBA[None]), Vb)
-    t3 = np.einsum("ikdg,jdg->dkij", np.matmul(Va, cs.Q["AB"][None]), Ub)
-    t4 = np.einsum("ikdg,jdgk->dkij", np.matmul(Va, cs.Q["AA"][None]), Vb)
+    t1 = np.einsum("ikdg,jdg->dkij", _left_product(Ua, cs.Q["BB"]), Ub)
+    t2 = np.einsum("ikdg,jdgk->dkij", _left_product(Ua, QBA), Vb)
+    t3 = np.einsum("ikdg,jdg->dkij", _left_product(Va, cs.Q["AB"]), Ub)
+    t4 = np.einsum("ikdg,jdgk->dkij", _left_product(Va, cs.Q["AA"]), Vb)
     return t1 - t2 - t3 + t4
+
+
+def _left_product(L: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """L Q for each variable k: L (p, ND, G) or (p, K, ND, G), Q (K, G, G) -> (p, K, ND, G).
+
+    The rows of L (regressor values on a domain's groups) are sparse, so each product is a
+    sparse x dense one."""
+    K, G = Q.shape[0], Q.shape[1]
+    p = L.shape[0]
+    nd = L.shape[-2]
+    out = np.empty((K, p * nd, G))
+    shared = sparse.csr_matrix(L.reshape(p * nd, G)) if L.ndim == 3 else None
+    for k in range(K):
+        Lk = shared if shared is not None else sparse.csr_matrix(L[:, k].reshape(p * nd, G))
+        out[k] = np.asarray(Lk @ Q[k])
+    return out.reshape(K, p, nd, G).transpose(1, 0, 2, 3)
 
 
 def domain_slopes(cs: CellStats, membership: np.ndarray, X: np.ndarray) -> DomainSlopes:
