@@ -45,9 +45,9 @@ def main() -> None:
         for _ in range(args.repeat):
             last = [time.perf_counter()]
 
-            def progress(label: str, _last: list[float] = last) -> None:
+            def progress(label: str, _last: list[float] = last, _st: dict = stages) -> None:
                 now = time.perf_counter()
-                stages[label] = min(stages.get(label, 1e9), now - _last[0])
+                _st[label] = min(_st.get(label, 1e9), now - _last[0])
                 _last[0] = now
 
             t = time.perf_counter()
