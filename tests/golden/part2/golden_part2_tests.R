@@ -103,3 +103,22 @@ write.csv(do.call(rbind, walds), "values_wald.csv", row.names = FALSE)
 # ---- p.adjust(p, "BH") with a missing value
 p <- c(0.01, 0.04, 0.03, NA, 0.2, 0.001, 0.04, 0.5)
 write.csv(data.frame(p = p, bh = s15(p.adjust(p, "BH"))), "values_bh.csv", row.names = FALSE)
+
+# ---- chisq_within: svychisq(~cat + grp, subset(des, year == v), statistic = st) for each year;
+# classic: chisq.test(xtabs(wn ~ cat + grp, complete rows of year v)), wn = w / mean(w) there.
+cw <- list()
+for (v in sort(unique(syn$year))) {
+  dv <- subset(des, year == v)
+  for (st in c("F", "Chisq", "Wald")) {
+    x <- svychisq(~cat + grp, dv, statistic = st)
+    p <- x$parameter
+    cw[[length(cw) + 1]] <- data.frame(year = v, method = st, statistic = s15(unname(x$statistic)),
+      ndf = if ("ndf" %in% names(p)) s15(unname(p["ndf"])) else NA,
+      ddf = if ("ddf" %in% names(p)) s15(unname(p["ddf"])) else NA,
+      df = if ("df" %in% names(p)) unname(p["df"]) else NA, p_value = s15(x$p.value))
+  }
+  x <- classic(syn[syn$year == v, ], "cat", "grp", "w")
+  cw[[length(cw) + 1]] <- data.frame(year = v, method = "classic", statistic = s15(unname(x$statistic)),
+    ndf = NA, ddf = NA, df = unname(x$parameter), p_value = s15(x$p.value))
+}
+write.csv(do.call(rbind, cw), "values_chisq_within.csv", row.names = FALSE)
