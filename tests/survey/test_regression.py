@@ -46,6 +46,13 @@ def fits() -> dict[str, object]:
         "apistrat_logit": regress(dst, "yes", ["ell", "meals", "stype"], family="binomial"),
         "synth_logit": regress(des, "bin", ["x1", "grp"], family="binomial"),
         "apiclus1_logit": regress(dc1, "yes", ["api00", "stype"], family="binomial"),
+        # subset designs: the other rows leave, the PSU counts stay (R subset())
+        "apistrat_gauss_subset": regress(
+            dst.subset(d["apistrat"]["stype"] != "E"), "api00", ["ell", "meals"]
+        ),
+        "synth_logit_subset": regress(
+            des.subset(d["synth"]["year"] >= 2019), "bin", ["x1"], family="binomial"
+        ),
     }
 
 
@@ -58,6 +65,8 @@ def fits() -> dict[str, object]:
         "apistrat_logit",
         "synth_logit",
         "apiclus1_logit",
+        "apistrat_gauss_subset",
+        "synth_logit_subset",
     ],
 )
 def test_regress_matches_svyglm(fits: dict, key: str) -> None:

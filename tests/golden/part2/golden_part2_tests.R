@@ -97,6 +97,10 @@ m5 <- svyglm(bin ~ x1 + grp, des, family = quasibinomial())
 add_reg("synth_logit", "svyglm(bin ~ x1 + grp, des, family=quasibinomial())", m5)
 m6 <- svyglm(yes ~ api00 + stype, dclus1, family = quasibinomial())
 add_reg("apiclus1_logit", "svyglm(yes ~ api00 + stype, dclus1, family=quasibinomial())", m6)
+m7 <- svyglm(api00 ~ ell + meals, subset(dstrat, stype != "E"))  # subset design keeps PSU counts
+add_reg("apistrat_gauss_subset", "svyglm(api00 ~ ell + meals, subset(dstrat, stype != 'E'))", m7)
+m8 <- svyglm(bin ~ x1, subset(des, year >= 2019), family = quasibinomial())
+add_reg("synth_logit_subset", "svyglm(bin ~ x1, subset(des, year >= 2019), family=quasibinomial())", m8)
 write.csv(do.call(rbind, regs), "values_regress.csv", row.names = FALSE)
 write.csv(do.call(rbind, walds), "values_wald.csv", row.names = FALSE)
 
