@@ -1,4 +1,4 @@
-"""Design-based comparisons: group vs the rest (same sample) and year on year (independent years).
+"""Design-based tests: group vs rest, year on year, t test and chi-square (R ``svychisq``).
 
 Both are the linearised difference of two domain means (or shares) with its covariance, which is
 exactly R's ``svyglm(y ~ D, subset)`` / ``svyttest(y ~ D, subset)`` with ``D`` the group (or later
@@ -13,6 +13,10 @@ year) dummy: the estimate is the coefficient of ``D``, the SE its sandwich SE, t
   earlier (R: ``subset(des, year %in% c(t0, t1) & !is.na(var) [& by == g])``). With strata that
   nest years (stacked yearly files, strata = year x stratum) the covariance is zero and the SE is
   ``sqrt(se1^2 + se2^2)``, the independent-samples test; with other designs the covariance counts.
+* ``ttest``: R ``svyttest(var ~ by, design)`` for a two-group ``by``.
+* ``chisq`` / ``chisq_within``: R ``svychisq(~row + col, design)`` (Rao-Scott F, first order,
+  Wald) and the classic Pearson test on proportional weights; ``chisq_within`` does every subset
+  (e.g. each year) in one pass. Goldens: ``tests/golden/part2/golden_part2_tests.R``.
 """
 
 from __future__ import annotations
