@@ -257,3 +257,14 @@ def test_two_groups_match_ttest_and_mirror(seed: int, n: int, kind: str) -> None
     np.testing.assert_allclose(p["difference"], -q["difference"], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose([p["se"], q["se"]], tt.se, rtol=1e-9, atol=1e-15)
     assert p["df"] == q["df"] == tt.df == 2 * n - 2 - 1
+
+
+def test_group_vs_rest_in_column_chunks_equals_one_pass(
+    des: Design, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leercultuur.survey import _inference
+
+    whole = group_vs_rest(des, "y", by="grp", within="year")
+    monkeypatch.setattr(_inference, "_MAX_CELLS", 3 * des.n_rows)  # one group per pass
+    chunked = group_vs_rest(des, "y", by="grp", within="year")
+    pd.testing.assert_frame_equal(whole, chunked, check_exact=False, rtol=1e-13)

@@ -22,7 +22,7 @@ year) dummy: the estimate is the coefficient of ``D``, the SE its sandwich SE, t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -46,8 +46,7 @@ from leercultuur.survey._estimate import _column_codes
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
-_STAT_COLUMNS = ["difference", "se", "t", "df", "p_value", "ci_low", "ci_high"]
-_EFFECT_COLUMNS = ["d", "d_se", "h", "h_se"]
+_MAX_CELLS = 16_000_000  # float64 cells (128 MB) of the score matrix per pass
 
 
 def _as_list(x: str | Sequence[str] | None) -> list[str]:
@@ -123,9 +122,25 @@ def group_vs_rest(
     )
     G = len(glab)
     outer = np.where(gcode >= 0, outer, -1)
-    side_a = gcode[:, None] == np.arange(G)[None, :]
-    side_b = (gcode >= 0)[:, None] & ~side_a
-    ps = pair_core(design, y, outer, len(wlab), side_a, side_b, kind, same_union=True)
+    # All groups in one pass, in chunks of columns so that the n x 3K score matrix stays small
+    # (about 128 MB) with many groups on large files.
+    step = max(1, _MAX_CELLS // (3 * len(y)))
+    parts = []
+    for start in range(0, G, step):
+        cols = np.arange(start, min(G, start + step))
+        side_a = gcode[:, None] == cols[None, :]
+        side_b = (gcode >= 0)[:, None] & ~side_a
+        parts.append(pair_core(design, y, outer, len(wlab), side_a, side_b, kind, same_union=True))
+    ps = (
+        parts[0]
+        if len(parts) == 1
+        else PairStats(
+            *(
+                np.concatenate([getattr(q, f.name) for q in parts], axis=1)
+                for f in fields(PairStats)
+            )
+        )
+    )
     n_out = len(wlab)
     oi = np.repeat(np.arange(n_out), G)
     gi = np.tile(np.arange(G), n_out)
