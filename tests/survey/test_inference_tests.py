@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leercultuur.errors import DesignError
 from leercultuur.survey import CHISQ_METHODS, Design, chisq, chisq_within, ttest
@@ -145,3 +147,26 @@ def test_chisq_within_degenerate_subset_is_nan_with_warning() -> None:
         out = chisq_within(d, "cat", "grp", within="year")
     assert np.isnan(out.loc[out["year"] == 2018, "statistic"]).all()
     assert np.isfinite(out.loc[out["year"] != 2018, "statistic"]).all()
+
+
+@pytest.mark.parametrize("method", CHISQ_METHODS)
+def test_chisq_symmetric_in_row_and_col(designs: dict[str, Design], method: str) -> None:
+    a = chisq(designs["des"], "cat", "grp", method=method)  # type: ignore[arg-type]
+    b = chisq(designs["des"], "grp", "cat", method=method)  # type: ignore[arg-type]
+    np.testing.assert_allclose([a.statistic, a.p_value], [b.statistic, b.p_value], rtol=1e-10)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(1e-3, 1e4))
+def test_tests_invariant_to_weight_scale(c: float) -> None:
+    data = pd.read_csv(GOLD / "data" / "apistrat.csv")
+    base = Design(data, weights="pw", strata="stype", fpc="fpc")
+    scaled = Design(data.assign(pw=data["pw"] * c), weights="pw", strata="stype", fpc="fpc")
+    for m in CHISQ_METHODS:
+        a, b = (
+            chisq(base, "sch.wide", "awards", method=m),
+            chisq(scaled, "sch.wide", "awards", method=m),
+        )
+        np.testing.assert_allclose(a.statistic, b.statistic, rtol=1e-9)
+    ta, tb = ttest(base, "api00", by="sch.wide"), ttest(scaled, "api00", by="sch.wide")
+    np.testing.assert_allclose([ta.t, ta.p_value], [tb.t, tb.p_value], rtol=1e-9)
