@@ -13,6 +13,12 @@ Formulas (documented here once; golden values from R ``svycontrast`` in ``tests/
   sqrt(p2 (1 - p2))``; the scores then go through ``domain_variance`` like any estimator.
 * Benjamini-Hochberg as R ``p.adjust(method="BH")`` (missing p-values stay missing and do not
   count in the family size).
+
+References: J. Cohen (1988), Statistical Power Analysis for the Behavioral Sciences, 2nd ed.,
+ch. 2 (d) and ch. 6 (h); D. A. Binder (1983), On the variances of asymptotically normal
+estimators from complex surveys, Int. Stat. Review 51 (linearisation / delta method for
+functions of survey totals); J. N. K. Rao and A. J. Scott (1984), Ann. Statist. 12 (chi-square
+corrections, used in ``chisq``); Y. Benjamini and Y. Hochberg (1995), JRSS B 57.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ of R survey 4.1:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -59,7 +59,6 @@ class RegressionResult:
     n: int  # rows used
     n_dropped: int  # rows of the design left out for missing values
     iterations: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
