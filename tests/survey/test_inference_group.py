@@ -268,3 +268,14 @@ def test_group_vs_rest_in_column_chunks_equals_one_pass(
     monkeypatch.setattr(_inference, "_MAX_CELLS", 3 * des.n_rows)  # one group per pass
     chunked = group_vs_rest(des, "y", by="grp", within="year")
     pd.testing.assert_frame_equal(whole, chunked, check_exact=False, rtol=1e-13)
+
+
+def test_year_on_year_group_missing_a_year_is_nan_with_warning() -> None:
+    data = synth()
+    data.loc[(data["grp"] == "d") & (data["year"] == 2018), "y"] = np.nan
+    d = Design(data, weights="w", strata="stratum", psu="psu")
+    with pytest.warns(UserWarning, match="2 comparisons have no rows on one side"):
+        out = year_on_year(d, "y", year="year", by="grp")
+    gd = out[out["grp"] == "d"]
+    assert gd["difference"].isna().tolist() == [False, True, True, False, False]
+    assert gd["n_to"].tolist()[1] == 0 and gd["n_from"].tolist()[2] == 0

@@ -155,14 +155,13 @@ def group_vs_rest(
         out[name] = arr.ravel()[keep]
     out["n_group"] = ps.n_a.ravel()[keep].astype(np.int64)
     out["n_rest"] = ps.n_b.ravel()[keep].astype(np.int64)
-    _warn_no_rest(out, "n_rest", f"group_vs_rest on {var!r} by {by!r}")
+    _warn_empty(out["n_rest"].to_numpy() == 0, f"group_vs_rest on {var!r} by {by!r}")
     return out
 
 
-def _warn_no_rest(out: pd.DataFrame, col: str, what: str) -> None:
+def _warn_empty(empty: np.ndarray, what: str) -> None:
     import warnings
 
-    empty = out[col] == 0
     if empty.any():
         warnings.warn(
             f"{what}: {int(empty.sum())} comparisons have no rows on one side; their statistics "
@@ -225,8 +224,8 @@ def year_on_year(
         out[name] = arr.ravel()
     out["n_from"] = ps.n_b.ravel().astype(np.int64)
     out["n_to"] = ps.n_a.ravel().astype(np.int64)
-    empty = (out["n_from"] == 0) | (out["n_to"] == 0)
-    _warn_no_rest(out.assign(_e=np.where(empty, 0, 1)), "_e", f"year_on_year on {var!r}")
+    empty = ((out["n_from"] == 0) | (out["n_to"] == 0)).to_numpy()
+    _warn_empty(empty, f"year_on_year on {var!r}")
     return out
 
 
