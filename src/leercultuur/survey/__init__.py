@@ -50,6 +50,7 @@ from leercultuur.survey._regression import (
     RegressionResult,
     WaldResult,
     regress,
+    wald_groups,
     wald_test,
 )
 from leercultuur.survey._trend import trend, trend_difference
@@ -76,6 +77,7 @@ __all__ += [
     "trend",
     "trend_difference",
     "ttest",
+    "wald_groups",
     "wald_test",
     "year_on_year",
 ]

@@ -126,3 +126,17 @@ for (v in sort(unique(syn$year))) {
     ndf = NA, ddf = NA, df = unname(x$parameter), p_value = s15(x$p.value))
 }
 write.csv(do.call(rbind, cw), "values_chisq_within.csv", row.names = FALSE)
+
+# ---- wald_groups: regTermTest(svyglm(y ~ grp, subset(des, year == v & !is.na(y))), ~grp) per year
+# (and the share of cat == "hi" with hi = NA where cat is NA), Wald F on model$df.residual.
+syn$hi <- ifelse(is.na(syn$cat), NA, as.numeric(syn$cat == "hi"))
+des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = syn)
+wg <- list()
+for (var in c("y", "hi")) for (v in sort(unique(syn$year))) {
+  dv <- des[!is.na(des$variables[[var]]) & des$variables$year == v, ]
+  m <- svyglm(as.formula(paste(var, "~ grp")), dv)
+  r <- regTermTest(m, ~grp)
+  wg[[length(wg) + 1]] <- data.frame(var = var, year = v, statistic = s15(r$Ftest[1]), ndf = r$df,
+                                     ddf = r$ddf, p_value = s15(r$p[1]))
+}
+write.csv(do.call(rbind, wg), "values_wald_groups.csv", row.names = FALSE)
