@@ -138,18 +138,15 @@ def _model_matrix(
 
 
 def _aliased(Xw: np.ndarray, names: list[str]) -> list[str]:
-    """Columns that are linear combinations of earlier ones (R's pivoting keeps the earlier)."""
+    """Columns that are (numerically) linear combinations of earlier ones.
+
+    One QR without pivoting: |R_jj| is the norm of column j after projecting out the columns
+    before it, so column j is aliased when that is below 1e-7 of its own norm (R's ``qr``
+    tolerance; R's pivoting likewise keeps the earlier column).
+    """
     norm = np.linalg.norm(Xw, axis=0)
-    Xn = Xw / np.where(norm > 0, norm, 1.0)
-    kept: list[int] = []
-    out = []
-    for j in range(Xn.shape[1]):
-        trial = [*kept, j]
-        if norm[j] > 0 and np.linalg.matrix_rank(Xn[:, trial]) == len(trial):
-            kept = trial
-        else:
-            out.append(names[j])
-    return out
+    r_diag = np.abs(np.diag(linalg.qr(Xw, mode="r")[0][: Xw.shape[1]]))
+    return [n for n, r, c in zip(names, r_diag, norm, strict=True) if c == 0 or r < 1e-7 * c]
 
 
 def _binomial_dev(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
