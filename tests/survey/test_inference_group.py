@@ -221,3 +221,61 @@ def test_year_on_year_fast_path_equals_dense_path() -> None:
     cols = ["difference", "se", "df", "p_value", "d", "d_se", "h", "h_se", "n_from", "n_to"]
     for c in cols:
         np.testing.assert_allclose(fast[c], dense[c], rtol=1e-10, err_msg=c)
+
+
+def test_group_estimates_equal_part1_domain_means(des: Design) -> None:
+    """estimate_group is the domain mean of part 1's estimator (same rows, same weights)."""
+    out = group_vs_rest(des, "y", by="grp", within="year")
+    means = des.mean("y", by=["year", "grp"], na_rm=True)
+    np.testing.assert_allclose(out["estimate_group"], means["estimate"], rtol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(12, 60),
+    st.sampled_from(["mean", "proportion"]),
+)
+def test_two_groups_match_ttest_and_mirror(seed: int, n: int, kind: str) -> None:
+    from leercultuur.survey import ttest
+
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame(
+        {
+            "s": np.repeat([1, 2], n),
+            "w": rng.uniform(0.5, 3, 2 * n),
+            "g": rng.choice(["p", "q"], 2 * n),
+            "y": rng.integers(0, 2, 2 * n).astype(float),
+        }
+    )
+    data.loc[:3, "g"] = ["p", "q", "p", "q"]  # both groups in the data
+    d = Design(data, weights="w", strata="s")
+    out = group_vs_rest(d, "y", by="g", kind=kind)  # type: ignore[arg-type]
+    tt = ttest(d, "y", by="g")
+    p, q = out.iloc[0], out.iloc[1]
+    np.testing.assert_allclose(q["difference"], tt.difference, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(p["difference"], -q["difference"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose([p["se"], q["se"]], tt.se, rtol=1e-9, atol=1e-15)
+    assert p["df"] == q["df"] == tt.df == 2 * n - 2 - 1
+
+
+def test_group_vs_rest_in_column_chunks_equals_one_pass(
+    des: Design, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leercultuur.survey import _inference
+
+    whole = group_vs_rest(des, "y", by="grp", within="year")
+    monkeypatch.setattr(_inference, "_MAX_CELLS", 3 * des.n_rows)  # one group per pass
+    chunked = group_vs_rest(des, "y", by="grp", within="year")
+    pd.testing.assert_frame_equal(whole, chunked, check_exact=False, rtol=1e-13)
+
+
+def test_year_on_year_group_missing_a_year_is_nan_with_warning() -> None:
+    data = synth()
+    data.loc[(data["grp"] == "d") & (data["year"] == 2018), "y"] = np.nan
+    d = Design(data, weights="w", strata="stratum", psu="psu")
+    with pytest.warns(UserWarning, match="2 comparisons have no rows on one side"):
+        out = year_on_year(d, "y", year="year", by="grp")
+    gd = out[out["grp"] == "d"]
+    assert gd["difference"].isna().tolist() == [False, True, True, False, False]
+    assert gd["n_to"].tolist()[1] == 0 and gd["n_from"].tolist()[2] == 0

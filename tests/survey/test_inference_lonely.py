@@ -2,7 +2,9 @@
 
 Golden: tests/golden/part2/golden_part2_lonely.R with options(survey.lonely.psu = rule) and the
 same R calls as golden_part2.R; for chisq ``svychisq(~cat + grp, des)`` (F), whose ndf and ddf
-are stored in the ``se`` and ``d_se`` columns of values_lonely.csv.
+are stored in the ``se`` and ``d_se`` columns of values_lonely.csv; for year_on_year (share of
+"hi" by group) the ``d_se`` column holds h_se. "average" takes the dense year-on-year pass,
+"adjust"/"remove" the two-slot pass.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pandas as pd
 import pytest
 
 from leercultuur.errors import DesignError
-from leercultuur.survey import Design, chisq, group_vs_rest, trend
+from leercultuur.survey import Design, chisq, group_vs_rest, trend, year_on_year
 
 GOLD = Path(__file__).resolve().parents[1] / "golden" / "part2"
 REF = pd.read_csv(GOLD / "values_lonely.csv")
@@ -44,6 +46,11 @@ def test_lonely_rules_match_r(rule: str) -> None:
     assert list(out["year"].astype(str) + " " + out["grp"]) == list(g["key"])
     for c in ("difference", "se", "d_se", "df"):
         np.testing.assert_allclose(out[c], g[c], rtol=1e-8, err_msg=c)
+    yy = ref[ref["what"] == "yoy"]
+    out = year_on_year(d, "cat", year="year", by="grp", kind="proportion", category="hi")
+    assert list(out["grp"] + " " + out["year_from"].astype(str)) == list(yy["key"])
+    for c, rc in (("difference", "difference"), ("se", "se"), ("h_se", "d_se"), ("df", "df")):
+        np.testing.assert_allclose(out[c], yy[rc], rtol=1e-8, err_msg=c)
     t = ref[ref["what"] == "trend"].iloc[0]
     tr = trend(d, "y", year="year")
     np.testing.assert_allclose(tr["slope"].iloc[0], t["difference"], rtol=1e-8)

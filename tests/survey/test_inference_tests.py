@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leercultuur.errors import DesignError
-from leercultuur.survey import CHISQ_METHODS, Design, chisq, ttest
+from leercultuur.survey import CHISQ_METHODS, Design, chisq, chisq_within, ttest
 
 GOLD = Path(__file__).resolve().parents[1] / "golden" / "part2"
 
@@ -120,3 +122,51 @@ def test_ttest_bad_input(designs: dict[str, Design]) -> None:
         ttest(designs["apistrat"], "api00", by="stype")
     with pytest.raises(DesignError, match="'y' has 429 missing values"):
         ttest(designs["des"], "y", by="ab")
+
+
+CW_REF = pd.read_csv(GOLD / "values_chisq_within.csv")
+
+
+@pytest.mark.parametrize("method", CHISQ_METHODS)
+def test_chisq_within_matches_r_per_year(designs: dict[str, Design], method: str) -> None:
+    """svychisq(~cat + grp, subset(des, year == v)) for every year, in one pass."""
+    ref = CW_REF[CW_REF["method"] == SUFFIX[method]].reset_index(drop=True)
+    out = chisq_within(designs["des"], "cat", "grp", within="year", method=method)  # type: ignore[arg-type]
+    assert list(out["year"]) == list(ref["year"])
+    for c in ("statistic", "p_value", "ndf", "ddf", "df"):
+        np.testing.assert_allclose(out[c], ref[c], rtol=1e-8, err_msg=c)
+    single = chisq(designs["d16"], "cat", "grp", method=method)  # type: ignore[arg-type]
+    np.testing.assert_allclose(out["statistic"].iloc[0], single.statistic, rtol=1e-12)
+
+
+def test_chisq_within_degenerate_subset_is_nan_with_warning() -> None:
+    data = pd.read_csv(GOLD / "data" / "synth_years.csv")
+    data.loc[data["year"] == 2018, "cat"] = "lo"  # one category in 2018
+    d = Design(data, weights="w", strata="stratum", psu="psu")
+    with pytest.warns(UserWarning, match="1 subsets of \\['year'\\] have a degenerate table"):
+        out = chisq_within(d, "cat", "grp", within="year")
+    assert np.isnan(out.loc[out["year"] == 2018, "statistic"]).all()
+    assert np.isfinite(out.loc[out["year"] != 2018, "statistic"]).all()
+
+
+@pytest.mark.parametrize("method", CHISQ_METHODS)
+def test_chisq_symmetric_in_row_and_col(designs: dict[str, Design], method: str) -> None:
+    a = chisq(designs["des"], "cat", "grp", method=method)  # type: ignore[arg-type]
+    b = chisq(designs["des"], "grp", "cat", method=method)  # type: ignore[arg-type]
+    np.testing.assert_allclose([a.statistic, a.p_value], [b.statistic, b.p_value], rtol=1e-10)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(1e-3, 1e4))
+def test_tests_invariant_to_weight_scale(c: float) -> None:
+    data = pd.read_csv(GOLD / "data" / "apistrat.csv")
+    base = Design(data, weights="pw", strata="stype", fpc="fpc")
+    scaled = Design(data.assign(pw=data["pw"] * c), weights="pw", strata="stype", fpc="fpc")
+    for m in CHISQ_METHODS:
+        a, b = (
+            chisq(base, "sch.wide", "awards", method=m),
+            chisq(scaled, "sch.wide", "awards", method=m),
+        )
+        np.testing.assert_allclose(a.statistic, b.statistic, rtol=1e-9)
+    ta, tb = ttest(base, "api00", by="sch.wide"), ttest(scaled, "api00", by="sch.wide")
+    np.testing.assert_allclose([ta.t, ta.p_value], [tb.t, tb.p_value], rtol=1e-9)

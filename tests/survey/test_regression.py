@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from leercultuur.errors import DesignError
-from leercultuur.survey import Design, regress, wald_test
+from leercultuur.survey import Design, regress, wald_groups, wald_test
 
 GOLD = Path(__file__).resolve().parents[1] / "golden" / "part2"
 REF = pd.read_csv(GOLD / "values_regress.csv")
@@ -46,6 +46,13 @@ def fits() -> dict[str, object]:
         "apistrat_logit": regress(dst, "yes", ["ell", "meals", "stype"], family="binomial"),
         "synth_logit": regress(des, "bin", ["x1", "grp"], family="binomial"),
         "apiclus1_logit": regress(dc1, "yes", ["api00", "stype"], family="binomial"),
+        # subset designs: the other rows leave, the PSU counts stay (R subset())
+        "apistrat_gauss_subset": regress(
+            dst.subset(d["apistrat"]["stype"] != "E"), "api00", ["ell", "meals"]
+        ),
+        "synth_logit_subset": regress(
+            des.subset(d["synth"]["year"] >= 2019), "bin", ["x1"], family="binomial"
+        ),
     }
 
 
@@ -58,6 +65,8 @@ def fits() -> dict[str, object]:
         "apistrat_logit",
         "synth_logit",
         "apiclus1_logit",
+        "apistrat_gauss_subset",
+        "synth_logit_subset",
     ],
 )
 def test_regress_matches_svyglm(fits: dict, key: str) -> None:
@@ -126,3 +135,29 @@ def test_regress_bad_input() -> None:
         regress(d, "api00", ["target"])
     res = regress(d, "api00", ["target"], na_rm=True)
     assert (res.n, res.n_dropped) == (180, 20)
+
+
+WG = pd.read_csv(GOLD / "values_wald_groups.csv")
+
+
+@pytest.mark.parametrize(("var", "kind"), [("y", "mean"), ("cat", "proportion")])
+def test_wald_groups_matches_regtermtest_per_year(var: str, kind: str) -> None:
+    """regTermTest(svyglm(y ~ grp, subset(des, year == v & !is.na(y))), ~grp) for each year."""
+    data = _data()["synth"]
+    d = Design(data, weights="w", strata="stratum", psu="psu")
+    ref = WG[WG["var"] == ("y" if var == "y" else "hi")].reset_index(drop=True)
+    cat = None if kind == "mean" else "hi"
+    out = wald_groups(d, var, by="grp", within="year", kind=kind, category=cat)  # type: ignore[arg-type]
+    assert list(out["year"]) == list(ref["year"])
+    np.testing.assert_allclose(out["statistic"], ref["statistic"], rtol=1e-8)
+    np.testing.assert_allclose(out["p_value"], ref["p_value"], rtol=1e-8)
+    assert (out["ndf"] == ref["ndf"]).all() and (out["ddf"] == ref["ddf"]).all()
+
+
+def test_wald_groups_equals_regress_plus_wald_test() -> None:
+    data = _data()["apistrat"]
+    d = Design(data, weights="pw", strata="stype", fpc="fpc")
+    one = wald_groups(d, "api00", by="stype")
+    via = wald_test(regress(d, "api00", ["stype"]), "stype")
+    np.testing.assert_allclose(one["statistic"].iloc[0], via.statistic, rtol=1e-10)
+    assert (one["ndf"].iloc[0], one["ddf"].iloc[0]) == (via.ndf, via.ddf)

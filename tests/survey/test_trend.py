@@ -21,7 +21,7 @@ from leercultuur.survey import Design, trend, trend_difference
 
 GOLD = Path(__file__).resolve().parents[1] / "golden" / "part2"
 BREAK = ["slope_before", "slope_change", "change_se", "change_t", "change_df", "change_p_value"]
-MAIN = ["slope", "se", "t", "df", "p_value", "d", "n"]
+MAIN = ["slope", "se", "t", "df", "p_value", "d", "d_se", "n"]
 
 
 def synth() -> pd.DataFrame:

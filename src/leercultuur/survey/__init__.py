@@ -27,6 +27,7 @@ from leercultuur.survey._inference import (
     ChisqResult,
     TTestResult,
     chisq,
+    chisq_within,
     group_vs_rest,
     ttest,
     year_on_year,
@@ -37,6 +38,7 @@ from leercultuur.survey._regression import (
     RegressionResult,
     WaldResult,
     regress,
+    wald_groups,
     wald_test,
 )
 from leercultuur.survey._trend import trend, trend_difference
@@ -78,6 +80,7 @@ __all__ = [
     "WaldResult",
     "calibrate",
     "chisq",
+    "chisq_within",
     "cohens_d",
     "cohens_h",
     "combine_halves",
@@ -93,6 +96,7 @@ __all__ = [
     "trend_difference",
     "trim_weights",
     "ttest",
+    "wald_groups",
     "wald_test",
     "year_on_year",
 ]

@@ -13,6 +13,12 @@ Formulas (documented here once; golden values from R ``svycontrast`` in ``tests/
   sqrt(p2 (1 - p2))``; the scores then go through ``domain_variance`` like any estimator.
 * Benjamini-Hochberg as R ``p.adjust(method="BH")`` (missing p-values stay missing and do not
   count in the family size).
+
+References: J. Cohen (1988), Statistical Power Analysis for the Behavioral Sciences, 2nd ed.,
+ch. 2 (d) and ch. 6 (h); D. A. Binder (1983), On the variances of asymptotically normal
+estimators from complex surveys, Int. Stat. Review 51 (linearisation / delta method for
+functions of survey totals); J. N. K. Rao and A. J. Scott (1984), Ann. Statist. 12 (chi-square
+corrections, used in ``chisq``); Y. Benjamini and Y. Hochberg (1995), JRSS B 57.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from scipy import stats
 
 from leercultuur.errors import DesignError, check_choice, format_rows
 from leercultuur.survey._estimate import _column_codes, _numeric_matrix, categories_of
-from leercultuur.survey._variance import _bincount_cols, domain_degf, domain_variance
+from leercultuur.survey._variance import _bincount_cols, domain_variance
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -441,15 +447,23 @@ def consecutive_core(
     return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
 
 
-def fast_degf(design: Design, dom: np.ndarray, n_out: int) -> np.ndarray:
+def fast_degf(
+    design: Design, dom: np.ndarray, n_out: int, *, nonzero_weight: bool = True
+) -> np.ndarray:
     """``domain_degf`` (R's degf per domain) with presence flags instead of a hash unique.
 
     Same numbers: PSUs minus strata with a row of non-zero weight in the domain. Falls back to
-    ``domain_degf`` when the flag table would be large.
+    ``domain_degf`` when the flag table would be large. ``nonzero_weight=False`` counts every
+    row, as ``svychisq``'s ``nu`` does.
     """
-    if n_out * design.n_psu_total > 50_000_000:
-        return domain_degf(design, dom, n_out).astype(float)
-    inset = (dom >= 0) & (design.w != 0)
+    inset = (dom >= 0) & ((design.w != 0) | (not nonzero_weight))
+    if n_out * design.n_psu_total > 50_000_000:  # flag table too large: hash unique
+        g = dom[inset]
+        units = np.unique(g * design.n_psu_total + design.psu[inset]) // design.n_psu_total
+        strata = np.unique(g * design.n_strata + design.stratum[inset]) // design.n_strata
+        return (np.bincount(units, minlength=n_out) - np.bincount(strata, minlength=n_out)).astype(
+            float
+        )
     g = dom[inset]
     out = np.zeros(n_out)
     for codes, size, sign in (
@@ -518,28 +532,40 @@ def classic_test(ps: PairStats, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
 def design_cov(design: Design, Z: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Design covariance matrix (K x K) of the totals of the score columns ``Z`` (n x K).
 
-    ``rows`` marks the rows of the (sub)domain; ``Z`` must be zero elsewhere. The variance is a
-    quadratic form in the scores under every lonely-PSU rule, so the covariances follow from
-    ``domain_variance`` by polarisation, Cov(a, b) = (V(a + b) - V(a) - V(b)) / 2, and inherit its
-    exact R semantics (one call, K (K + 1) / 2 columns; K is small: regression terms, table cells).
+    ``rows`` marks the rows of the (sub)domain; ``Z`` must be zero elsewhere.
+    """
+    return domain_cov(design, Z, np.where(rows, 0, -1), 1)[0]
+
+
+def domain_cov(design: Design, Z: np.ndarray, dom: np.ndarray, n_dom: int) -> np.ndarray:
+    """Design covariance matrices (n_dom x K x K) of the score columns ``Z`` per domain.
+
+    ``dom``: each row's domain (-1: none); ``Z`` must be zero outside the row's domain. The
+    variance is a quadratic form in the scores under every lonely-PSU rule, so the covariances
+    follow from ``domain_variance`` by polarisation, Cov(a, b) = (V(a + b) - V(a) - V(b)) / 2,
+    and inherit its exact R semantics (two calls, K (K + 1) / 2 columns; K is small: regression
+    terms, table cells). Columns are scaled to unit variance first so that small covariances
+    keep their precision.
     """
     K = Z.shape[1]
-    dom = np.where(rows, 0, -1)
+    rows = dom >= 0
+    d0 = np.where(rows, dom, 0)
 
     def var(cols: np.ndarray) -> np.ndarray:
         member = None
         if design.lonely_psu == "average" or design.adjust_domain_lonely:
             member = np.repeat(rows[:, None], cols.shape[1], axis=1)
-        return domain_variance(design, cols, dom, 1, member)[0]
+        return domain_variance(design, cols, dom, n_dom, member)
 
-    diag = var(Z)
-    # polarise unit-variance columns so that small covariances keep their precision
+    diag = var(Z)  # (G, K)
     scale = np.sqrt(np.where(diag > 0, diag, 1.0))
-    Zs = Z / scale
+    Zs = Z / scale[d0]
     iu, ju = np.triu_indices(K, 1)
-    cov = np.diag(np.where(diag > 0, 1.0, 0.0))
+    unit = np.where(diag > 0, 1.0, 0.0)
+    cov = np.zeros((n_dom, K, K))
+    cov[:, np.arange(K), np.arange(K)] = unit
     if iu.size:
-        off = (var(Zs[:, iu] + Zs[:, ju]) - cov[iu, iu] - cov[ju, ju]) / 2
-        cov[iu, ju] = off
-        cov[ju, iu] = off
-    return cov * np.outer(scale, scale)
+        off = (var(Zs[:, iu] + Zs[:, ju]) - unit[:, iu] - unit[:, ju]) / 2
+        cov[:, iu, ju] = off
+        cov[:, ju, iu] = off
+    return cov * scale[:, :, None] * scale[:, None, :]

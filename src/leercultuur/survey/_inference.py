@@ -1,4 +1,4 @@
-"""Design-based comparisons: group vs the rest (same sample) and year on year (independent years).
+"""Design-based tests: group vs rest, year on year, t test and chi-square (R ``svychisq``).
 
 Both are the linearised difference of two domain means (or shares) with its covariance, which is
 exactly R's ``svyglm(y ~ D, subset)`` / ``svyttest(y ~ D, subset)`` with ``D`` the group (or later
@@ -13,12 +13,16 @@ year) dummy: the estimate is the coefficient of ``D``, the SE its sandwich SE, t
   earlier (R: ``subset(des, year %in% c(t0, t1) & !is.na(var) [& by == g])``). With strata that
   nest years (stacked yearly files, strata = year x stratum) the covariance is zero and the SE is
   ``sqrt(se1^2 + se2^2)``, the independent-samples test; with other designs the covariance counts.
+* ``ttest``: R ``svyttest(var ~ by, design)`` for a two-group ``by``.
+* ``chisq`` / ``chisq_within``: R ``svychisq(~row + col, design)`` (Rao-Scott F, first order,
+  Wald) and the classic Pearson test on proportional weights; ``chisq_within`` does every subset
+  (e.g. each year) in one pass. Goldens: ``tests/golden/part2/golden_part2_tests.R``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -30,7 +34,8 @@ from leercultuur.survey._effects import (
     PairStats,
     classic_test,
     consecutive_core,
-    design_cov,
+    domain_cov,
+    fast_degf,
     group_codes,
     p_from_t,
     pair_core,
@@ -41,8 +46,7 @@ from leercultuur.survey._estimate import _column_codes
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
-_STAT_COLUMNS = ["difference", "se", "t", "df", "p_value", "ci_low", "ci_high"]
-_EFFECT_COLUMNS = ["d", "d_se", "h", "h_se"]
+_MAX_CELLS = 16_000_000  # float64 cells (128 MB) of the score matrix per pass
 
 
 def _as_list(x: str | Sequence[str] | None) -> list[str]:
@@ -118,9 +122,25 @@ def group_vs_rest(
     )
     G = len(glab)
     outer = np.where(gcode >= 0, outer, -1)
-    side_a = gcode[:, None] == np.arange(G)[None, :]
-    side_b = (gcode >= 0)[:, None] & ~side_a
-    ps = pair_core(design, y, outer, len(wlab), side_a, side_b, kind, same_union=True)
+    # All groups in one pass, in chunks of columns so that the n x 3K score matrix stays small
+    # (about 128 MB) with many groups on large files.
+    step = max(1, _MAX_CELLS // (3 * len(y)))
+    parts = []
+    for start in range(0, G, step):
+        cols = np.arange(start, min(G, start + step))
+        side_a = gcode[:, None] == cols[None, :]
+        side_b = (gcode >= 0)[:, None] & ~side_a
+        parts.append(pair_core(design, y, outer, len(wlab), side_a, side_b, kind, same_union=True))
+    ps = (
+        parts[0]
+        if len(parts) == 1
+        else PairStats(
+            *(
+                np.concatenate([getattr(q, f.name) for q in parts], axis=1)
+                for f in fields(PairStats)
+            )
+        )
+    )
     n_out = len(wlab)
     oi = np.repeat(np.arange(n_out), G)
     gi = np.tile(np.arange(G), n_out)
@@ -135,14 +155,13 @@ def group_vs_rest(
         out[name] = arr.ravel()[keep]
     out["n_group"] = ps.n_a.ravel()[keep].astype(np.int64)
     out["n_rest"] = ps.n_b.ravel()[keep].astype(np.int64)
-    _warn_no_rest(out, "n_rest", f"group_vs_rest on {var!r} by {by!r}")
+    _warn_empty(out["n_rest"].to_numpy() == 0, f"group_vs_rest on {var!r} by {by!r}")
     return out
 
 
-def _warn_no_rest(out: pd.DataFrame, col: str, what: str) -> None:
+def _warn_empty(empty: np.ndarray, what: str) -> None:
     import warnings
 
-    empty = out[col] == 0
     if empty.any():
         warnings.warn(
             f"{what}: {int(empty.sum())} comparisons have no rows on one side; their statistics "
@@ -205,8 +224,8 @@ def year_on_year(
         out[name] = arr.ravel()
     out["n_from"] = ps.n_b.ravel().astype(np.int64)
     out["n_to"] = ps.n_a.ravel().astype(np.int64)
-    empty = (out["n_from"] == 0) | (out["n_to"] == 0)
-    _warn_no_rest(out.assign(_e=np.where(empty, 0, 1)), "_e", f"year_on_year on {var!r}")
+    empty = ((out["n_from"] == 0) | (out["n_to"] == 0)).to_numpy()
+    _warn_empty(empty, f"year_on_year on {var!r}")
     return out
 
 
@@ -317,6 +336,101 @@ def _table_levels(design: Design, var: str, inside: np.ndarray) -> tuple[np.ndar
     return np.where(codes >= 0, remap[codes], -1), list(uniques[present])
 
 
+def _chisq_core(
+    design: Design,
+    rc: np.ndarray,
+    cc: np.ndarray,
+    nr: int,
+    nc: int,
+    dom: np.ndarray,
+    G: int,
+    method: str,
+) -> dict[str, np.ndarray]:
+    """svychisq for every domain at once (codes 0..nr-1 / 0..nc-1, -1 missing; dom -1: out).
+
+    Every domain must have all nr x nc margins present among its complete rows. Returns (G,)
+    arrays: statistic, p_value, ndf, ddf, df, n, n_complete.
+    """
+    from scipy import stats
+
+    inside = dom >= 0
+    d0 = np.where(inside, dom, 0)
+    complete = inside & (rc >= 0) & (cc >= 0)
+    C, K = nr * nc, (nr - 1) * (nc - 1)
+    N = np.bincount(d0[inside], minlength=G).astype(float)
+    n_complete = np.bincount(d0[complete], minlength=G).astype(float)
+    cell = np.where(complete, rc + nr * cc, 0)  # rows vary fastest, as R's interaction()
+    w = np.where(complete, design.w, 0.0)
+    tot = np.bincount(d0 * C + cell, weights=w, minlength=G * C).reshape(G, C)
+    W = tot.sum(axis=1)
+    P = tot / W[:, None]
+    grid_r, grid_c = np.arange(C) % nr, np.arange(C) // nr
+    Pr = P.reshape(G, nc, nr).sum(axis=1)
+    Pc = P.reshape(G, nc, nr).sum(axis=2)
+    E = Pr[:, grid_r] * Pc[:, grid_c]
+    x2_unit = np.sum((P - E) ** 2 / E, axis=1)  # X2 of tables scaled to a total of 1
+    nan = np.full(G, np.nan)
+    out = {"n": N, "n_complete": n_complete, "ndf": nan, "ddf": nan, "df": nan}
+    if method == "classic":
+        stat = n_complete * x2_unit
+        return out | {"statistic": stat, "p_value": stats.chi2.sf(stat, K), "df": np.full(G, K)}
+    nu = fast_degf(design, dom, G, nonzero_weight=False)
+    onehot = np.zeros((len(w), C))
+    onehot[np.flatnonzero(complete), cell[complete]] = 1.0
+    cdom = np.where(complete, dom, -1)
+    if method == "wald":
+        use = (grid_r > 0) & (grid_c > 0)
+        tr_, tc_ = Pr * W[:, None], Pc * W[:, None]
+        Y = tot - tr_[:, grid_r] * tc_[:, grid_c] / W[:, None]
+        r_hot = onehot.reshape(len(w), nc, nr).sum(axis=1)  # row dummies
+        c_hot = onehot.reshape(len(w), nc, nr).sum(axis=2)  # column dummies
+        Wr = W[d0][:, None]
+        Zy = (
+            onehot
+            - r_hot[:, grid_r] * tc_[d0][:, grid_c] / Wr
+            - c_hot[:, grid_c] * tr_[d0][:, grid_r] / Wr
+            + complete[:, None] * tr_[d0][:, grid_r] * tc_[d0][:, grid_c] / Wr**2
+        ) * w[:, None]
+        V = domain_cov(design, Zy[:, use], cdom, G)
+        Yu = Y[:, use]
+        stat = np.einsum("gk,gk->g", Yu, _solve(V, Yu[:, :, None])[:, :, 0]) / K
+        p = np.where(nu > 0, stats.f.sf(stat, K, np.where(nu > 0, nu, 1)), np.nan)
+        return out | {"statistic": stat, "p_value": p, "ndf": np.full(G, K), "ddf": nu}
+    X1 = np.column_stack(
+        [np.ones(C)]
+        + [(grid_r == i).astype(float) for i in range(1, nr)]
+        + [(grid_c == j).astype(float) for j in range(1, nc)]
+    )
+    X12 = np.column_stack(
+        [(grid_r == i) & (grid_c == j) for j in range(1, nc) for i in range(1, nr)]
+    ).astype(float)
+    Cmat = X12 - X1 @ np.linalg.lstsq(X1, X12, rcond=None)[0]
+    iD = np.where(P == 0, 0.0, 1.0 / np.where(P == 0, 1.0, P))
+    denom = np.einsum("ck,gc,cl->gkl", Cmat, iD, Cmat) / N[:, None, None]
+    Z = (onehot - P[d0] * complete[:, None]) * (w / W[d0])[:, None]
+    numr = domain_cov(design, (Z * iD[d0]) @ Cmat, cdom, G)
+    delta = _solve(denom, numr)
+    tr = np.einsum("gii->g", delta)
+    x2 = N * x2_unit
+    if method == "F":
+        d0f = tr**2 / np.einsum("gij,gji->g", delta, delta)
+        stat = x2 / tr
+        ddf = d0f * nu
+        p = np.where(ddf > 0, stats.f.sf(stat, d0f, np.where(ddf > 0, ddf, 1)), np.nan)
+        return out | {"statistic": stat, "p_value": p, "ndf": d0f, "ddf": ddf}
+    p = stats.chi2.sf(x2 / (tr / K), K)
+    return out | {"statistic": x2, "p_value": p, "df": np.full(G, K)}
+
+
+def _solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Batched solve; a singular system gives NaN for its domain instead of an exception."""
+    ok = np.linalg.cond(A) < 1 / np.finfo(float).eps
+    out = np.full(B.shape, np.nan)
+    if ok.any():
+        out[ok] = np.linalg.solve(A[ok], B[ok])
+    return out
+
+
 def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> ChisqResult:
     """Test of independence of ``row`` and ``col``, as R ``svychisq(~row + col, design)``.
 
@@ -324,8 +438,6 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
     Pearson statistic is scaled to all rows of the design); ``nu`` is PSUs minus strata of the
     design's rows. Methods: see ``ChisqResult``.
     """
-    from scipy import stats
-
     from leercultuur.survey._design import _require_columns
 
     check_choice("method", method, CHISQ_METHODS)
@@ -335,7 +447,6 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
     inside = design.in_domain
     rc, rlev = _table_levels(design, row, inside)
     cc, clev = _table_levels(design, col, inside)
-    nr, nc = len(rlev), len(clev)
     complete = inside & (rc >= 0) & (cc >= 0)
     for var, codes, levels in ((row, rc, rlev), (col, cc, clev)):
         cnt = np.bincount(codes[complete], minlength=len(levels))
@@ -344,74 +455,105 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
                 f"chisq: category {levels[int(np.argmin(cnt))]!r} of {var!r} occurs only in rows "
                 f"where {col if var == row else row!r} is missing"
             )
-    N = int(inside.sum())
-    n_complete = int(complete.sum())
-    cell = np.where(complete, rc + nr * cc, 0)  # rows vary fastest, as R's interaction()
-    w = np.where(complete, design.w, 0.0)
-    tot = np.bincount(cell, weights=w, minlength=nr * nc)
-    W = tot.sum()
-    P = tot / W
-    grid_r, grid_c = np.arange(nr * nc) % nr, np.arange(nr * nc) // nr
-    Pr = np.bincount(grid_r, weights=P, minlength=nr)
-    Pc = np.bincount(grid_c, weights=P, minlength=nc)
-    E = Pr[grid_r] * Pc[grid_c]
-    x2_unit = float(np.sum((P - E) ** 2 / E))  # X2 of a table scaled to a total of 1
-    K = (nr - 1) * (nc - 1)
-    common: dict[str, Any] = {
-        "row": row,
-        "col": col,
-        "method": method,
-        "n": N,
-        "n_complete": n_complete,
-        "row_levels": tuple(rlev),
-        "col_levels": tuple(clev),
-    }
-    if method == "classic":
-        x2 = n_complete * x2_unit
-        p = float(stats.chi2.sf(x2, K))
-        return ChisqResult(statistic=x2, p_value=p, ndf=None, ddf=None, df=K, **common)
-    nu = float(np.unique(design.psu[inside]).size - np.unique(design.stratum[inside]).size)
-    onehot = np.zeros((len(w), nr * nc))
-    onehot[np.flatnonzero(complete), cell[complete]] = 1.0
-    use = (grid_r > 0) & (grid_c > 0)
-    if method == "wald":
-        tr_, tc_ = Pr * W, Pc * W
-        Y = tot - tr_[grid_r] * tc_[grid_c] / W
-        r_hot = onehot.reshape(len(w), nc, nr).sum(axis=1)  # row dummies
-        c_hot = onehot.reshape(len(w), nc, nr).sum(axis=2)  # column dummies
-        Zy = (
-            onehot
-            - r_hot[:, grid_r] * (tc_[grid_c] / W)
-            - c_hot[:, grid_c] * (tr_[grid_r] / W)
-            + complete[:, None] * (tr_[grid_r] * tc_[grid_c] / W**2)
-        ) * w[:, None]
-        V = design_cov(design, Zy[:, use], complete)
-        stat = float(Y[use] @ np.linalg.solve(V, Y[use])) / K
-        p = float(stats.f.sf(stat, K, nu)) if nu > 0 else float("nan")
-        return ChisqResult(statistic=stat, p_value=p, ndf=K, ddf=nu, df=None, **common)
-    X1 = np.column_stack(
-        [np.ones(nr * nc)]
-        + [(grid_r == i).astype(float) for i in range(1, nr)]
-        + [(grid_c == j).astype(float) for j in range(1, nc)]
+    res = _chisq_core(design, rc, cc, len(rlev), len(clev), np.where(inside, 0, -1), 1, method)
+    if not np.isfinite(res["statistic"][0]):
+        raise DesignError(f"chisq: the table of {row!r} x {col!r} is degenerate")
+
+    def opt(name: str) -> float | None:
+        v = float(res[name][0])
+        return None if np.isnan(v) else v
+
+    return ChisqResult(
+        row=row,
+        col=col,
+        method=method,
+        statistic=float(res["statistic"][0]),
+        p_value=float(res["p_value"][0]),
+        ndf=opt("ndf"),
+        ddf=opt("ddf"),
+        df=opt("df"),
+        n=int(res["n"][0]),
+        n_complete=int(res["n_complete"][0]),
+        row_levels=tuple(rlev),
+        col_levels=tuple(clev),
     )
-    X12 = np.column_stack(
-        [(grid_r == i) & (grid_c == j) for j in range(1, nc) for i in range(1, nr)]
-    ).astype(float)
-    Cmat = X12 - X1 @ np.linalg.lstsq(X1, X12, rcond=None)[0]
-    iD = np.where(P == 0, 0.0, 1.0 / np.where(P == 0, 1.0, P))
-    denom = Cmat.T @ (iD[:, None] * Cmat) / N
-    Z = (onehot - P[None, :] * complete[:, None]) * (w / W)[:, None]
-    numr = design_cov(design, Z @ (iD[:, None] * Cmat), complete)
-    try:
-        delta = np.linalg.solve(denom, numr)
-    except np.linalg.LinAlgError as exc:
-        raise DesignError(f"chisq: the table of {row!r} x {col!r} is degenerate") from exc
-    x2 = N * x2_unit
-    tr = float(np.trace(delta))
-    if method == "F":
-        d0 = tr**2 / float(np.trace(delta @ delta))
-        stat = x2 / tr
-        p = float(stats.f.sf(stat, d0, d0 * nu)) if nu > 0 else float("nan")
-        return ChisqResult(statistic=stat, p_value=p, ndf=d0, ddf=d0 * nu, df=None, **common)
-    p = float(stats.chi2.sf(x2 / (tr / K), K))
-    return ChisqResult(statistic=x2, p_value=p, ndf=None, ddf=None, df=K, **common)
+
+
+def chisq_within(
+    design: Design,
+    row: str,
+    col: str,
+    *,
+    within: str | Sequence[str],
+    method: ChisqMethod = "F",
+) -> pd.DataFrame:
+    """``chisq`` for every value of ``within`` (e.g. year) in one pass, as R's
+    ``svychisq(~row + col, subset(des, within == v))`` per value.
+
+    Columns: the ``within`` columns, ``statistic``, ``p_value``, ``ndf``, ``ddf``, ``df``, ``n``,
+    ``n_complete``. Categories are those present in each subset (as R's ``factor()`` there). A
+    subset whose table has fewer than two categories on a side, or a category only in rows where
+    the other variable is missing, gets NaN and a warning.
+    """
+    import warnings
+
+    check_choice("method", method, CHISQ_METHODS)
+    if row == col:
+        raise ValueError("chisq_within: row and col must be different variables")
+    wcols = _as_list(within)
+    if not wcols or {row, col} & set(wcols):
+        raise ValueError("chisq_within: within= needs columns other than row and col")
+    dom, labels = group_codes(design, wcols, "chisq_within within")
+    from leercultuur.survey._design import _require_columns
+
+    _require_columns(design.data, [row, col], "chisq_within")
+    G = len(labels)
+    rcode, runiq = _column_codes(design, row)
+    ccode, cuniq = _column_codes(design, col)
+    inside = dom >= 0
+    d0 = np.where(inside, dom, 0)
+
+    def presence(codes: np.ndarray, size: int, rows: np.ndarray) -> np.ndarray:
+        flags = np.zeros((G, size), bool)
+        flags[d0[rows], codes[rows]] = True
+        return flags
+
+    rp = presence(rcode, runiq.size, inside & (rcode >= 0))
+    cp = presence(ccode, cuniq.size, inside & (ccode >= 0))
+    comp = inside & (rcode >= 0) & (ccode >= 0)
+    rk = presence(rcode, runiq.size, comp)
+    ck = presence(ccode, cuniq.size, comp)
+    bad = (rp.sum(1) < 2) | (cp.sum(1) < 2) | (rp & ~rk).any(1) | (cp & ~ck).any(1)
+    cols = {k: np.full(G, np.nan) for k in ("statistic", "p_value", "ndf", "ddf", "df")}
+    cols["n"] = np.bincount(d0[inside], minlength=G).astype(float)
+    cols["n_complete"] = np.bincount(d0[comp], minlength=G).astype(float)
+    patterns, which = np.unique(np.hstack([rp, cp]), axis=0, return_inverse=True)
+    for k in range(len(patterns)):  # one pass per distinct category layout (usually one)
+        gs = np.flatnonzero((which.ravel() == k) & ~bad)
+        if not gs.size:
+            continue
+        rmap = np.where(rp[gs[0]], np.cumsum(rp[gs[0]]) - 1, -1)
+        cmap = np.where(cp[gs[0]], np.cumsum(cp[gs[0]]) - 1, -1)
+        newid = np.full(G, -1)
+        newid[gs] = np.arange(gs.size)
+        sub = np.where(inside, newid[d0], -1)
+        rc = np.where(rcode >= 0, rmap[np.maximum(rcode, 0)], -1)
+        cc = np.where(ccode >= 0, cmap[np.maximum(ccode, 0)], -1)
+        res = _chisq_core(
+            design, rc, cc, int(rp[gs[0]].sum()), int(cp[gs[0]].sum()), sub, gs.size, method
+        )
+        for name in cols:
+            cols[name][gs] = res[name]
+    if bad.any():
+        warnings.warn(
+            f"chisq_within: {int(bad.sum())} subsets of {wcols} have a degenerate table of "
+            f"{row!r} x {col!r} (fewer than two categories, or a category only with the other "
+            "variable missing); their statistics are NaN",
+            stacklevel=2,
+        )
+    out = labels.reset_index(drop=True)
+    for name, arr in cols.items():
+        out[name] = arr
+    out["n"] = out["n"].astype(np.int64)
+    out["n_complete"] = out["n_complete"].astype(np.int64)
+    return out

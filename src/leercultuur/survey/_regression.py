@@ -1,5 +1,7 @@
 """Design-based regression (R ``svyglm``) and the Wald F test of terms (R ``regTermTest``).
 
+``wald_groups`` is the ANOVA-like case (all group means equal) for every year in one pass.
+
 ``regress(design, y, x, family=...)`` reproduces ``svyglm(y ~ x1 + x2 + ..., design, family)``
 of R survey 4.1:
 
@@ -25,7 +27,7 @@ of R survey 4.1:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -33,7 +35,15 @@ import pandas as pd
 from scipy import linalg, special, stats
 
 from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._effects import design_cov, fast_degf, p_from_t
+from leercultuur.survey._effects import (
+    Kind,
+    design_cov,
+    domain_cov,
+    fast_degf,
+    group_codes,
+    p_from_t,
+    response,
+)
 from leercultuur.survey._estimate import _numeric_matrix
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,7 +69,6 @@ class RegressionResult:
     n: int  # rows used
     n_dropped: int  # rows of the design left out for missing values
     iterations: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,18 +138,15 @@ def _model_matrix(
 
 
 def _aliased(Xw: np.ndarray, names: list[str]) -> list[str]:
-    """Columns that are linear combinations of earlier ones (R's pivoting keeps the earlier)."""
+    """Columns that are (numerically) linear combinations of earlier ones.
+
+    One QR without pivoting: |R_jj| is the norm of column j after projecting out the columns
+    before it, so column j is aliased when that is below 1e-7 of its own norm (R's ``qr``
+    tolerance; R's pivoting likewise keeps the earlier column).
+    """
     norm = np.linalg.norm(Xw, axis=0)
-    Xn = Xw / np.where(norm > 0, norm, 1.0)
-    kept: list[int] = []
-    out = []
-    for j in range(Xn.shape[1]):
-        trial = [*kept, j]
-        if norm[j] > 0 and np.linalg.matrix_rank(Xn[:, trial]) == len(trial):
-            kept = trial
-        else:
-            out.append(names[j])
-    return out
+    r_diag = np.abs(np.diag(linalg.qr(Xw, mode="r")[0][: Xw.shape[1]]))
+    return [n for n, r, c in zip(names, r_diag, norm, strict=True) if c == 0 or r < 1e-7 * c]
 
 
 def _binomial_dev(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
@@ -337,3 +343,76 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
         ddf=result.df,
         p_value=p,
     )
+
+
+def wald_groups(
+    design: Design,
+    var: str,
+    *,
+    by: str,
+    within: str | Sequence[str] | None = None,
+    kind: Kind = "mean",
+    category: Any = None,
+    na_rm: bool = True,
+) -> pd.DataFrame:
+    """ANOVA-like design-based test that all groups of ``by`` have the same mean (or share),
+    for every value of ``within`` (e.g. year) in one pass.
+
+    Equals R ``regTermTest(svyglm(var ~ by, subset(des, within == v & !is.na(var))), ~by)``:
+    the model is saturated in ``by``, so its coefficients are differences of domain means and
+    their covariance comes from the domain scores of all groups at once. Columns: the ``within``
+    columns, ``statistic`` (Wald F), ``ndf`` (groups present - 1), ``ddf`` (the model's
+    residual df: degf + 1 - groups), ``p_value``, ``n_groups``, ``n``.
+    """
+    wcols = [within] if isinstance(within, str) else list(within or [])
+    if by in wcols:
+        raise ValueError(f"wald_groups: {by!r} cannot be both by= and within=")
+    outer, wlab = group_codes(design, wcols, "wald_groups within")
+    gcode, glab = group_codes(design, [by], "wald_groups by")
+    scope = (outer >= 0) & (gcode >= 0)
+    y = response(
+        design, var, kind=kind, category=category, na_rm=na_rm, role="wald_groups", scope=scope
+    )
+    valid = scope & ~np.isnan(y)
+    n_out, G = len(wlab), len(glab)
+    o = np.where(valid, outer, 0)
+    g = np.where(valid, gcode, 0)
+    w = np.where(valid, design.w, 0.0)
+    y0 = np.where(valid, y, 0.0)
+    key = o * G + g
+    W = np.bincount(key, weights=w, minlength=n_out * G).reshape(n_out, G)
+    n_og = np.bincount(key, weights=valid, minlength=n_out * G).reshape(n_out, G)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        M = np.bincount(key, weights=w * y0, minlength=n_out * G).reshape(n_out, G) / W
+        z = w * (y0 - np.nan_to_num(M)[o, g]) / W[o, g]
+    Z = np.zeros((len(y), G))
+    Z[np.flatnonzero(valid), g[valid]] = z[valid]
+    V = domain_cov(design, Z, np.where(valid, outer, -1), n_out)
+    degf = fast_degf(design, np.where(valid, outer, -1), n_out)
+    present = n_og > 0
+    stat = np.full(n_out, np.nan)
+    ndf = present.sum(axis=1) - 1
+    ddf = degf + 1 - present.sum(axis=1)
+    for k in range(n_out):  # tiny (groups x groups) algebra per within value, no pass over rows
+        idx = np.flatnonzero(present[k])
+        if idx.size < 2:
+            continue
+        diff = M[k, idx[1:]] - M[k, idx[0]]
+        L = np.hstack([-np.ones((idx.size - 1, 1)), np.eye(idx.size - 1)])
+        Vd = L @ V[k][np.ix_(idx, idx)] @ L.T
+        try:
+            stat[k] = float(diff @ np.linalg.solve(Vd, diff)) / (idx.size - 1)
+        except np.linalg.LinAlgError:
+            stat[k] = np.nan
+    with np.errstate(invalid="ignore"):
+        p = np.where(
+            (ndf > 0) & (ddf > 0), stats.f.sf(stat, np.maximum(ndf, 1), np.maximum(ddf, 1)), np.nan
+        )
+    out = wlab.reset_index(drop=True) if wcols else pd.DataFrame(index=range(1))
+    out["statistic"] = stat
+    out["ndf"] = ndf
+    out["ddf"] = ddf
+    out["p_value"] = p
+    out["n_groups"] = present.sum(axis=1)
+    out["n"] = n_og.sum(axis=1).astype(np.int64)
+    return out

@@ -15,7 +15,8 @@ scores ``w_i e_i (A_g^-1 x_t)`` through one ``domain_variance`` call, as ``svy.v
 * ``d`` of a trend (spec: the effect size of the change between the first and last year):
   ``slope * (last - first) / s``, with ``s`` the pooled weighted population SD of the first and
   last year (means) or ``scale * sqrt(pbar (1 - pbar))`` with ``pbar`` the weighted share over
-  those two years (proportions). A point estimate only: no SE is given for it.
+  those two years (proportions). ``d_se`` by the delta method on the joint scores of the slope
+  and the pooled variance (their covariance counts).
 
 The R calls behind the golden values are in ``tests/golden/part2/golden_part2.R``.
 """
@@ -184,7 +185,7 @@ def trend(
 
     ``kind="proportion"`` regresses the 0/1 indicator of ``category`` (times ``scale``: 100 gives
     percentage points per year). Columns: the ``by`` columns, ``slope``, ``se``, ``t``, ``df``,
-    ``p_value``, ``ci_low``, ``ci_high`` (t on df), ``d``, ``year_first``, ``year_last``,
+    ``p_value``, ``ci_low``, ``ci_high`` (t on df), ``d``, ``d_se``, ``year_first``, ``year_last``,
     ``n_years``, ``n``; with ``break_year``: ``slope_before``, ``slope_after``,
     ``slope_change``, ``change_se``, ``change_t``, ``change_df``, ``change_p_value``.
     """
@@ -204,6 +205,7 @@ def trend(
     b, C, F, ok = _wls(st.W, st.S, st.X(None))
     _warn_unfit(st, ok, "the slope", "trend")
     Z = [_scores(st, C, F, [1])]
+    d, first, last, z_d = _trend_d(st, b[:, 1], Z[0][:, 0])
     if break_year is not None:
         if not np.isfinite(break_year):
             raise ValueError(f"trend: break_year={break_year!r} must be a finite year")
@@ -212,7 +214,7 @@ def trend(
         zb = _scores(st, Cb, Fb, [1, 2])
         Z.append(np.column_stack([zb, zb[:, 0] + zb[:, 1]]))
     dom = np.where(st.valid, st.outer, -1)
-    Zs = np.hstack(Z)
+    Zs = np.hstack([*Z, z_d[:, None]])
     V = domain_variance(design, Zs, dom, st.G, _member(design, st, Zs.shape[1]))
     degf = fast_degf(design, dom, st.G)
     out = st.labels.reset_index(drop=True) if bcols else pd.DataFrame(index=range(1))
@@ -220,7 +222,8 @@ def trend(
     out["slope"] = slope
     for name, arr in _test(slope, np.where(ok, V[:, 0], np.nan), degf - 1, level).items():
         out[name] = arr
-    out["d"], first, last = _trend_d(st, slope)
+    out["d"] = d
+    out["d_se"] = np.where(np.isfinite(d), np.sqrt(np.maximum(V[:, -1], 0.0)), np.nan)
     out["year_first"] = first
     out["year_last"] = last
     out["n_years"] = (st.W > 0).sum(axis=1)
@@ -235,8 +238,14 @@ def trend(
     return out
 
 
-def _trend_d(st: _Stacked, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """d = slope * (last - first) / pooled SD of the first and last measured year per group."""
+def _trend_d(
+    st: _Stacked, slope: np.ndarray, z_slope: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """d = slope * (last - first) / pooled SD of the first and last measured year per group.
+
+    Also returns the scores of d (delta method with the covariance of slope and SD):
+    ``z_d = span / s * z_slope - d / (2 s^2) * z_{s^2}``.
+    """
     has = st.W > 0
     idx = np.arange(st.T)
     fi = np.where(has, idx, st.T).min(axis=1)
@@ -244,6 +253,7 @@ def _trend_d(st: _Stacked, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     fi_c, li_c = np.minimum(fi, st.T - 1), np.maximum(li, 0)
     gi = np.arange(st.G)
     W2 = st.W[gi, fi_c] + st.W[gi, li_c]
+    ends = st.valid & ((st.t == fi_c[st.g]) | (st.t == li_c[st.g]))
     with np.errstate(divide="ignore", invalid="ignore"):
         if st.kind == "mean":
             m = st.S / st.W
@@ -251,16 +261,22 @@ def _trend_d(st: _Stacked, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
             key = st.g * st.T + st.t
             ss = np.bincount(key, weights=st.w * r * r, minlength=st.G * st.T)
             ss = ss.reshape(st.G, st.T)
-            sd = np.sqrt((ss[gi, fi_c] + ss[gi, li_c]) / W2)
+            s2 = (ss[gi, fi_c] + ss[gi, li_c]) / W2
+            z_s2 = st.w * (r * r - s2[st.g]) / W2[st.g]
         else:
             pbar = (st.S[gi, fi_c] + st.S[gi, li_c]) / W2 / st.scale
-            sd = abs(st.scale) * np.sqrt(pbar * (1 - pbar))
+            s2 = st.scale**2 * pbar * (1 - pbar)
+            z_s2 = st.scale**2 * (1 - 2 * pbar[st.g]) * st.w * (st.y / st.scale - pbar[st.g])
+            z_s2 = z_s2 / W2[st.g]
+        sd = np.sqrt(s2)
         span = st.years[li_c].astype(float) - st.years[fi_c].astype(float)
         d = slope * span / sd
+        z_d = (span / sd)[st.g] * z_slope - (d / (2 * s2))[st.g] * np.where(ends, z_s2, 0.0)
     valid = (fi < st.T) & (li > fi)
     first = np.where(fi < st.T, st.years[fi_c], np.nan)
     last = np.where(li >= 0, st.years[li_c], np.nan)
-    return np.where(valid, d, np.nan), first, last
+    z_d = np.where(st.valid & np.isfinite(z_d), z_d, 0.0)
+    return np.where(valid, d, np.nan), first, last, z_d
 
 
 def trend_difference(

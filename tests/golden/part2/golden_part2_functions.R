@@ -89,6 +89,32 @@ yoy <- function(des, var, yr, byv = NULL, kind = "mean") {
 # byv == g)); with k, svyglm(var ~ yr + pmax(yr - k, 0), same subset) and the hinge coefficient.
 # d = slope * (last - first) / pooled weighted population SD of the first and last year (hand
 # computation from R's slope and weighted sums).
+# SE of the trend d by the delta method: the slope's influence functions as svy.varcoef forms
+# them (estfun %*% naive.cov; svyglm(influence=TRUE) is broken in 4.1.1) joined with svytotal's
+# (influence=TRUE) of the first/last-year sums, one svyrecvar() for their covariance, and the
+# gradient of d from deriv().
+trend_d_se <- function(dg, m, t0, t1, kind) {
+  ef <- model.matrix(m) * resid(m, "working") * m$weights
+  infl_b <- (ef %*% m$naive.cov)[, 2]
+  vb <- svyrecvar(cbind(infl_b), dg$cluster, dg$strata, dg$fpc, postStrata = dg$postStrata)
+  stopifnot(abs(sqrt(vb[1, 1]) / SE(m)[2] - 1) < 1e-10)
+  dg <- update(dg, If = as.numeric(.t == t0), Il = as.numeric(.t == t1))
+  dg <- update(dg, yf = .y * If, y2f = .y^2 * If, yl = .y * Il, y2l = .y^2 * Il)
+  tt <- svytotal(~If + yf + y2f + Il + yl + y2l, dg, influence = TRUE)
+  infl <- cbind(infl_b, attr(tt, "influence"))
+  V <- svyrecvar(infl, dg$cluster, dg$strata, dg$fpc, postStrata = dg$postStrata)
+  stopifnot(max(abs(sqrt(diag(V))[-1] / SE(tt) - 1)) < 1e-10)
+  span <- t1 - t0
+  e <- if (kind == "mean") {
+    quote(b * span / sqrt((y2f - yf^2 / If + y2l - yl^2 / Il) / (If + Il)))
+  } else {
+    quote(b * span / (100 * sqrt(((yf + yl) / (If + Il) / 100) * (1 - (yf + yl) / (If + Il) / 100))))
+  }
+  vals <- c(list(b = coef(m)[2], span = span), as.list(coef(tt)))
+  gr <- attr(eval(deriv(e, c("b", "If", "yf", "y2f", "Il", "yl", "y2l")), vals), "gradient")
+  sqrt(drop(gr %*% V %*% t(gr)))
+}
+
 trend_r <- function(des, var, yr, byv = NULL, k = NULL, kind = "mean") {
   out <- list()
   v <- des$variables
@@ -111,7 +137,8 @@ trend_r <- function(des, var, yr, byv = NULL, k = NULL, kind = "mean") {
       sdp <- 100 * sqrt(pb * (1 - pb))
     }
     r <- data.frame(group = g, slope = cf[1], se = cf[2], t = cf[3], df = m$df.residual,
-                    p_value = cf[4], d = cf[1] * (t1 - t0) / sdp, n = nrow(dg))
+                    p_value = cf[4], d = cf[1] * (t1 - t0) / sdp,
+                    d_se = trend_d_se(dg, m, t0, t1, kind), n = nrow(dg))
     if (!is.null(k)) {
       dg <- update(dg, .hinge = pmax(dg$variables$.t - k, 0))
       mb <- svyglm(.y ~ .t + .hinge, dg)

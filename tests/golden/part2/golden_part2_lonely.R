@@ -1,5 +1,6 @@
 # Lonely-PSU goldens for group_vs_rest, trend and svychisq (survey engine part 2).
 # R 4.2.2, survey 4.1.1. Run from this folder after golden_part2.R: Rscript golden_part2_lonely.R
+# For "yoy" rows the d_se column holds h_se.
 # Data: synth_years.csv with every PSU but the first dropped in strata 2016-1 and 2019-3 (so
 # those strata have one PSU in the full design and in every subset of their year).
 suppressMessages(library(survey))
@@ -15,10 +16,13 @@ for (rule in c("adjust", "average", "remove")) {
   des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = syn)
   g <- gvr(des, "y", "grp", within = "year")
   t <- trend_r(des, "y", "year")
+  yy <- yoy(des, "hi", "year", byv = "grp", kind = "proportion")
   ch <- svychisq(~cat + grp, des)  # statistic = "F"
   out[[rule]] <- rbind(
     data.frame(rule = rule, what = "gvr", key = paste(g$within, g$group), difference = g$difference,
                se = g$se, d_se = g$d_se, df = g$df),
+    data.frame(rule = rule, what = "yoy", key = paste(yy$group, yy$year_from),
+               difference = yy$difference, se = yy$se, d_se = yy$h_se, df = yy$df),
     data.frame(rule = rule, what = "trend", key = "all", difference = t$slope, se = t$se,
                d_se = NA, df = t$df),
     data.frame(rule = rule, what = "chisqF", key = "cat x grp", difference = unname(ch$statistic),

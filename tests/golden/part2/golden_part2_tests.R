@@ -97,9 +97,46 @@ m5 <- svyglm(bin ~ x1 + grp, des, family = quasibinomial())
 add_reg("synth_logit", "svyglm(bin ~ x1 + grp, des, family=quasibinomial())", m5)
 m6 <- svyglm(yes ~ api00 + stype, dclus1, family = quasibinomial())
 add_reg("apiclus1_logit", "svyglm(yes ~ api00 + stype, dclus1, family=quasibinomial())", m6)
+m7 <- svyglm(api00 ~ ell + meals, subset(dstrat, stype != "E"))  # subset design keeps PSU counts
+add_reg("apistrat_gauss_subset", "svyglm(api00 ~ ell + meals, subset(dstrat, stype != 'E'))", m7)
+m8 <- svyglm(bin ~ x1, subset(des, year >= 2019), family = quasibinomial())
+add_reg("synth_logit_subset", "svyglm(bin ~ x1, subset(des, year >= 2019), family=quasibinomial())", m8)
 write.csv(do.call(rbind, regs), "values_regress.csv", row.names = FALSE)
 write.csv(do.call(rbind, walds), "values_wald.csv", row.names = FALSE)
 
 # ---- p.adjust(p, "BH") with a missing value
 p <- c(0.01, 0.04, 0.03, NA, 0.2, 0.001, 0.04, 0.5)
 write.csv(data.frame(p = p, bh = s15(p.adjust(p, "BH"))), "values_bh.csv", row.names = FALSE)
+
+# ---- chisq_within: svychisq(~cat + grp, subset(des, year == v), statistic = st) for each year;
+# classic: chisq.test(xtabs(wn ~ cat + grp, complete rows of year v)), wn = w / mean(w) there.
+cw <- list()
+for (v in sort(unique(syn$year))) {
+  dv <- subset(des, year == v)
+  for (st in c("F", "Chisq", "Wald")) {
+    x <- svychisq(~cat + grp, dv, statistic = st)
+    p <- x$parameter
+    cw[[length(cw) + 1]] <- data.frame(year = v, method = st, statistic = s15(unname(x$statistic)),
+      ndf = if ("ndf" %in% names(p)) s15(unname(p["ndf"])) else NA,
+      ddf = if ("ddf" %in% names(p)) s15(unname(p["ddf"])) else NA,
+      df = if ("df" %in% names(p)) unname(p["df"]) else NA, p_value = s15(x$p.value))
+  }
+  x <- classic(syn[syn$year == v, ], "cat", "grp", "w")
+  cw[[length(cw) + 1]] <- data.frame(year = v, method = "classic", statistic = s15(unname(x$statistic)),
+    ndf = NA, ddf = NA, df = unname(x$parameter), p_value = s15(x$p.value))
+}
+write.csv(do.call(rbind, cw), "values_chisq_within.csv", row.names = FALSE)
+
+# ---- wald_groups: regTermTest(svyglm(y ~ grp, subset(des, year == v & !is.na(y))), ~grp) per year
+# (and the share of cat == "hi" with hi = NA where cat is NA), Wald F on model$df.residual.
+syn$hi <- ifelse(is.na(syn$cat), NA, as.numeric(syn$cat == "hi"))
+des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = syn)
+wg <- list()
+for (var in c("y", "hi")) for (v in sort(unique(syn$year))) {
+  dv <- des[!is.na(des$variables[[var]]) & des$variables$year == v, ]
+  m <- svyglm(as.formula(paste(var, "~ grp")), dv)
+  r <- regTermTest(m, ~grp)
+  wg[[length(wg) + 1]] <- data.frame(var = var, year = v, statistic = s15(r$Ftest[1]), ndf = r$df,
+                                     ddf = r$ddf, p_value = s15(r$p[1]))
+}
+write.csv(do.call(rbind, wg), "values_wald_groups.csv", row.names = FALSE)
