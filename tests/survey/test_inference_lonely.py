@@ -32,7 +32,7 @@ def lonely_data() -> pd.DataFrame:
 
 def test_lonely_fail_names_the_strata() -> None:
     with pytest.raises(
-        DesignError, match="2 strata of 'stratum' have only one PSU: 2016-1, 2019-3"
+        DesignError, match="2 strata of 'stratum' have only one PSU: '2016-1', '2019-3'"
     ):
         Design(lonely_data(), weights="w", strata="stratum", psu="psu")
 
