@@ -534,7 +534,29 @@ def design_cov(design: Design, Z: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
     ``rows`` marks the rows of the (sub)domain; ``Z`` must be zero elsewhere.
     """
-    return domain_cov(design, Z, np.where(rows, 0, -1), 1)[0]
+    if (
+        design.lonely_psu == "average"
+        or design.adjust_domain_lonely
+        or design.calibration is not None
+    ):
+        return domain_cov(design, Z, np.where(rows, 0, -1), 1)[0]
+    # Direct: V = sum_h c_h sum_i T_hi T_hi' - w_h S_h S_h' over PSU totals T and stratum sums S
+    # (c_h = f_h n_h / (n_h - 1), w_h = c_h / n_h; lonely strata as the design's rule), the same
+    # numbers as the polarised domain_variance in one pass.
+    from leercultuur.survey._cells import _stratum_weights
+
+    Zr = np.where(rows[:, None], Z, 0.0)
+    if design.has_psu:
+        T = np.zeros((design.n_psu_total, Z.shape[1]))
+        np.add.at(T, design.psu, Zr)
+        h = np.zeros(design.n_psu_total, np.int64)
+        h[design.psu] = design.stratum
+    else:
+        T, h = Zr, design.stratum
+    c_h, w_h = _stratum_weights(design)
+    S = np.zeros((design.n_strata, Z.shape[1]))
+    np.add.at(S, h, T)
+    return (T * c_h[h][:, None]).T @ T - (S * w_h[:, None]).T @ S
 
 
 def domain_cov(design: Design, Z: np.ndarray, dom: np.ndarray, n_dom: int) -> np.ndarray:

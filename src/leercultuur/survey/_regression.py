@@ -138,15 +138,15 @@ def _model_matrix(
 
 
 def _aliased(Xw: np.ndarray, names: list[str]) -> list[str]:
-    """Columns that are (numerically) linear combinations of earlier ones.
+    """Columns that are linear combinations of earlier ones (R's pivoting keeps the earlier).
 
-    One QR without pivoting: |R_jj| is the norm of column j after projecting out the columns
-    before it, so column j is aliased when that is below 1e-7 of its own norm (R's ``qr``
-    tolerance; R's pivoting likewise keeps the earlier column).
-    """
+    One Householder QR of the column-normalised matrix: column j adds nothing to the span of the
+    earlier columns exactly when |R_jj| is (near) zero; R's ``qr`` uses the tolerance 1e-7."""
     norm = np.linalg.norm(Xw, axis=0)
-    r_diag = np.abs(np.diag(linalg.qr(Xw, mode="r")[0][: Xw.shape[1]]))
-    return [n for n, r, c in zip(names, r_diag, norm, strict=True) if c == 0 or r < 1e-7 * c]
+    Xn = Xw / np.where(norm > 0, norm, 1.0)
+    r = linalg.qr(Xn, mode="r")[0]
+    diag = np.abs(np.diag(r[: Xn.shape[1]]))
+    return [names[j] for j in range(Xn.shape[1]) if norm[j] == 0 or diag[j] < 1e-7]
 
 
 def _binomial_dev(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
