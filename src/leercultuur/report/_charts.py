@@ -70,7 +70,7 @@ def _formatter(unit: str, lang: Lang) -> FuncFormatter:
 
 
 def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) -> Chart:
-    with plt.rc_context({"svg.hashsalt": chart_id}):
+    with plt.rc_context({**STYLE, "svg.hashsalt": chart_id}):
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
         if out is not None:
@@ -81,6 +81,12 @@ def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) 
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+    # ids unique within the page: several SVGs are inlined into one document
+    p = chart_id
+    svg = svg.replace(' id="', f' id="{p}-').replace("url(#", f"url(#{p}-")
+    svg = svg.replace('href="#', f'href="#{p}-')
+    # the page has the title as a heading already: the inline copy leaves it out
+    svg = re.sub(rf'<g id="{p}-chart-title">\s*<text.*?</text>\s*</g>', "", svg, flags=re.S)
     label = escape(alt, quote=True)
     svg = svg.replace(
         "<svg", f'<svg role="img" aria-label="{label}" class="chart" focusable="false"', 1
@@ -129,7 +135,7 @@ def trend_chart(
             pad = max(2.0, (np.nanmax(hi) - np.nanmin(lo)) * 0.3)
             ax.set_ylim(max(0, np.nanmin(lo) - pad), min(100, np.nanmax(hi) + pad))
         ax.legend(frameon=False, fontsize=8.5, loc="best")
-        ax.set_title(label, loc="left", fontsize=11, color=INK)
+        ax.set_title(label, loc="left", fontsize=11, color=INK).set_gid("chart-title")
         fig.tight_layout()
     points = "; ".join(
         f"{yr}: {i18n.value(float(v), unit, lang)}" for yr, v in zip(years, y, strict=True)
