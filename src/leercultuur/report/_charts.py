@@ -72,11 +72,11 @@ def _formatter(unit: str, lang: Lang) -> FuncFormatter:
 def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) -> Chart:
     with plt.rc_context({**STYLE, "svg.hashsalt": chart_id}):
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        fig.savefig(buf, format="svg", metadata={"Date": None})
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{chart_id}.svg").write_text(buf.getvalue(), encoding="utf-8")
-            fig.savefig(out / f"{chart_id}.png", dpi=PNG_DPI, bbox_inches="tight")
+            fig.savefig(out / f"{chart_id}.png", dpi=PNG_DPI)
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
