@@ -123,13 +123,16 @@ def trend_chart(
                 years, y, yerr=[y - lo, hi - y], color=BLUE, fmt="o", ms=6, capsize=5, lw=1.8,
                 label=f"{i18n.t('estimate', lang)} ({i18n.t('ci_band', lang)})",
             )  # fmt: skip
-            ax.set_xlim(years.min() - 1, years.max() + 1) if len(years) else None
+            if len(years):
+                ax.set_xlim(years.min() - 1, years.max() + 1)
+                ax.set_xticks(years)
         for xv, yv in zip(years[-1:], y[-1:], strict=True):
             ax.annotate(
                 i18n.value(float(yv), unit, lang), (xv, yv), xytext=(6, 6),
                 textcoords="offset points", color=INK, fontsize=9, fontweight="bold",
             )  # fmt: skip
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(years) >= 3:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_formatter(unit, lang))
         if unit == "%" and len(y):
             pad = max(2.0, (np.nanmax(hi) - np.nanmin(lo)) * 0.3)
@@ -170,11 +173,18 @@ def subgroup_chart(
     n = max(len(inds), 1)
     words = []
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(
-            1, n, figsize=(2.3 * n + 1.6, 0.32 * len(groups) + 1.3), sharey=True, squeeze=False
-        )
+        ncol = min(3, n)
+        nrow = -(-n // ncol)
+        label_w = 0.065 * max(len(i18n.group_label(breakdown, g, lang)) for g in groups)
+        width = 2.7 * ncol + label_w + 0.4
+        height = nrow * (0.3 * len(groups) + 1.25) + 0.7
+        fig, axes = plt.subplots(nrow, ncol, figsize=(width, height), sharey=True, squeeze=False)
+        flat = list(axes.ravel())
+        for ax in flat[len(inds) :]:
+            ax.set_visible(False)
         pos = {g: k for k, g in enumerate(groups)}
-        for ax, ind in zip(axes[0], inds, strict=False):
+        for ax, ind in zip(flat, inds, strict=False):
+            ax.tick_params(axis="y", labelsize=8.5)
             yr = int(last[ind])
             sel = (e["indicator"] == ind) & (e["year"] == yr)
             g = e[sel & (e["breakdown"] == breakdown) & ~e["suppressed"].astype(bool)]
@@ -219,7 +229,7 @@ def subgroup_chart(
         ax0.set_ylim(len(groups) - 0.5, -0.5)
         fig.suptitle(blabel, x=0.01, ha="left", fontsize=11, color=INK)
         fig.legend(handles=_legend(lang), loc="lower center", ncol=4, frameon=False, fontsize=8)
-        fig.tight_layout(rect=(0, 0.1, 1, 1))
+        fig.tight_layout(rect=(0, 0.5 / fig.get_figheight(), 1, 1))
     alt = f"{blabel}: " + "; ".join(words) + "."
     return _finish(fig, f"groups-{breakdown}", blabel, alt, out)
 

@@ -195,6 +195,30 @@ def _association_table(a: AssociationTable, w: _CellWriter, lang: Lang, alpha: s
     return Markup("".join(out))
 
 
+_CAPTIONS: dict[str, tuple[str, str]] = {
+    "trend": (
+        "{label}: schatting per jaar (lijn) met 95%-betrouwbaarheidsinterval (band).",
+        "{label}: estimate per year (line) with 95% confidence interval (band).",
+    ),
+    "groups": (
+        "{label}: elke groep in het laatste meetjaar met 95%-betrouwbaarheidsinterval; de "
+        "getallen staan in de tabel per groep.",
+        "{label}: each group in the latest measured year with 95% confidence interval; the "
+        "numbers are in the table by group.",
+    ),
+    "associations": (
+        "{label}: coëfficiënten met 95%-betrouwbaarheidsinterval, laatste meetjaar.",
+        "{label}: coefficients with 95% confidence interval, latest measured year.",
+    ),
+}
+
+
+def _caption(kind: str, num: int, label: str, lang: Lang) -> str:
+    """A short visible caption; the chart's data in words is its aria-label."""
+    word = "Figuur" if lang == "nl" else "Figure"
+    return f"{word} {num}. " + _CAPTIONS[kind][lang == "en"].format(label=label)
+
+
 def render_html(
     result: MonitorResult,
     *,
@@ -224,7 +248,7 @@ def render_html(
                 "id": t.indicator,
                 "label": t.label,
                 "svg": Markup(chart.svg) if chart else "",
-                "caption": chart.alt if chart else "",
+                "caption": _caption("trend", num, t.label, lang) if chart else "",
                 "table": _indicator_table(t, t.rows[:1], cap, w, lang, f"ind-{t.indicator}"),
                 "groups": _indicator_table(
                     t,
@@ -237,11 +261,14 @@ def render_html(
                 "notes": t.footnotes,
             }
         )
-    group_charts = [
-        {"svg": Markup(c.svg), "caption": c.alt}
-        for k, c in charts.items()
-        if k.startswith("groups-")
-    ]
+    num = len(tables)
+    group_charts = []
+    for k, c in charts.items():
+        if k.startswith("groups-"):
+            num += 1
+            group_charts.append(
+                {"svg": Markup(c.svg), "caption": _caption("groups", num, c.title, lang)}
+            )
     ac = charts.get("associations")
     years = sorted({y for t in tables for y in t.years})
     created = report_date(result)
@@ -266,7 +293,11 @@ def render_html(
             _association_table(a, w, lang, i18n.num(result.spec.alpha, 2, lang))
             for a in associations
         ],
-        association_chart={"svg": Markup(ac.svg), "caption": ac.alt} if ac else None,
+        association_chart=(
+            {"svg": Markup(ac.svg), "caption": _caption("associations", num + 1, ac.title, lang)}
+            if ac
+            else None
+        ),
         methods=methods_text(result.spec, lang),
         gaps=list(result.gaps),
         references=REFERENCES,
