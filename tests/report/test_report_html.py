@@ -106,8 +106,30 @@ def test_charts_saved_as_svg_and_png(rendered: ReportFiles) -> None:
         assert head == b"\x89PNG\r\n\x1a\n" if p.suffix == ".png" else head.startswith(b"<?xml")
 
 
-def test_deterministic_output(
-    result: MonitorResult, rendered: ReportFiles, tmp_path: Path
-) -> None:
+def test_deterministic_output(result: MonitorResult, rendered: ReportFiles, tmp_path: Path) -> None:
     again = write_html(result, tmp_path / "again").read_text(encoding="utf-8")
     assert again == rendered.html.read_text(encoding="utf-8")
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_colour_contrast_meets_wcag_aa() -> None:
+    """Text colours of the stylesheet against the backgrounds they are used on: >= 4.5:1."""
+    css = (Path(__file__).parents[2] / "src/leercultuur/report/templates/report.css").read_text()
+    var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
+    pairs = [
+        ("ink", "bg"), ("muted", "bg"), ("accent", "bg"), ("warm", "bg"), ("ink", "panel"),
+        ("muted", "panel"), ("accent", "accent-soft"), ("ink", "accent-soft"),
+    ]  # fmt: skip
+    for fg, bg in pairs:
+        assert _contrast(var[fg], var[bg]) >= 4.5, (fg, bg, _contrast(var[fg], var[bg]))
+    assert _contrast("#ffffff", var["accent"]) >= 4.5  # masthead text

@@ -19,7 +19,7 @@ import pandas as pd
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
-from leercultuur.report._tables import Method, anchor
+from leercultuur.report._tables import Method, anchor, resolve_method
 
 FindingKind = Literal[
     "trend", "stable", "two_years", "latest_change", "trend_break", "lagging_group", "suppressed"
@@ -64,10 +64,12 @@ def _src(
 
 
 def findings(
-    result: MonitorResult, *, lang: Lang = "nl", method: Method = "design"
+    result: MonitorResult, *, lang: Lang = "nl", method: Method | None = None
 ) -> list[Finding]:
-    """The written key findings, in reading order."""
+    """The written key findings, in reading order (markers and tests of ``method``; by default
+    the method the result was computed with)."""
     lang = i18n.check_lang(lang)
+    method = resolve_method(result, method)
     spec = result.spec
     labels = {i.id: i.label.get(lang) for i in spec.indicators}
     heads = [i.id for i in spec.indicators if i.headline] or list(labels)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leercultuur.errors import DataError, LeercultuurError, check_choice
+from leercultuur.errors import DataError, LeercultuurError
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._charts import all_charts
@@ -18,13 +18,13 @@ from leercultuur.report._excel import write_workbook
 from leercultuur.report._findings import Finding, findings
 from leercultuur.report._html import render_html
 from leercultuur.report._tables import (
-    METHODS,
     AssociationTable,
     IndicatorTable,
     Method,
     SubgroupTable,
     association_tables,
     indicator_tables,
+    resolve_method,
     subgroup_table,
 )
 
@@ -62,21 +62,7 @@ def _as_result(result: MonitorResult | str | Path) -> MonitorResult:
 
 
 def _check(lang: str, method: str | None, result: MonitorResult) -> tuple[i18n.Lang, Method]:
-    """The edition and the test method; by default the method the result was computed with."""
-    lang_ = i18n.check_lang(lang)
-    have = sorted(
-        set(result.comparisons["method"].dropna()) | set(result.trends["method"].dropna())
-    )
-    if method is None:
-        m = result.manifest.get("method")
-        method = m if m in METHODS else (have[0] if have else "design")
-    check_choice("method", method, METHODS)
-    if have and method not in have:
-        raise DataError(
-            f"the monitor result has no {method!r} tests (it has: {', '.join(have)}); "
-            f"run the monitor with that method or leave out --method"
-        )
-    return lang_, "classic" if method == "classic" else "design"
+    return i18n.check_lang(lang), resolve_method(result, method)
 
 
 def _check_result(result: MonitorResult) -> None:

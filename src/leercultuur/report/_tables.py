@@ -20,6 +20,7 @@ from typing import Literal
 
 import pandas as pd
 
+from leercultuur.errors import DataError, check_choice
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
@@ -102,6 +103,23 @@ class IndicatorTable:
         return pd.DataFrame(data, columns=self.headers(lang))
 
 
+def resolve_method(result: MonitorResult, method: str | None) -> Method:
+    """The tests behind the markers: by default the method the result was computed with."""
+    have = sorted(
+        set(result.comparisons["method"].dropna()) | set(result.trends["method"].dropna())
+    )
+    if method is None:
+        m = result.manifest.get("method")
+        method = m if m in METHODS else (have[0] if have else "design")
+    check_choice("method", method, METHODS)
+    if have and method not in have:
+        raise DataError(
+            f"the monitor result has no {method!r} tests (it has: {', '.join(have)}); "
+            f"run the monitor with that method or leave out --method"
+        )
+    return "classic" if method == "classic" else "design"
+
+
 def anchor(*parts: str) -> str:
     return "-".join(p.replace(" ", "_").replace("+", "plus") for p in parts)
 
@@ -122,9 +140,11 @@ def _markers(result: MonitorResult, comparison: str, method: Method) -> pd.DataF
 
 
 def indicator_tables(
-    result: MonitorResult, *, lang: Lang = "nl", method: Method = "design"
+    result: MonitorResult, *, lang: Lang = "nl", method: Method | None = None
 ) -> list[IndicatorTable]:
     """Table 1 for every indicator with estimates, in the spec's order."""
+    lang = i18n.check_lang(lang)
+    method = resolve_method(result, method)
     spec = result.spec
     est = result.estimates.merge(
         _markers(result, "year_on_year", method),
@@ -276,10 +296,12 @@ def subgroup_table(
     result: MonitorResult,
     *,
     lang: Lang = "nl",
-    method: Method = "design",
+    method: Method | None = None,
     indicators: list[str] | None = None,
 ) -> SubgroupTable:
     """Table 2: each group in each indicator's latest measured year, with group-vs-rest markers."""
+    lang = i18n.check_lang(lang)
+    method = resolve_method(result, method)
     spec = result.spec
     est = result.estimates
     ids = indicators or [i.id for i in spec.indicators]
