@@ -65,7 +65,7 @@ def test_trend_break_supported_or_not(result: MonitorResult) -> None:
 def test_known_lagging_group_and_never_a_suppressed_one(result: MonitorResult) -> None:
     lag = _kinds(findings(result, lang="nl"), "lagging_group")
     assert [f.text for f in lag] == [
-        "Opleidingsniveau: Laag blijft in 2022 achter bij de andere groepen op Opleiding of "
+        "Opleidingsniveau: Laag blijft in 2022 achter bij de andere groepen op opleiding of "
         "cursus gevolgd (afgelopen 2 jaar) (\u221222,0 %-punt, d = \u22120,44)."
     ]
     assert lag[0].anchor == "sub-education-low"

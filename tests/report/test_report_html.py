@@ -35,7 +35,9 @@ def test_self_contained_and_offline(rendered: ReportFiles) -> None:
     html, page = _parse(rendered.html)
     assert page.all("script") == [] and page.all("link") == [] and page.all("img") == []
     assert page.all("iframe") == [] and "@import" not in html
-    assert re.findall(r"url\((?!#)", html) == []  # only references inside the page
+    # only references inside the page, and the embedded fonts
+    assert re.findall(r"url\((?!#|data:font/woff;base64,)", html) == []
+    assert html.count("@font-face") == 2
     for _tag, attrs in page.tags:
         for name in ("src", "href", "xlink:href"):
             value = attrs.get(name) or ""

@@ -261,7 +261,8 @@ def _lagging(result, labels, units, lang, method) -> list[Finding]:  # type: ign
         for _, r in t.iterrows():
             ind = str(r["indicator"])
             dif = i18n.diff(float(r["difference"]), units.get(ind, "%"), lang)
-            parts.append(f"{labels[ind]} ({dif}, d = {i18n.num(float(r['d']), 2, lang)})")
+            name = labels[ind][:1].lower() + labels[ind][1:]
+            parts.append(f"{name} ({dif}, d = {i18n.num(float(r['d']), 2, lang)})")
         year = int(t["year"].max())
         if lang == "en":
             text = f"{who} lags behind the other groups in {year} on " + "; ".join(parts) + "."

@@ -8,8 +8,12 @@ a heading outline.
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -78,6 +82,42 @@ def _texts(lang: Lang, result: MonitorResult) -> dict[str, str]:
     out.update({k: v[lang == "en"] for k, v in _EXTRA.items()})
     out["footer"] = out["footer"].format(v=__version__, n=result.spec.publication_threshold)
     return out
+
+
+# Characters the report uses: Latin-1 plus the typography of the text (thin space, dashes,
+# quotes, bullet, arrow, minus, <=, >=, square root).
+_FONT_CHARS = [
+    *range(0x20, 0x7F), *range(0xA0, 0x100), 0x2009, 0x2012, 0x2013, 0x2014, 0x2018, 0x2019,
+    0x201C, 0x201D, 0x2022, 0x2026, 0x2192, 0x2212, 0x221A, 0x2264, 0x2265,
+]  # fmt: skip
+
+
+@functools.cache
+def font_css() -> str:
+    """@font-face rules embedding DejaVu Sans (the charts' font, shipped with matplotlib) as
+    subset WOFF data URLs, so page and charts look the same on every machine, offline."""
+    import matplotlib
+    from fontTools import subset
+
+    rules = []
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for file, weight in (("DejaVuSans.ttf", 400), ("DejaVuSans-Bold.ttf", 700)):
+        opts = subset.Options()
+        opts.flavor = "woff"
+        opts.layout_features = ["kern", "liga"]
+        opts.drop_tables += ["FFTM"]
+        font = subset.load_font(str(folder / file), opts)
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=_FONT_CHARS)
+        sub.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        rules.append(
+            '@font-face { font-family: "DejaVu Sans"; font-style: normal; '
+            f'font-weight: {weight}; src: url(data:font/woff;base64,{data}) format("woff"); }}'
+        )
+    return "\n".join(rules)
 
 
 def _marker_title(marker: str, result: MonitorResult, lang: Lang) -> str:
@@ -233,7 +273,7 @@ def render_html(
     pkg = resources.files("leercultuur.report").joinpath("templates")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(pkg.joinpath("report.html.j2").read_text(encoding="utf-8"))
-    css = pkg.joinpath("report.css").read_text(encoding="utf-8")
+    css = font_css() + "\n" + pkg.joinpath("report.css").read_text(encoding="utf-8")
     w = _CellWriter(result, lang)
     domains: dict[str, dict[str, Any]] = {}
     for t in tables:
