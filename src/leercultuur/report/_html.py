@@ -69,6 +69,7 @@ _TAGS: dict[str, tuple[str, str]] = {
     "latest_change": ("Laatste jaar", "Latest year"),
     "trend_break": ("Trendbreuk", "Trend break"),
     "lagging_group": ("Achterstand", "Lagging group"),
+    "diverging_trend": ("Afwijkende trend", "Diverging trend"),
     "suppressed": ("Niet gepubliceerd", "Not published"),
 }
 
