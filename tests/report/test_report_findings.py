@@ -109,7 +109,7 @@ def test_findings_reject_unknown_language(result: MonitorResult) -> None:
         raise AssertionError("no error")
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.sets(st.sampled_from(["low", "middle", "high", "15-24", "55-64"]), max_size=3))
 def test_property_suppressed_groups_never_lag(result: MonitorResult, hidden: set[str]) -> None:
     """Whatever groups are suppressed, no lagging finding cites them or their tests."""
