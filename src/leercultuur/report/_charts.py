@@ -110,7 +110,11 @@ def trend_chart(
     years = e["year"].to_numpy(int)
     y, lo, hi = (e[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 3.0))
+        fig, ax = plt.subplots(figsize=(6.4, 3.3))
+        # fixed margins (inches / figure size): no layout pass, so one draw per saved file
+        fig.subplots_adjust(
+            left=0.8 / 6.4, right=1 - 0.7 / 6.4, top=1 - 0.4 / 3.3, bottom=0.8 / 3.3
+        )
         if len(years) >= 3:
             ax.fill_between(
                 years, lo, hi, color=BAND, alpha=0.7, lw=0, label=i18n.t("ci_band", lang)
@@ -137,9 +141,8 @@ def trend_chart(
         if unit == "%" and len(y):
             pad = max(2.0, (np.nanmax(hi) - np.nanmin(lo)) * 0.3)
             ax.set_ylim(max(0, np.nanmin(lo) - pad), min(100, np.nanmax(hi) + pad))
-        ax.legend(frameon=False, fontsize=8.5, loc="best")
+        ax.legend(frameon=False, fontsize=8.5, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=2)
         ax.set_title(label, loc="left", fontsize=11, color=INK).set_gid("chart-title")
-        fig.tight_layout()
     points = "; ".join(
         f"{yr}: {i18n.value(float(v), unit, lang)}" for yr, v in zip(years, y, strict=True)
     )
@@ -177,8 +180,15 @@ def subgroup_chart(
         nrow = -(-n // ncol)
         label_w = 0.065 * max(len(i18n.group_label(breakdown, g, lang)) for g in groups)
         width = 2.7 * ncol + label_w + 0.4
-        height = nrow * (0.3 * len(groups) + 1.25) + 0.7
+        axes_h, title_h, ticks_h, top_h, legend_h = 0.3 * len(groups) + 0.15, 0.6, 0.3, 0.35, 0.4
+        height = nrow * (axes_h + title_h + ticks_h) + top_h + legend_h
         fig, axes = plt.subplots(nrow, ncol, figsize=(width, height), sharey=True, squeeze=False)
+        # fixed margins in inches: no layout pass, so one draw per saved file
+        fig.subplots_adjust(
+            left=(label_w + 0.25) / width, right=1 - 0.2 / width,
+            top=1 - (top_h + title_h) / height, bottom=(legend_h + ticks_h) / height,
+            hspace=(title_h + ticks_h) / axes_h, wspace=0.12,
+        )  # fmt: skip
         flat = list(axes.ravel())
         for ax in flat[len(inds) :]:
             ax.set_visible(False)
@@ -227,9 +237,8 @@ def subgroup_chart(
         ax0.set_yticks(range(len(groups)))
         ax0.set_yticklabels([i18n.group_label(breakdown, g, lang) for g in groups], fontsize=8.5)
         ax0.set_ylim(len(groups) - 0.5, -0.5)
-        fig.suptitle(blabel, x=0.01, ha="left", fontsize=11, color=INK)
+        fig.suptitle(blabel, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=11)
         fig.legend(handles=_legend(lang), loc="lower center", ncol=4, frameon=False, fontsize=8)
-        fig.tight_layout(rect=(0, 0.5 / fig.get_figheight(), 1, 1))
     alt = f"{blabel}: " + "; ".join(words) + "."
     return _finish(fig, f"groups-{breakdown}", blabel, alt, out)
 
