@@ -63,10 +63,17 @@ class Chart:
     svg: str  # inline SVG, without XML prolog
 
 
+def _decimals(v: float) -> int:
+    return 0 if abs(v - round(v)) < 1e-9 else 1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2
+
+
 def _formatter(unit: str, lang: Lang) -> FuncFormatter:
+    """Tick labels in the edition's number format (decimal comma in Dutch)."""
     if unit == "%":
-        return FuncFormatter(lambda v, _: i18n.num(v, 0 if v == round(v) else 1, lang) + "%")
-    return FuncFormatter(lambda v, _: i18n.num(v, 2, lang))
+        return FuncFormatter(lambda v, _: i18n.num(v, _decimals(v), lang) + "%")
+    if unit == "mean":
+        return FuncFormatter(lambda v, _: i18n.num(v, 2, lang))
+    return FuncFormatter(lambda v, _: i18n.num(v, _decimals(v), lang))
 
 
 def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) -> Chart:
@@ -273,6 +280,7 @@ def association_chart(
             yr = int(t["year"].max()) if t["year"].notna().any() else ""
             ax.set_title(_wrap(labels.get(o, o), 28) + f"\n({yr})", fontsize=8.5, loc="left")
             ax.set_xlabel(i18n.t("per_unit", lang), fontsize=8.5)
+            ax.xaxis.set_major_formatter(_formatter("pp", lang))
             words.append(
                 f"{labels.get(o, o)} ({yr}): "
                 + ", ".join(
