@@ -173,9 +173,18 @@ def _indicator_table(
     ]
     out += [f'<th scope="col">{escape(h)}</th>' for h in heads]
     out.append("</tr></thead><tbody>")
+    current = "all"
     for r in rows:
+        label = r.label
+        if r.breakdown != "all":  # a row-group header per breakdown, groups without the prefix
+            head, label = r.label.split(": ", 1)
+            if r.breakdown != current:
+                out.append(
+                    f'<tr><th scope="rowgroup" colspan="{len(heads)}">{escape(head)}</th></tr>'
+                )
+                current = r.breakdown
         cls = ' class="all"' if r.breakdown == "all" else ""
-        out.append(f'<tr id="{prefix}-{r.anchor}"{cls}><th scope="row">{escape(r.label)}</th>')
+        out.append(f'<tr id="{prefix}-{r.anchor}"{cls}><th scope="row">{escape(label)}</th>')
         out += [w.td(c, "value", t.unit) for c in r.cells]
         out.append(w.td(r.trend, "slope", t.unit, "trend"))
         out.append(w.td(r.change, "diff", t.unit))
