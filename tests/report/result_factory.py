@@ -64,6 +64,7 @@ class Plan:
     offsets: dict[tuple[str, str, str], float] = field(default_factory=dict)
     shares: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: GROUP_SHARES)
     seed: int = 7
+    offset_sd: float = 3.0  # SD of the random persistent group offsets (percentage points)
     gaps: tuple[str, ...] = ()
 
 
@@ -104,6 +105,7 @@ def small_result() -> MonitorResult:
         },
         shares={k: GROUP_SHARES[k] for k in ("education", "age_class")},
         seed=3,
+        offset_sd=1.5,
         gaps=("organisational resources for learning (time, budget): not in the NEA",),
     )
     return build_result(plan, random_offsets=True)
@@ -129,7 +131,7 @@ def full_result(seed: int = 11) -> MonitorResult:
 def build_result(plan: Plan, *, random_offsets: bool) -> MonitorResult:
     spec, rng = plan.spec, np.random.default_rng(plan.seed)
     persistent = {
-        (i.id, b.id, g): rng.normal(0, 3 if i.is_percentage else 0.05)
+        (i.id, b.id, g): rng.normal(0, plan.offset_sd if i.is_percentage else 0.05)
         for i in spec.indicators
         for b in spec.breakdowns
         for g in plan.shares[b.id]

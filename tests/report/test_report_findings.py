@@ -65,7 +65,7 @@ def test_trend_break_supported_or_not(result: MonitorResult) -> None:
 def test_known_lagging_group_and_never_a_suppressed_one(result: MonitorResult) -> None:
     lag = _kinds(findings(result, lang="nl"), "lagging_group")
     assert [f.text for f in lag] == [
-        "Opleidingsniveau: Laag blijft in 2022 achter bij de andere groepen op Opleiding of "
+        "Opleidingsniveau: Laag blijft in 2022 achter bij de andere groepen op opleiding of "
         "cursus gevolgd (afgelopen 2 jaar) (\u221222,0 %-punt, d = \u22120,44)."
     ]
     assert lag[0].anchor == "sub-education-low"
@@ -109,7 +109,7 @@ def test_findings_reject_unknown_language(result: MonitorResult) -> None:
         raise AssertionError("no error")
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.sets(st.sampled_from(["low", "middle", "high", "15-24", "55-64"]), max_size=3))
 def test_property_suppressed_groups_never_lag(result: MonitorResult, hidden: set[str]) -> None:
     """Whatever groups are suppressed, no lagging finding cites them or their tests."""
@@ -128,3 +128,22 @@ def test_property_suppressed_groups_never_lag(result: MonitorResult, hidden: set
     (sup,) = _kinds(findings(res, lang="en"), "suppressed")
     assert len(sup.sources) == int(np.sum(est["suppressed"]))
     assert pd.Series([s.group for s in sup.sources]).isin(hidden | {"65-74"}).all()
+
+
+def test_diverging_trend_names_unsuppressed_groups_only(result: MonitorResult) -> None:
+    """The article: 'for 55+ supervisor support rose less'. A slope difference vs the rest."""
+    tr = result.trends.copy()
+    for group, diff in (("55-64", -0.4), ("65-74", -0.9)):
+        sel = (tr["indicator"] == "support_any") & (tr["group"] == group)
+        tr.loc[sel, ["diff_vs_rest", "diff_vs_rest_se", "diff_vs_rest_p"]] = [diff, 0.1, 0.0004]
+    res = dataclasses.replace(result, trends=tr)
+    (div,) = _kinds(findings(res, lang="en"), "diverging_trend")
+    assert div.text == (
+        "Supervisor stimulates development: the trend of these groups differs significantly from "
+        "the rest of their breakdown (slope difference): Age: 55-64 years (\u22120.40 pp per "
+        "year; p < 0.001)."
+    )
+    (src,) = div.sources
+    assert (src.table, src.group) == ("trends", "55-64")
+    assert tr.loc[src.row, "diff_vs_rest"] == -0.4
+    assert _kinds(findings(result, lang="en"), "diverging_trend") == []

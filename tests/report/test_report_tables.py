@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from leercultuur.errors import DataError
 from leercultuur.monitor import MonitorResult
-from leercultuur.report import association_tables, indicator_tables, subgroup_table
+from leercultuur.report import association_tables, findings, indicator_tables, subgroup_table
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
@@ -87,3 +89,22 @@ def test_snapshots(result: MonitorResult, lang: str) -> None:
     _snapshot(f"table2-{lang}", subgroup_table(result, lang=lang).to_frame(lang))  # type: ignore[arg-type]
     for a in association_tables(result, lang=lang):  # type: ignore[arg-type]
         _snapshot(f"associations-{a.outcome}-{lang}", a.to_frame(lang))  # type: ignore[arg-type]
+
+
+def test_classic_result_takes_classic_markers(result: MonitorResult) -> None:
+    """A result computed with --classic: markers and footnotes come from the classic tests."""
+    comp = result.comparisons.assign(method="classic")
+    comp.loc[(comp["comparison"] == "year_on_year") & (comp["year"] == 2014), "marker"] = "**"
+    classic = dataclasses.replace(
+        result,
+        comparisons=comp,
+        trends=result.trends.assign(method="classic"),
+        manifest={**result.manifest, "method": "classic"},
+    )
+    t = indicator_tables(classic, lang="en", method="classic")[0]
+    assert t.to_frame("en").iloc[0, 3] == "52.0%**"
+    assert "classic test on proportional weights, as in the article" in t.footnotes[0]
+    assert indicator_tables(classic, lang="en")[0].to_frame("en").iloc[0, 3] == "52.0%**"
+    assert findings(classic, lang="en")[0].sources[0].table == "trends"
+    with pytest.raises(DataError, match=r"has no 'design' tests \(it has: classic\)"):
+        indicator_tables(classic, method="design")

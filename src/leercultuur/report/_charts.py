@@ -63,24 +63,37 @@ class Chart:
     svg: str  # inline SVG, without XML prolog
 
 
+def _decimals(v: float) -> int:
+    return 0 if abs(v - round(v)) < 1e-9 else 1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2
+
+
 def _formatter(unit: str, lang: Lang) -> FuncFormatter:
+    """Tick labels in the edition's number format (decimal comma in Dutch)."""
     if unit == "%":
-        return FuncFormatter(lambda v, _: i18n.num(v, 0 if v == round(v) else 1, lang) + "%")
-    return FuncFormatter(lambda v, _: i18n.num(v, 2, lang))
+        return FuncFormatter(lambda v, _: i18n.num(v, _decimals(v), lang) + "%")
+    if unit == "mean":
+        return FuncFormatter(lambda v, _: i18n.num(v, 2, lang))
+    return FuncFormatter(lambda v, _: i18n.num(v, _decimals(v), lang))
 
 
 def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) -> Chart:
-    with plt.rc_context({"svg.hashsalt": chart_id}):
+    with plt.rc_context({**STYLE, "svg.hashsalt": chart_id}):
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        fig.savefig(buf, format="svg", metadata={"Date": None})
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{chart_id}.svg").write_text(buf.getvalue(), encoding="utf-8")
-            fig.savefig(out / f"{chart_id}.png", dpi=PNG_DPI, bbox_inches="tight")
+            fig.savefig(out / f"{chart_id}.png", dpi=PNG_DPI)
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+    # ids unique within the page: several SVGs are inlined into one document
+    p = chart_id
+    svg = svg.replace(' id="', f' id="{p}-').replace("url(#", f"url(#{p}-")
+    svg = svg.replace('href="#', f'href="#{p}-')
+    # the page has the title as a heading already: the inline copy leaves it out
+    svg = re.sub(rf'<g id="{p}-chart-title">\s*<text.*?</text>\s*</g>', "", svg, flags=re.S)
     label = escape(alt, quote=True)
     svg = svg.replace(
         "<svg", f'<svg role="img" aria-label="{label}" class="chart" focusable="false"', 1
@@ -104,7 +117,11 @@ def trend_chart(
     years = e["year"].to_numpy(int)
     y, lo, hi = (e[c].to_numpy(float) for c in ("estimate", "ci_low", "ci_high"))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 3.0))
+        fig, ax = plt.subplots(figsize=(6.4, 3.3))
+        # fixed margins (inches / figure size): no layout pass, so one draw per saved file
+        fig.subplots_adjust(
+            left=0.8 / 6.4, right=1 - 0.7 / 6.4, top=1 - 0.4 / 3.3, bottom=0.8 / 3.3
+        )
         if len(years) >= 3:
             ax.fill_between(
                 years, lo, hi, color=BAND, alpha=0.7, lw=0, label=i18n.t("ci_band", lang)
@@ -117,20 +134,22 @@ def trend_chart(
                 years, y, yerr=[y - lo, hi - y], color=BLUE, fmt="o", ms=6, capsize=5, lw=1.8,
                 label=f"{i18n.t('estimate', lang)} ({i18n.t('ci_band', lang)})",
             )  # fmt: skip
-            ax.set_xlim(years.min() - 1, years.max() + 1) if len(years) else None
+            if len(years):
+                ax.set_xlim(years.min() - 1, years.max() + 1)
+                ax.set_xticks(years)
         for xv, yv in zip(years[-1:], y[-1:], strict=True):
             ax.annotate(
                 i18n.value(float(yv), unit, lang), (xv, yv), xytext=(6, 6),
                 textcoords="offset points", color=INK, fontsize=9, fontweight="bold",
             )  # fmt: skip
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(years) >= 3:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_formatter(unit, lang))
         if unit == "%" and len(y):
             pad = max(2.0, (np.nanmax(hi) - np.nanmin(lo)) * 0.3)
             ax.set_ylim(max(0, np.nanmin(lo) - pad), min(100, np.nanmax(hi) + pad))
-        ax.legend(frameon=False, fontsize=8.5, loc="best")
-        ax.set_title(label, loc="left", fontsize=11, color=INK)
-        fig.tight_layout()
+        ax.legend(frameon=False, fontsize=8.5, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=2)
+        ax.set_title(label, loc="left", fontsize=11, color=INK).set_gid("chart-title")
     points = "; ".join(
         f"{yr}: {i18n.value(float(v), unit, lang)}" for yr, v in zip(years, y, strict=True)
     )
@@ -164,11 +183,25 @@ def subgroup_chart(
     n = max(len(inds), 1)
     words = []
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(
-            1, n, figsize=(2.3 * n + 1.6, 0.32 * len(groups) + 1.3), sharey=True, squeeze=False
-        )
+        ncol = min(3, n)
+        nrow = -(-n // ncol)
+        label_w = 0.065 * max(len(i18n.group_label(breakdown, g, lang)) for g in groups)
+        width = 2.7 * ncol + label_w + 0.4
+        axes_h, title_h, ticks_h, top_h, legend_h = 0.3 * len(groups) + 0.15, 0.6, 0.3, 0.35, 0.4
+        height = nrow * (axes_h + title_h + ticks_h) + top_h + legend_h
+        fig, axes = plt.subplots(nrow, ncol, figsize=(width, height), sharey=True, squeeze=False)
+        # fixed margins in inches: no layout pass, so one draw per saved file
+        fig.subplots_adjust(
+            left=(label_w + 0.25) / width, right=1 - 0.2 / width,
+            top=1 - (top_h + title_h) / height, bottom=(legend_h + ticks_h) / height,
+            hspace=(title_h + ticks_h) / axes_h, wspace=0.12,
+        )  # fmt: skip
+        flat = list(axes.ravel())
+        for ax in flat[len(inds) :]:
+            ax.set_visible(False)
         pos = {g: k for k, g in enumerate(groups)}
-        for ax, ind in zip(axes[0], inds, strict=False):
+        for ax, ind in zip(flat, inds, strict=False):
+            ax.tick_params(axis="y", labelsize=8.5)
             yr = int(last[ind])
             sel = (e["indicator"] == ind) & (e["year"] == yr)
             g = e[sel & (e["breakdown"] == breakdown) & ~e["suppressed"].astype(bool)]
@@ -211,9 +244,8 @@ def subgroup_chart(
         ax0.set_yticks(range(len(groups)))
         ax0.set_yticklabels([i18n.group_label(breakdown, g, lang) for g in groups], fontsize=8.5)
         ax0.set_ylim(len(groups) - 0.5, -0.5)
-        fig.suptitle(blabel, x=0.01, ha="left", fontsize=11, color=INK)
+        fig.suptitle(blabel, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=11)
         fig.legend(handles=_legend(lang), loc="lower center", ncol=4, frameon=False, fontsize=8)
-        fig.tight_layout(rect=(0, 0.1, 1, 1))
     alt = f"{blabel}: " + "; ".join(words) + "."
     return _finish(fig, f"groups-{breakdown}", blabel, alt, out)
 
@@ -248,6 +280,7 @@ def association_chart(
             yr = int(t["year"].max()) if t["year"].notna().any() else ""
             ax.set_title(_wrap(labels.get(o, o), 28) + f"\n({yr})", fontsize=8.5, loc="left")
             ax.set_xlabel(i18n.t("per_unit", lang), fontsize=8.5)
+            ax.xaxis.set_major_formatter(_formatter("pp", lang))
             words.append(
                 f"{labels.get(o, o)} ({yr}): "
                 + ", ".join(

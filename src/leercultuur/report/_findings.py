@@ -19,10 +19,17 @@ import pandas as pd
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
-from leercultuur.report._tables import Method, anchor
+from leercultuur.report._tables import Method, anchor, resolve_method
 
 FindingKind = Literal[
-    "trend", "stable", "two_years", "latest_change", "trend_break", "lagging_group", "suppressed"
+    "trend",
+    "stable",
+    "two_years",
+    "latest_change",
+    "trend_break",
+    "lagging_group",
+    "diverging_trend",
+    "suppressed",
 ]
 MAX_LAGGING = 8  # groups listed; the tables hold the rest
 
@@ -64,10 +71,12 @@ def _src(
 
 
 def findings(
-    result: MonitorResult, *, lang: Lang = "nl", method: Method = "design"
+    result: MonitorResult, *, lang: Lang = "nl", method: Method | None = None
 ) -> list[Finding]:
-    """The written key findings, in reading order."""
+    """The written key findings, in reading order (markers and tests of ``method``; by default
+    the method the result was computed with)."""
     lang = i18n.check_lang(lang)
+    method = resolve_method(result, method)
     spec = result.spec
     labels = {i.id: i.label.get(lang) for i in spec.indicators}
     heads = [i.id for i in spec.indicators if i.headline] or list(labels)
@@ -120,6 +129,7 @@ def findings(
     out += _latest_changes(result, heads, labels, units, lang, method)
     out += _breaks(result, tr, heads, labels, units, lang)
     out += _lagging(result, labels, units, lang, method)
+    out += _diverging(result, heads, labels, units, lang, method)
     out += _suppressed(result, lang)
     return out
 
@@ -259,7 +269,8 @@ def _lagging(result, labels, units, lang, method) -> list[Finding]:  # type: ign
         for _, r in t.iterrows():
             ind = str(r["indicator"])
             dif = i18n.diff(float(r["difference"]), units.get(ind, "%"), lang)
-            parts.append(f"{labels[ind]} ({dif}, d = {i18n.num(float(r['d']), 2, lang)})")
+            name = labels[ind][:1].lower() + labels[ind][1:]
+            parts.append(f"{name} ({dif}, d = {i18n.num(float(r['d']), 2, lang)})")
         year = int(t["year"].max())
         if lang == "en":
             text = f"{who} lags behind the other groups in {year} on " + "; ".join(parts) + "."
@@ -288,6 +299,63 @@ def _lagging(result, labels, units, lang, method) -> list[Finding]:  # type: ign
             else f"Nog {more} groepen blijven achter met d \u2265 {thr}; zie de tabel per groep."
         )
         out.append(Finding("lagging_group", text, ()))
+    return out
+
+
+MAX_DIVERGING = 4  # groups named per indicator
+
+
+def _diverging(result, heads, labels, units, lang, method) -> list[Finding]:  # type: ignore[no-untyped-def]
+    """Groups whose trend differs significantly from the rest's (slope difference), per headline
+    indicator; groups with a suppressed year are left out."""
+    spec = result.spec
+    tr = result.trends
+    est = result.estimates
+    hidden = set(
+        zip(
+            *(
+                est.loc[est["suppressed"].astype(bool), c]
+                for c in ("indicator", "breakdown", "group")
+            ),
+            strict=True,
+        )
+    )
+    t = tr[
+        (tr["method"] == method)
+        & (tr["breakdown"] != "all")
+        & tr["indicator"].isin(heads)
+        & (tr["diff_vs_rest_p"] < spec.alpha)
+    ]
+    keep = [k not in hidden for k in zip(t["indicator"], t["breakdown"], t["group"], strict=True)]
+    t = t.loc[np.asarray(keep, dtype=bool)]
+    blabels = {b.id: b.label.get(lang) for b in spec.breakdowns}
+    out = []
+    for ind in [h for h in heads if h in set(t["indicator"])]:
+        ti = t[t["indicator"] == ind]
+        ti = ti.reindex(ti["diff_vs_rest"].abs().sort_values(ascending=False).index)
+        shown = ti.iloc[:MAX_DIVERGING]
+        u = units.get(ind, "%")
+        per = "per year" if lang == "en" else "per jaar"
+        parts = [
+            f"{blabels.get(str(r['breakdown']), r['breakdown'])}: "
+            f"{i18n.group_label(str(r['breakdown']), str(r['group']), lang)} "
+            f"({i18n.slope(float(r['diff_vs_rest']), u, lang)} {per}; "
+            f"{i18n.pvalue(float(r['diff_vs_rest_p']), lang)})"
+            for _, r in shown.iterrows()
+        ]
+        more = len(ti) - len(shown)
+        tail = (f"; +{more} more" if lang == "en" else f"; nog {more}") if more > 0 else ""
+        if lang == "en":
+            text = (
+                f"{labels[ind]}: the trend of these groups differs significantly from the rest of "
+                f"their breakdown (slope difference): " + "; ".join(parts) + tail + "."
+            )
+        else:
+            text = (
+                f"{labels[ind]}: de trend van deze groepen wijkt significant af van die van de "
+                f"rest van hun indeling (verschil in helling): " + "; ".join(parts) + tail + "."
+            )
+        out.append(Finding("diverging_trend", text, _src("trends", shown), ind, anchor("ind", ind)))
     return out
 
 

@@ -8,8 +8,12 @@ a heading outline.
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -65,6 +69,7 @@ _TAGS: dict[str, tuple[str, str]] = {
     "latest_change": ("Laatste jaar", "Latest year"),
     "trend_break": ("Trendbreuk", "Trend break"),
     "lagging_group": ("Achterstand", "Lagging group"),
+    "diverging_trend": ("Afwijkende trend", "Diverging trend"),
     "suppressed": ("Niet gepubliceerd", "Not published"),
 }
 
@@ -78,6 +83,42 @@ def _texts(lang: Lang, result: MonitorResult) -> dict[str, str]:
     out.update({k: v[lang == "en"] for k, v in _EXTRA.items()})
     out["footer"] = out["footer"].format(v=__version__, n=result.spec.publication_threshold)
     return out
+
+
+# Characters the report uses: Latin-1 plus the typography of the text (thin space, dashes,
+# quotes, bullet, arrow, minus, <=, >=, square root).
+_FONT_CHARS = [
+    *range(0x20, 0x7F), *range(0xA0, 0x100), 0x2009, 0x2012, 0x2013, 0x2014, 0x2018, 0x2019,
+    0x201C, 0x201D, 0x2022, 0x2026, 0x2192, 0x2212, 0x221A, 0x2264, 0x2265,
+]  # fmt: skip
+
+
+@functools.cache
+def font_css() -> str:
+    """@font-face rules embedding DejaVu Sans (the charts' font, shipped with matplotlib) as
+    subset WOFF data URLs, so page and charts look the same on every machine, offline."""
+    import matplotlib
+    from fontTools import subset
+
+    rules = []
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    for file, weight in (("DejaVuSans.ttf", 400), ("DejaVuSans-Bold.ttf", 700)):
+        opts = subset.Options()
+        opts.flavor = "woff"
+        opts.layout_features = ["kern", "liga"]
+        opts.drop_tables += ["FFTM"]
+        font = subset.load_font(str(folder / file), opts)
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=_FONT_CHARS)
+        sub.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        rules.append(
+            '@font-face { font-family: "DejaVu Sans"; font-style: normal; '
+            f'font-weight: {weight}; src: url(data:font/woff;base64,{data}) format("woff"); }}'
+        )
+    return "\n".join(rules)
 
 
 def _marker_title(marker: str, result: MonitorResult, lang: Lang) -> str:
@@ -132,9 +173,18 @@ def _indicator_table(
     ]
     out += [f'<th scope="col">{escape(h)}</th>' for h in heads]
     out.append("</tr></thead><tbody>")
+    current = "all"
     for r in rows:
+        label = r.label
+        if r.breakdown != "all":  # a row-group header per breakdown, groups without the prefix
+            head, label = r.label.split(": ", 1)
+            if r.breakdown != current:
+                out.append(
+                    f'<tr><th scope="rowgroup" colspan="{len(heads)}">{escape(head)}</th></tr>'
+                )
+                current = r.breakdown
         cls = ' class="all"' if r.breakdown == "all" else ""
-        out.append(f'<tr id="{prefix}-{r.anchor}"{cls}><th scope="row">{escape(r.label)}</th>')
+        out.append(f'<tr id="{prefix}-{r.anchor}"{cls}><th scope="row">{escape(label)}</th>')
         out += [w.td(c, "value", t.unit) for c in r.cells]
         out.append(w.td(r.trend, "slope", t.unit, "trend"))
         out.append(w.td(r.change, "diff", t.unit))
@@ -195,6 +245,30 @@ def _association_table(a: AssociationTable, w: _CellWriter, lang: Lang, alpha: s
     return Markup("".join(out))
 
 
+_CAPTIONS: dict[str, tuple[str, str]] = {
+    "trend": (
+        "{label}: schatting per jaar (lijn) met 95%-betrouwbaarheidsinterval (band).",
+        "{label}: estimate per year (line) with 95% confidence interval (band).",
+    ),
+    "groups": (
+        "{label}: elke groep in het laatste meetjaar met 95%-betrouwbaarheidsinterval; de "
+        "getallen staan in de tabel per groep.",
+        "{label}: each group in the latest measured year with 95% confidence interval; the "
+        "numbers are in the table by group.",
+    ),
+    "associations": (
+        "{label}: coëfficiënten met 95%-betrouwbaarheidsinterval, laatste meetjaar.",
+        "{label}: coefficients with 95% confidence interval, latest measured year.",
+    ),
+}
+
+
+def _caption(kind: str, num: int, label: str, lang: Lang) -> str:
+    """A short visible caption; the chart's data in words is its aria-label."""
+    word = "Figuur" if lang == "nl" else "Figure"
+    return f"{word} {num}. " + _CAPTIONS[kind][lang == "en"].format(label=label)
+
+
 def render_html(
     result: MonitorResult,
     *,
@@ -209,7 +283,7 @@ def render_html(
     pkg = resources.files("leercultuur.report").joinpath("templates")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(pkg.joinpath("report.html.j2").read_text(encoding="utf-8"))
-    css = pkg.joinpath("report.css").read_text(encoding="utf-8")
+    css = font_css() + "\n" + pkg.joinpath("report.css").read_text(encoding="utf-8")
     w = _CellWriter(result, lang)
     domains: dict[str, dict[str, Any]] = {}
     for t in tables:
@@ -224,7 +298,7 @@ def render_html(
                 "id": t.indicator,
                 "label": t.label,
                 "svg": Markup(chart.svg) if chart else "",
-                "caption": chart.alt if chart else "",
+                "caption": _caption("trend", num, t.label, lang) if chart else "",
                 "table": _indicator_table(t, t.rows[:1], cap, w, lang, f"ind-{t.indicator}"),
                 "groups": _indicator_table(
                     t,
@@ -237,11 +311,14 @@ def render_html(
                 "notes": t.footnotes,
             }
         )
-    group_charts = [
-        {"svg": Markup(c.svg), "caption": c.alt}
-        for k, c in charts.items()
-        if k.startswith("groups-")
-    ]
+    num = len(tables)
+    group_charts = []
+    for k, c in charts.items():
+        if k.startswith("groups-"):
+            num += 1
+            group_charts.append(
+                {"svg": Markup(c.svg), "caption": _caption("groups", num, c.title, lang)}
+            )
     ac = charts.get("associations")
     years = sorted({y for t in tables for y in t.years})
     created = report_date(result)
@@ -266,7 +343,11 @@ def render_html(
             _association_table(a, w, lang, i18n.num(result.spec.alpha, 2, lang))
             for a in associations
         ],
-        association_chart={"svg": Markup(ac.svg), "caption": ac.alt} if ac else None,
+        association_chart=(
+            {"svg": Markup(ac.svg), "caption": _caption("associations", num + 1, ac.title, lang)}
+            if ac
+            else None
+        ),
         methods=methods_text(result.spec, lang),
         gaps=list(result.gaps),
         references=REFERENCES,

@@ -10,18 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leercultuur.errors import DataError, LeercultuurError, check_choice
+from leercultuur.errors import DataError, LeercultuurError
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._charts import all_charts
 from leercultuur.report._excel import write_workbook
-from leercultuur.report._findings import findings
+from leercultuur.report._findings import Finding, findings
 from leercultuur.report._html import render_html
 from leercultuur.report._tables import (
-    METHODS,
+    AssociationTable,
+    IndicatorTable,
     Method,
+    SubgroupTable,
     association_tables,
     indicator_tables,
+    resolve_method,
     subgroup_table,
 )
 
@@ -59,26 +62,61 @@ def _as_result(result: MonitorResult | str | Path) -> MonitorResult:
 
 
 def _check(lang: str, method: str | None, result: MonitorResult) -> tuple[i18n.Lang, Method]:
-    """The edition and the test method; by default the method the result was computed with."""
-    lang_ = i18n.check_lang(lang)
-    have = sorted(
-        set(result.comparisons["method"].dropna()) | set(result.trends["method"].dropna())
-    )
-    if method is None:
-        m = result.manifest.get("method")
-        method = m if m in METHODS else (have[0] if have else "design")
-    check_choice("method", method, METHODS)
-    if have and method not in have:
-        raise DataError(
-            f"the monitor result has no {method!r} tests (it has: {', '.join(have)}); "
-            f"run the monitor with that method or leave out --method"
-        )
-    return lang_, "classic" if method == "classic" else "design"
+    return i18n.check_lang(lang), resolve_method(result, method)
 
 
 def _check_result(result: MonitorResult) -> None:
     if result.estimates.empty:
         raise DataError("the monitor result has no estimates: nothing to report")
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Everything both outputs need, computed once."""
+
+    tables: list[IndicatorTable]
+    subgroups: SubgroupTable  # every indicator (Excel)
+    headline: SubgroupTable  # headline indicators (HTML)
+    associations: list[AssociationTable]
+    found: list[Finding]
+
+
+def _parts(res: MonitorResult, lang: i18n.Lang, method: Method) -> _Parts:
+    return _Parts(
+        tables=indicator_tables(res, lang=lang, method=method),
+        subgroups=subgroup_table(res, lang=lang, method=method),
+        headline=subgroup_table(res, lang=lang, method=method, indicators=_headline(res)),
+        associations=association_tables(res, lang=lang),
+        found=findings(res, lang=lang, method=method),
+    )
+
+
+def _prepare(
+    result: MonitorResult | str | Path, lang: str, method: str | None
+) -> tuple[MonitorResult, i18n.Lang, Method]:
+    res = _as_result(result)
+    _check_result(res)
+    lang_, method_ = _check(lang, method, res)
+    return res, lang_, method_
+
+
+def _excel(res: MonitorResult, path: Path, lang: i18n.Lang, parts: _Parts) -> Path:
+    return write_workbook(
+        res, path, lang=lang, tables=parts.tables, subgroups=parts.subgroups,
+        associations=parts.associations, found=parts.found,
+    )  # fmt: skip
+
+
+def _html(res: MonitorResult, out: Path, lang: i18n.Lang, method: Method, parts: _Parts) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    charts = all_charts(res, lang=lang, method=method, out=out / _charts_dir(lang))
+    html = render_html(
+        res, lang=lang, tables=parts.tables, subgroups=parts.headline,
+        associations=parts.associations, found=parts.found, charts=charts,
+    )  # fmt: skip
+    path = out / ("report.html" if lang == "nl" else "report-en.html")
+    path.write_text(html, encoding="utf-8")
+    return path
 
 
 def write_excel(
@@ -88,19 +126,12 @@ def write_excel(
     lang: str = "nl",
     method: str | None = None,
 ) -> Path:
-    """The Excel workbook: Table 1 per indicator, Table 2 by group, associations, methods."""
-    res = _as_result(result)
-    _check_result(res)
-    lang_, method_ = _check(lang, method, res)
-    return write_workbook(
-        res,
-        Path(path),
-        lang=lang_,
-        tables=indicator_tables(res, lang=lang_, method=method_),
-        subgroups=subgroup_table(res, lang=lang_, method=method_),
-        associations=association_tables(res, lang=lang_),
-        found=findings(res, lang=lang_, method=method_),
-    )
+    """The Excel workbook: Table 1 per indicator, Table 2 by group, associations, methods.
+
+    ``method`` picks the tests behind the markers (``design`` or ``classic``); by default the
+    method the result was computed with."""
+    res, lang_, method_ = _prepare(result, lang, method)
+    return _excel(res, Path(path), lang_, _parts(res, lang_, method_))
 
 
 def write_html(
@@ -111,25 +142,9 @@ def write_html(
     method: str | None = None,
 ) -> Path:
     """The self-contained HTML report in ``out_dir`` (``report.html``, or ``report-en.html``),
-    with every chart also saved as SVG and PNG under ``out_dir/charts``."""
-    res = _as_result(result)
-    _check_result(res)
-    lang_, method_ = _check(lang, method, res)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    charts = all_charts(res, lang=lang_, method=method_, out=out / _charts_dir(lang_))
-    html = render_html(
-        res,
-        lang=lang_,
-        tables=indicator_tables(res, lang=lang_, method=method_),
-        subgroups=subgroup_table(res, lang=lang_, method=method_, indicators=_headline(res)),
-        associations=association_tables(res, lang=lang_),
-        found=findings(res, lang=lang_, method=method_),
-        charts=charts,
-    )
-    path = out / ("report.html" if lang_ == "nl" else "report-en.html")
-    path.write_text(html, encoding="utf-8")
-    return path
+    with every chart also saved as SVG and PNG under ``out_dir/charts`` (``charts-en``)."""
+    res, lang_, method_ = _prepare(result, lang, method)
+    return _html(res, Path(out_dir), lang_, method_, _parts(res, lang_, method_))
 
 
 def _headline(res: MonitorResult) -> list[str]:
@@ -148,17 +163,16 @@ def render_report(
 ) -> ReportFiles:
     """Everything: HTML with charts (SVG + PNG), Excel, the findings as JSON, optionally a PDF
     (printed by headless Chromium, which must be installed)."""
-    res = _as_result(result)
-    _check_result(res)
-    lang_, method_ = _check(lang, method, res)
+    res, lang_, method_ = _prepare(result, lang, method)
     out = Path(out_dir)
+    parts = _parts(res, lang_, method_)
     suffix = "" if lang_ == "nl" else "-en"
-    html = write_html(res, out, lang=lang_, method=method_)
-    excel = write_excel(res, out / f"monitor{suffix}.xlsx", lang=lang_, method=method_)
-    found = findings(res, lang=lang_, method=method_)
+    html = _html(res, out, lang_, method_, parts)
+    excel = _excel(res, out / f"monitor{suffix}.xlsx", lang_, parts)
     fpath = out / f"findings{suffix}.json"
     fpath.write_text(
-        json.dumps([f.to_dict() for f in found], indent=2, ensure_ascii=False), encoding="utf-8"
+        json.dumps([f.to_dict() for f in parts.found], indent=2, ensure_ascii=False),
+        encoding="utf-8",
     )
     charts = tuple(sorted((out / _charts_dir(lang_)).glob("*.*")))
     pdf_path = print_pdf(html, out / f"report{suffix}.pdf") if pdf else None

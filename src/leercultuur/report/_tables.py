@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 
+from leercultuur.errors import DataError, check_choice
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
@@ -102,6 +103,23 @@ class IndicatorTable:
         return pd.DataFrame(data, columns=self.headers(lang))
 
 
+def resolve_method(result: MonitorResult, method: str | None) -> Method:
+    """The tests behind the markers: by default the method the result was computed with."""
+    have = sorted(
+        set(result.comparisons["method"].dropna()) | set(result.trends["method"].dropna())
+    )
+    if method is None:
+        m = result.manifest.get("method")
+        method = m if m in METHODS else (have[0] if have else "design")
+    check_choice("method", method, METHODS)
+    if have and method not in have:
+        raise DataError(
+            f"the monitor result has no {method!r} tests (it has: {', '.join(have)}); "
+            f"run the monitor with that method or leave out --method"
+        )
+    return "classic" if method == "classic" else "design"
+
+
 def anchor(*parts: str) -> str:
     return "-".join(p.replace(" ", "_").replace("+", "plus") for p in parts)
 
@@ -122,9 +140,11 @@ def _markers(result: MonitorResult, comparison: str, method: Method) -> pd.DataF
 
 
 def indicator_tables(
-    result: MonitorResult, *, lang: Lang = "nl", method: Method = "design"
+    result: MonitorResult, *, lang: Lang = "nl", method: Method | None = None
 ) -> list[IndicatorTable]:
     """Table 1 for every indicator with estimates, in the spec's order."""
+    lang = i18n.check_lang(lang)
+    method = resolve_method(result, method)
     spec = result.spec
     est = result.estimates.merge(
         _markers(result, "year_on_year", method),
@@ -132,41 +152,46 @@ def indicator_tables(
         how="left",
     )
     est["marker"] = est["marker"].fillna("")
+    # one pass over the tables into plain dicts: cell per (indicator, breakdown, group, year)
+    supp = est["suppressed"].astype(bool).to_numpy()
+    keys = list(zip(est["indicator"], est["breakdown"], est["group"], strict=True))
+    cell_of = {
+        (*k, int(y)): Cell(None, "", True) if s_ else Cell(_f(v), str(m))
+        for k, y, v, m, s_ in zip(
+            keys, est["year"], est["estimate"], est["marker"], supp, strict=True
+        )
+    }
+    any_supp: dict[tuple[str, str, str], bool] = {}
+    for k, s_ in zip(keys, supp, strict=True):
+        any_supp[k] = any_supp.get(k, False) or bool(s_)
     tr = result.trends
-    tr = tr[tr["method"] == method].set_index(["indicator", "breakdown", "group"])
+    tr = tr[tr["method"] == method]
+    trend_of = {
+        k: (_f(sl), "" if mk is None or mk is pd.NA else str(mk), _f(ch))
+        for k, sl, mk, ch in zip(
+            zip(tr["indicator"], tr["breakdown"], tr["group"], strict=True),
+            tr["slope"], tr["marker"], tr["change"], strict=True,
+        )
+    }  # fmt: skip
     blabels = {b.id: b.label.get(lang) for b in spec.breakdowns}
+    years_of = est.groupby("indicator")["year"].unique()
+    units = est.drop_duplicates("indicator").set_index("indicator")["unit"]
     tables = []
     for ind in spec.indicators:
-        e = est[est["indicator"] == ind.id]
-        if e.empty:
+        if ind.id not in years_of.index:
             continue
-        years = tuple(sorted(int(y) for y in e["year"].unique()))
-        unit = str(e["unit"].iloc[0])
+        years = tuple(sorted(int(y) for y in years_of[ind.id]))
+        unit = str(units[ind.id])
         rows = []
-        # groupby keeps the estimates table's order (breakdown, group as the monitor sorted them)
-        for (bd, g), ge in e.groupby(["breakdown", "group"], sort=False):
-            by_year: dict[int, Any] = {
-                y: r for y, r in zip(ge["year"].astype(int), ge.itertuples(), strict=True)
-            }
-            cells = tuple(
-                EMPTY
-                if y not in by_year
-                else Cell(
-                    None if by_year[y].suppressed else _f(by_year[y].estimate),
-                    "" if by_year[y].suppressed else str(by_year[y].marker),
-                    bool(by_year[y].suppressed),
-                )
-                for y in years
-            )
-            any_supp = bool(ge["suppressed"].any())
+        # the estimates table's order (breakdown, group as the monitor sorted them)
+        for key in dict.fromkeys(k for k in keys if k[0] == ind.id):
+            _, bd, g = key
+            cells = tuple(cell_of.get((*key, y), EMPTY) for y in years)
             trend, change = EMPTY, EMPTY
-            key = (ind.id, str(bd), str(g))
-            if key in tr.index:
-                t = tr.loc[key]  # type: ignore[index]
-                t = t.iloc[0] if isinstance(t, pd.DataFrame) else t
-                slope = _f(t["slope"])
-                trend = Cell(slope, str(t["marker"] or "") if slope is not None else "", any_supp)
-                change = Cell(_f(t["change"]), "", any_supp)
+            if key in trend_of:
+                slope, marker, ch = trend_of[key]
+                trend = Cell(slope, marker if slope is not None else "", any_supp[key])
+                change = Cell(ch, "", any_supp[key])
             label = i18n.group_label(str(bd), str(g), lang)
             if bd != "all":
                 label = f"{blabels.get(str(bd), bd)}: {label}"
@@ -271,10 +296,12 @@ def subgroup_table(
     result: MonitorResult,
     *,
     lang: Lang = "nl",
-    method: Method = "design",
+    method: Method | None = None,
     indicators: list[str] | None = None,
 ) -> SubgroupTable:
     """Table 2: each group in each indicator's latest measured year, with group-vs-rest markers."""
+    lang = i18n.check_lang(lang)
+    method = resolve_method(result, method)
     spec = result.spec
     est = result.estimates
     ids = indicators or [i.id for i in spec.indicators]
