@@ -28,7 +28,6 @@ from scipy import sparse, special, stats
 from leercultuur.errors import DesignError, check_choice, format_rows
 from leercultuur.survey._variance import (
     VariancePlan,
-    domain_degf,
     domain_variance,
     variance_plan,
 )
@@ -200,7 +199,7 @@ def _plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy)
         vplan = variance_plan(design, dom.codes, dom.n)
         indom = dom.codes >= 0
         rows = np.bincount(vplan.row_dom, minlength=dom.n + 1)[: dom.n]
-        degf = domain_degf(design, dom.codes, dom.n)
+        degf = vplan.degf
         hit = _Plan(dom, vplan.row_dom, indom, bool(indom.all()), degf, rows, vplan)
         design._cache[key] = hit
     return hit
@@ -276,11 +275,15 @@ def _frame(
     gi = np.repeat(np.arange(G), K)
     ki = np.tile(np.arange(K), G)
     bad = cells.bad[:G].ravel()
+    any_bad = bool(bad.any())
     cols: dict[str, object] = {}
+    for c in dom.labels.columns:
+        arr = dom.labels[c].array
+        cols[c] = arr if K == 1 else arr.take(gi)
     if category is None:
-        cols["variable"] = np.asarray(names, dtype=object)[ki]
+        cols["variable"] = _strings(names).take(ki)
     else:
-        cols["variable"] = np.full(G * K, names[0], dtype=object)
+        cols["variable"] = _strings(names).take(np.zeros(G * K, np.int64))
         cols["category"] = np.asarray(category, dtype=object)[ki]
     se = np.sqrt(np.maximum(var, 0.0)).ravel()
     for name, arr in (
@@ -289,20 +292,32 @@ def _frame(
         ("ci_low", ci_low.ravel()),
         ("ci_high", ci_high.ravel()),
     ):
-        cols[name] = np.where(bad, np.nan, arr)
+        cols[name] = np.where(bad, np.nan, arr) if any_bad else arr
     cols["n"] = cells.n[:G].ravel().astype(np.int64)
     cols["n_eff"] = cells.n_eff[:G].ravel()
-    cols["deff"] = np.where(bad, np.nan, deff.ravel())
+    cols["deff"] = np.where(bad, np.nan, deff.ravel()) if any_bad else deff.ravel()
     cols["df"] = np.repeat(plan.degf, K)
-    out = pd.DataFrame(cols)
-    if dom.labels.shape[1]:
-        labels = dom.labels.take(gi).reset_index(drop=True) if K > 1 else dom.labels
-        out = pd.concat([labels, out], axis=1)
-    return out
+    return pd.DataFrame(cols, copy=False)
+
+
+def _strings(names: Sequence[str]) -> pd.api.extensions.ExtensionArray:
+    """Variable names as pandas' string array (built once per name list: pyarrow is slow to
+    start on small inputs)."""
+    key = tuple(names)
+    hit = _STRINGS.get(key)
+    if hit is None:
+        if len(_STRINGS) > 4096:
+            _STRINGS.clear()
+        hit = pd.array(list(key), dtype="str")
+        _STRINGS[key] = hit
+    return hit
+
+
+_STRINGS: dict[tuple[str, ...], pd.api.extensions.ExtensionArray] = {}
 
 
 def _normal_ci(est: np.ndarray, var: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    q = stats.norm.ppf(1 - (1 - level) / 2)
+    q = float(special.ndtri(1 - (1 - level) / 2))  # stats.norm.ppf without its overhead
     se = np.sqrt(np.maximum(var, 0.0))
     return est - q * se, est + q * se
 

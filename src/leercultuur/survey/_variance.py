@@ -66,6 +66,7 @@ class VariancePlan:
     lonely: np.ndarray  # cell's stratum has a single PSU
     f_zero: np.ndarray  # cell's stratum is self-representing (sampled completely)
     any_f_zero: bool
+    degf: np.ndarray  # R's degf of each domain's subset design (G entries)
 
 
 def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePlan:
@@ -88,8 +89,28 @@ def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePl
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(lonely, f, f * n_h / (n_h - 1))
     f_zero = np.tile(design.f < 1e-7, G + 1)
+    # degf: PSUs minus strata with non-zero weight per domain (R's degf of the subset design)
+    nonzero = (design.w != 0).astype(np.float64)
+    unit_nz = nonzero if unit is None else np.bincount(unit, weights=nonzero, minlength=n_units)
+    units_used = unit_nz > 0
+    unit_dom = unit_cell // H
+    n_psu_dom = np.bincount(unit_dom[units_used], minlength=G + 1)
+    cell_used = np.bincount(unit_cell, weights=units_used, minlength=n_cells) > 0
+    n_str_dom = cell_used.reshape(G + 1, H).sum(axis=1)
+    degf = (n_psu_dom - n_str_dom)[:G].astype(np.int64)
     return VariancePlan(
-        G, row_dom, unit, n_units, unit_cell, n_h, empty, scale, lonely, f_zero, bool(f_zero.any())
+        G,
+        row_dom,
+        unit,
+        n_units,
+        unit_cell,
+        n_h,
+        empty,
+        scale,
+        lonely,
+        f_zero,
+        bool(f_zero.any()),
+        degf,
     )
 
 
