@@ -357,6 +357,7 @@ def _mean_core(
     with np.errstate(divide="ignore", invalid="ignore"):
         # R deff="replace": v / (svyvar / nobs), svyvar = s2/sum_w * nobs/(nobs - 1)
         deff = var * (cells.n_obs[:G] - 1) * sw[:G] / s2
+    deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
     return est[:G], var, cells, deff
 
 
@@ -415,6 +416,7 @@ def estimate_total(
         s2 = plan.gsum(cells.weight * resid * resid)[:G]
         # R deff="replace": v / (svyvar * sum_w^2 / nobs)
         deff = var * (cells.n_obs[:G] - 1) / (s2 * sw[:G])
+    deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
     est = est_all[:G]
     lo, hi = _normal_ci(est, var, level)
     return _frame(plan, names, est, var, cells, deff, lo, hi)
@@ -462,6 +464,7 @@ def estimate_ratio(
         dev = np.where(cells.member, r - rbar[d], 0.0)
         s2 = plan.gsum(cells.weight * dev * dev)[:G]
         deff = var * (cells.n_obs[:G] - 1) / (s2 * cells.sum_w[:G])
+    deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
     est = est[:G]
     lo, hi = _normal_ci(est, var, level)
     out = _frame(plan, names, est, var, cells, deff, lo, hi)
