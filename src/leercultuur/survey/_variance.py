@@ -133,9 +133,7 @@ def domain_variance(
     """
     if plan is None:
         plan = variance_plan(design, dom, n_domains)
-    G, H = n_domains, design.n_strata
-    GH = (G + 1) * H
-    K = z.shape[1]
+    GH = (n_domains + 1) * design.n_strata
     if design.calibration is not None:
         z = design.calibration.residuals(z)
     gh = plan.unit_cell
@@ -144,30 +142,49 @@ def domain_variance(
     centre = S1 / plan.n_h[:, None]
     dev = T - centre[gh]
     SS = _bincount_cols(gh, dev * dev, GH) + plan.empty[:, None] * centre**2
-    contrib = SS * plan.scale[:, None]
+    units = None
+    if member is not None and (design.lonely_psu == "average" or design.adjust_domain_lonely):
+        m = np.asarray(member, dtype=np.float64)
+        m_unit = m if plan.unit is None else _bincount_cols(plan.unit, m, plan.n_units)
+        units = _bincount_cols(gh, (m_unit > 0).astype(np.float64), GH)
+    return cell_variance(design, plan, S1, SS, units)
 
+
+def cell_variance(
+    design: Design,
+    plan: VariancePlan,
+    S1: np.ndarray,
+    SS: np.ndarray,
+    units: np.ndarray | None = None,
+) -> np.ndarray:
+    """Domain variances (G x K) from per-cell sums: ``S1`` the sum of the unit totals T and
+    ``SS`` the sum of squares of T about its stratum mean over all n_h PSUs of the stratum
+    (both (G + 1) H x K), and ``units`` the number of PSUs with rows of the (domain, variable)
+    subset per cell (needed for "average" and the domain-lonely rule; None: all domain rows).
+
+    Where R uses an uncentred sum (a lonely stratum under "adjust", or a domain's single PSU
+    with ``adjust_domain_lonely``) the cell holds a single non-zero T, so sum T^2 = S1^2.
+    """
+    G, H = plan.n_domains, design.n_strata
+    GH, K = S1.shape
+    scale = plan.scale[:, None]
+    contrib = SS * scale
     rule = design.lonely_psu
     lonely_h = plan.lonely
-    dom_lonely_rule = design.adjust_domain_lonely and member is not None
-    uncentred = None
-    if (rule == "adjust" and lonely_h.any()) or dom_lonely_rule:
-        uncentred = _bincount_cols(gh, T * T, GH) * plan.scale[:, None]
     if rule == "adjust" and lonely_h.any():
-        contrib[lonely_h] = uncentred[lonely_h]  # type: ignore[index]
+        contrib[lonely_h] = (S1[lonely_h] ** 2) * scale[lonely_h]
     # remove / certainty: a lonely stratum's centred sum is zero already.
 
     # cells whose contribution R leaves out ("average"); only allocated when a rule needs it
+    dom_lonely_rule = design.adjust_domain_lonely and units is not None
     na_cell = np.zeros((GH, K) if rule == "average" or dom_lonely_rule else (0, K), bool)
     if rule == "average":
         na_cell[lonely_h] = True
     if dom_lonely_rule:
-        # units of each (g, h, k) that hold subset rows; a single one in a stratum with several
-        m = np.asarray(member, dtype=np.float64)
-        m_unit = m if plan.unit is None else _bincount_cols(plan.unit, m, plan.n_units)
-        psus_in_cell = _bincount_cols(gh, (m_unit > 0).astype(np.float64), GH)
-        dom_lonely = (psus_in_cell == 1) & ~lonely_h[:, None]
+        # a single PSU of the subset in a stratum with several
+        dom_lonely = (units == 1) & ~lonely_h[:, None]
         if rule == "adjust":
-            contrib = np.where(dom_lonely, uncentred, contrib)  # type: ignore[arg-type]
+            contrib = np.where(dom_lonely, S1**2 * scale, contrib)
         elif rule == "average":
             na_cell |= dom_lonely
 
@@ -182,12 +199,10 @@ def domain_variance(
 
     if rule == "average" and na_cell.any():
         # R: sum over strata that are not lonely, times (strata present / those strata).
-        row_cell = plan.row_dom * H + design.stratum
-        if member is not None:
-            m = np.asarray(member, dtype=np.float64)
-            present = _bincount_cols(row_cell, m, GH) > 0
+        if units is not None:
+            present = units > 0
         else:
-            present = np.broadcast_to((np.bincount(row_cell, minlength=GH) > 0)[:, None], (GH, K))
+            present = np.broadcast_to(((plan.n_h - plan.empty) > 0)[:, None], (GH, K))
         nstrat = present.reshape(G + 1, H, K)[:G].sum(axis=1)
         nok = (present & ~na_cell).reshape(G + 1, H, K)[:G].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
