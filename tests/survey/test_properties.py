@@ -168,3 +168,19 @@ def test_domain_lonely_option_changes_the_se() -> None:
     on = Design(df, **kw, adjust_domain_lonely=True).total("x", by="grp")
     assert off["estimate"].tolist() == pytest.approx(on["estimate"].tolist(), rel=1e-14)
     assert on.loc[0, "se"] > off.loc[0, "se"] * 1.01
+
+
+@SETTINGS
+@given(designs(), st.sampled_from(["mean", "proportion"]), st.booleans())
+def test_element_sample_fast_path_equals_generic_path(case, what: str, subset: bool) -> None:
+    """Without PSUs means use per-cell sums; a PSU column of row ids takes the generic path."""
+    df, spec = case
+    spec = {**spec, "psu": None}
+    fast = Design(df, **spec)
+    generic = Design(df.assign(row=np.arange(len(df))), **{**spec, "psu": "row"})
+    if subset:
+        fast, generic = fast.subset(df.x > 1.5), generic.subset(df.x > 1.5)
+    a = run(fast, what, by="g")
+    b = run(generic, what, by="g")
+    assert a["g"].tolist() == b["g"].tolist()
+    assert_frames_close(a, b, STATS, rtol=1e-9)
