@@ -30,6 +30,7 @@ from leercultuur.survey._variance import (
     VariancePlan,
     cell_variance,
     domain_variance,
+    sum_strata,
     variance_plan,
 )
 
@@ -406,7 +407,7 @@ def _mean_by_cells(
     if zero_w:
         parts.append(mf * (w != 0))
     C = plan.csum(np.concatenate(parts, axis=1))  # cells x (4 or 5) K
-    D = C.reshape(G + 1, H, -1).sum(axis=1)
+    D = sum_strata(C, H)
     sum_w, n, sum_w2 = D[:, :K], D[:, 2 * K : 3 * K], D[:, 3 * K : 4 * K]
     n_obs = D[:, 4 * K :] if zero_w else n
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -426,7 +427,7 @@ def _mean_by_cells(
     units = C[:, 2 * K : 3 * K] if _needs_member(design) else None
     var = cell_variance(design, vp, S1, SS, units)
     var[sum_w[:G] == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
-    s2 = Q[:, K:].reshape(G + 1, H, K).sum(axis=1)[:G]
+    s2 = sum_strata(Q[:, K:], H)[:G]
     with np.errstate(divide="ignore", invalid="ignore"):
         deff = var * (n_obs[:G] - 1) * sum_w[:G] / s2
     deff[n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
