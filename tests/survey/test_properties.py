@@ -172,8 +172,8 @@ def test_domain_lonely_option_changes_the_se() -> None:
 
 @SETTINGS
 @given(designs(), st.sampled_from(["mean", "proportion"]), st.booleans())
-def test_element_sample_fast_path_equals_generic_path(case, what: str, subset: bool) -> None:
-    """Without PSUs means use per-cell sums; a PSU column of row ids takes the generic path."""
+def test_element_sample_equals_psu_of_row_ids(case, what: str, subset: bool) -> None:
+    """No PSU column (rows are the units) equals a PSU column of row ids (PSU totals path)."""
     df, spec = case
     spec = {**spec, "psu": None}
     fast = Design(df, **spec)

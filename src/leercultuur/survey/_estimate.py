@@ -28,9 +28,7 @@ from scipy import sparse, special, stats
 from leercultuur.errors import DesignError, check_choice, format_rows
 from leercultuur.survey._variance import (
     VariancePlan,
-    cell_variance,
     domain_variance,
-    sum_strata,
     variance_plan,
 )
 
@@ -192,18 +190,6 @@ class _Plan:
             self._agg["m"] = agg
         return np.asarray(agg @ np.ascontiguousarray(values, dtype=np.float64))
 
-    def csum(self, values: np.ndarray) -> np.ndarray:
-        """Sums per variance cell (domain x stratum; rows are units) -> ((G + 1) H, K)."""
-        agg = self._agg.get("c")
-        if agg is None:  # cells x n indicator matrix, column-major: one scatter pass
-            n = self.var.unit_cell.size
-            agg = sparse.csc_matrix(
-                (np.ones(n), self.var.unit_cell, np.arange(n + 1)),
-                shape=(self.var.n_h.size, n),
-            )
-            self._agg["c"] = agg
-        return np.asarray(agg @ np.ascontiguousarray(values, dtype=np.float64))
-
 
 def _plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy) -> _Plan:
     key = "plan:" + "\x1f".join([missing_by, *map(str, _as_list(by))])
@@ -362,8 +348,6 @@ def _mean_core(
 
     Estimates, variances and deffs have G rows; cells G + 1.
     """
-    if plan.var.unit is None and design.calibration is None:
-        return _mean_by_cells(design, plan, Y, na_rm, names)
     cells = _cells(design, plan, Y, na_rm, names)
     G = plan.dom.n
     d = plan.d
@@ -383,56 +367,6 @@ def _mean_core(
         # R deff="replace": v / (svyvar / nobs), svyvar = s2/sum_w * nobs/(nobs - 1)
         deff = var * (cells.n_obs[:G] - 1) * sw[:G] / s2
     deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
-    return est[:G], var, cells, deff
-
-
-def _mean_by_cells(
-    design: Design, plan: _Plan, Y: np.ndarray, na_rm: bool, names: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, _Cells, np.ndarray]:
-    """``_mean_core`` for element samples (every row its own PSU): the same numbers from one
-    sparse product for the sums per (domain, stratum) cell, three gathers and one more product
-    for the centred sums of squares. S1 per cell is sum w (y - mean) / sum_w from the cell sums;
-    an error in a stratum's centre does not change the centred sum of squares to first order.
-    """
-    vp = plan.var
-    G, H, K = plan.dom.n, design.n_strata, Y.shape[1]
-    miss = np.isnan(Y)
-    member = _membership(plan, miss, na_rm)
-    w = design.w[:, None]
-    weight = w * member
-    Y0 = np.where(member, Y, 0.0)  # NaN only where na_rm=False: those cells are "bad"
-    mf = member.astype(np.float64)
-    parts = [weight, weight * Y0, mf, weight * weight]
-    zero_w = _has_zero_weights(design)
-    if zero_w:
-        parts.append(mf * (w != 0))
-    C = plan.csum(np.concatenate(parts, axis=1))  # cells x (4 or 5) K
-    D = sum_strata(C, H)
-    sum_w, n, sum_w2 = D[:, :K], D[:, 2 * K : 3 * K], D[:, 3 * K : 4 * K]
-    n_obs = D[:, 4 * K :] if zero_w else n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        est = D[:, K : 2 * K] / sum_w
-        inv = np.where(sum_w > 0, 1.0 / sum_w, 0.0)
-        n_eff = sum_w**2 / sum_w2
-    est_g = np.where(sum_w > 0, est, 0.0)
-    cell_dom = np.repeat(np.arange(G + 1), H)
-    S1 = (C[:, K : 2 * K] - est_g[cell_dom] * C[:, :K]) * inv[cell_dom]
-    centre = S1 / vp.n_h[:, None]
-    d, gh = plan.d, vp.unit_cell
-    r = Y0 - est_g[d]
-    wr = weight * r
-    dev = wr * inv[d] - centre[gh]  # rows outside the subset: z = 0
-    Q = plan.csum(np.concatenate([dev * dev, wr * r], axis=1))
-    SS = Q[:, :K] + vp.empty[:, None] * centre**2
-    units = C[:, 2 * K : 3 * K] if _needs_member(design) else None
-    var = cell_variance(design, vp, S1, SS, units)
-    var[sum_w[:G] == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
-    s2 = sum_strata(Q[:, K:], H)[:G]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        deff = var * (n_obs[:G] - 1) * sum_w[:G] / s2
-    deff[n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
-    bad = _bad_cells(plan, miss, na_rm, names)
-    cells = _Cells(member, weight, sum_w, n, n_obs, n_eff, bad)
     return est[:G], var, cells, deff
 
 
