@@ -184,3 +184,20 @@ def test_element_sample_equals_psu_of_row_ids(case, what: str, subset: bool) -> 
     b = run(generic, what, by="g")
     assert a["g"].tolist() == b["g"].tolist()
     assert_frames_close(a, b, STATS, rtol=1e-9)
+
+
+@SETTINGS
+@given(
+    st.lists(st.integers(-5, 40), min_size=1, max_size=60),
+    st.sampled_from(["int64", "int16", "uint8", "Int64"]),
+)
+def test_factorize_shortcut_equals_pandas(values: list[int], dtype: str) -> None:
+    from leercultuur.survey._design import factorize
+
+    if dtype == "uint8":
+        values = [abs(v) for v in values]
+    s = pd.Series(values, dtype=dtype)
+    codes, uniques = factorize(s)
+    ref_codes, ref_uniques = pd.factorize(s, sort=True)
+    np.testing.assert_array_equal(codes, ref_codes)
+    np.testing.assert_array_equal(uniques, np.asarray(ref_uniques))

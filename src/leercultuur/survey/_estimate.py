@@ -69,9 +69,9 @@ def _column_codes(design: Design, col: str) -> tuple[np.ndarray, np.ndarray]:
             codes = s.cat.codes.to_numpy().astype(np.int64)
             uniques = np.asarray(s.cat.categories)
         else:
-            codes, uniques = pd.factorize(s, sort=True, use_na_sentinel=True)
-            codes = codes.astype(np.int64, copy=False)
-            uniques = np.asarray(uniques)
+            from leercultuur.survey._design import factorize
+
+            codes, uniques = factorize(s)
         hit = (codes, uniques)
         design._cache[key] = hit
     return hit
