@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leercultuur.survey import Design, _estimate
+from leercultuur.survey import Design, _estimate, _variance
 
 
 def _both(df: pd.DataFrame, **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -29,14 +29,14 @@ def test_large_offsets_tiny_spread(equal_weights: bool, monkeypatch) -> None:
     df["w"] = 1.0 if equal_weights else rng.uniform(1, 3, n)
     df["y"] = 1e9 + df.h * 1e4 + rng.normal(0, 1e-3, n)  # scores ~constant within a cell
     routes = []
-    inner = _estimate._element_variance
+    inner = _variance.element_variance
 
     def spy(*args):
         out = inner(*args)
         routes.append("one-pass" if out is not None else "two-pass")
         return out
 
-    monkeypatch.setattr(_estimate, "_element_variance", spy)
+    monkeypatch.setattr(_estimate, "element_variance", spy)
     fast, rows = _both(df)
     np.testing.assert_allclose(fast["se"], rows["se"], rtol=1e-9)
     np.testing.assert_allclose(fast["estimate"], rows["estimate"], rtol=1e-14)

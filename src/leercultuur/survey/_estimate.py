@@ -12,6 +12,10 @@ Each estimator builds the influence scores of every (domain, variable) at once a
   With several variables each is its own domain, *not* listwise as R's multi-variable formula.
 * ``na_rm=False`` and a missing value in a domain: that cell is NaN (as R's NA) and a warning
   says how many values were missing. Never treated as zero.
+* A domain without rows (or weight): NaN estimate and SE where R's ``svyby`` says 0 +- 0; a
+  total of no rows is 0 +- 0. ``deff`` is NaN with fewer than two rows of non-zero weight.
+* Speed: everything about a ``by`` that no variable changes (domain codes, variance cells, degf)
+  is computed once per design and cached (``_Plan``).
 """
 
 from __future__ import annotations
@@ -28,9 +32,8 @@ from scipy import sparse, special, stats
 from leercultuur.errors import DesignError, check_choice, format_rows
 from leercultuur.survey._variance import (
     VariancePlan,
-    _bincount_cols,
-    cell_variance,
     domain_variance,
+    element_variance,
     variance_plan,
 )
 
@@ -363,7 +366,8 @@ def _mean_core(
     wr = cells.weight * resid
     var = None
     if plan.var.unit is None and design.calibration is None:
-        var = _element_variance(design, plan, wr, inv, cells)
+        member = cells.member if _needs_member(design) else None
+        var = element_variance(design, plan.var, wr, inv, member)
     if var is None:
         var = _variance(design, plan, wr * inv[d], cells)
     var[sw[:G] == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
@@ -373,32 +377,6 @@ def _mean_core(
         deff = var * (cells.n_obs[:G] - 1) * sw[:G] / s2
     deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
     return est[:G], var, cells, deff
-
-
-def _element_variance(
-    design: Design, plan: _Plan, wr: np.ndarray, inv: np.ndarray, cells: _Cells
-) -> np.ndarray | None:
-    """Domain-mean variances when every row is its own PSU, in two passes instead of four.
-
-    The scores are z = w (y - mean) / sum_w = ``wr * inv``; per (domain, stratum) cell the sum of
-    squares about the stratum mean over all n_h rows is sum z^2 - (sum z)^2 / n_h. That loses
-    digits when the cell's scores hardly vary about a large mean, so where it would keep fewer
-    than ~10 significant digits (SS < 1e-6 sum z^2) this returns None and the caller takes the
-    two-pass route of :func:`domain_variance`.
-    """
-    vp = plan.var
-    G, H = plan.dom.n, design.n_strata
-    GH = vp.n_h.size
-    gh = vp.unit_cell
-    inv_c = inv[np.repeat(np.arange(G + 1), H)]
-    S1 = _bincount_cols(gh, wr, GH) * inv_c
-    T2 = _bincount_cols(gh, wr * wr, GH) * inv_c**2
-    SS = T2 - S1**2 / vp.n_h[:, None]
-    SS[vp.lonely] = 0.0  # a single PSU: no deviation from its own mean (as the two-pass route)
-    if np.any((SS < 1e-6 * T2) & ~vp.lonely[:, None] & (T2 > 0)):
-        return None
-    units = _bincount_cols(gh, cells.member, GH) if _needs_member(design) else None
-    return cell_variance(design, vp, S1, SS, units)
 
 
 def _needs_member(design: Design) -> bool:

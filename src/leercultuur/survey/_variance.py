@@ -159,6 +159,38 @@ def domain_variance(
     return cell_variance(design, plan, S1, SS, units)
 
 
+def element_variance(
+    design: Design,
+    plan: VariancePlan,
+    wr: np.ndarray,
+    inv: np.ndarray,
+    member: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """Domain-mean variances when every row is its own PSU, in two passes instead of four.
+
+    The scores are z = w (y - mean) / sum_w = ``wr * inv[domain]`` (``inv``: (G + 1) x K); per
+    (domain, stratum) cell the sum of squares about the stratum mean over all n_h rows is
+    sum z^2 - (sum z)^2 / n_h. That loses digits when a cell's scores hardly vary about a large
+    mean, so where it would keep fewer than ~10 significant digits (SS < 1e-6 sum z^2) this
+    returns None and the caller takes the two-pass route of :func:`domain_variance`.
+    ``member`` as there (only for "average" and the domain-lonely rule).
+    """
+    G, H = plan.n_domains, design.n_strata
+    GH = plan.n_h.size
+    gh = plan.unit_cell
+    inv_c = inv[np.repeat(np.arange(G + 1), H)]
+    S1 = _bincount_cols(gh, wr, GH) * inv_c
+    T2 = _bincount_cols(gh, wr * wr, GH) * inv_c**2
+    SS = T2 - S1**2 / plan.n_h[:, None]
+    SS[plan.lonely] = 0.0  # a single PSU: no deviation from its own mean (as the two-pass route)
+    if np.any((SS < 1e-6 * T2) & ~plan.lonely[:, None] & (T2 > 0)):
+        return None
+    units = None
+    if member is not None and (design.lonely_psu == "average" or design.adjust_domain_lonely):
+        units = _bincount_cols(gh, member, GH)
+    return cell_variance(design, plan, S1, SS, units)
+
+
 def cell_variance(
     design: Design,
     plan: VariancePlan,
