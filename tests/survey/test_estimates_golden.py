@@ -5,7 +5,10 @@ The numbers come from ``tests/golden/part1/golden.json``, written by
 ``tests/golden/part1/data``. Each golden row carries ``r_call``: the exact R call its estimate,
 se and CI come from (e.g. ``svyby(~api00, ~sch.wide, des, svymean, na.rm = FALSE,
 vartype = c("se", "ci"), deff = "replace")``, CI from ``confint()`` of that object, or
-``svyciprop(~I(sch.wide == "Yes"), des, method = "beta")``). Proportion deffs come from
+``svyciprop(~I(sch.wide == "Yes"), des, method = "beta")``; for ``method = "logit"`` the R
+script's ``svyciprop_tight``, i.e. survey's own svyciprop with its svyglm converged to
+epsilon 1e-15, since glm's default 1e-8 leaves R's own point estimate ~1e-8 off the weighted
+mean). Proportion deffs come from
 ``svymean(~as.numeric(I(var == cat)), des, deff = "replace")`` (svyby'd the same way); ``n`` and
 ``n_eff`` are counted over the rows R uses; ``df`` is ``degf()`` of the domain's subset design.
 Assertion messages name the case id and the R call.

@@ -69,7 +69,19 @@ def _scalar(x: Any) -> Any:
 
 
 def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes 0..K-1 in sorted order of the values, and the sorted unique values."""
+    """Integer codes 0..K-1 in sorted order of the values, and the sorted unique values.
+
+    Missing values get code -1. Integers in a compact range (years, codes 1..k) take a
+    counting shortcut, several times faster than hashing; the result is the same.
+    """
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if arr.dtype.kind in "iu" and arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo <= 4 * arr.size + 1024:
+            off = (arr - lo).astype(np.int64, copy=False)
+            present = np.bincount(off, minlength=hi - lo + 1) > 0
+            remap = np.cumsum(present) - 1
+            return remap[off], (np.flatnonzero(present) + lo).astype(arr.dtype)
     codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
     return codes.astype(np.int64, copy=False), np.asarray(uniques)
 

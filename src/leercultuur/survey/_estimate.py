@@ -12,21 +12,30 @@ Each estimator builds the influence scores of every (domain, variable) at once a
   With several variables each is its own domain, *not* listwise as R's multi-variable formula.
 * ``na_rm=False`` and a missing value in a domain: that cell is NaN (as R's NA) and a warning
   says how many values were missing. Never treated as zero.
+* A domain without rows (or weight): NaN estimate and SE where R's ``svyby`` says 0 +- 0; a
+  total of no rows is 0 +- 0. ``deff`` is NaN with fewer than two rows of non-zero weight.
+* Speed: everything about a ``by`` that no variable changes (domain codes, variance cells, degf)
+  is computed once per design and cached (``_Plan``).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import sparse, special, stats
 
 from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._variance import domain_degf, domain_variance
+from leercultuur.survey._variance import (
+    VariancePlan,
+    domain_variance,
+    element_variance,
+    variance_plan,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -65,9 +74,9 @@ def _column_codes(design: Design, col: str) -> tuple[np.ndarray, np.ndarray]:
             codes = s.cat.codes.to_numpy().astype(np.int64)
             uniques = np.asarray(s.cat.categories)
         else:
-            codes, uniques = pd.factorize(s, sort=True, use_na_sentinel=True)
-            codes = codes.astype(np.int64, copy=False)
-            uniques = np.asarray(uniques)
+            from leercultuur.survey._design import factorize
+
+            codes, uniques = factorize(s)
         hit = (codes, uniques)
         design._cache[key] = hit
     return hit
@@ -156,94 +165,173 @@ def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarra
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """Everything about a ``by`` that no variable changes; cached on the design.
+
+    Per-domain arrays inside the estimators have G + 1 rows: row G sums the rows that are in no
+    domain (outside a subset), so no score column is ever copied to drop them.
+    """
+
+    dom: Domains
+    d: np.ndarray  # row -> domain 0..G-1, G for rows in no domain
+    indom: np.ndarray  # row is in some domain
+    all_in: bool  # every row is in a domain
+    degf: np.ndarray  # R's degf of each domain's subset design
+    rows: np.ndarray  # rows per domain
+    var: VariancePlan
+
+    _agg: dict[str, sparse.spmatrix] = field(default_factory=dict, repr=False)
+
+    def gsum(self, values: np.ndarray) -> np.ndarray:
+        """Sums per domain of each column of ``values`` (n x K) -> (G + 1, K)."""
+        if values.shape[1] == 1:
+            return np.bincount(self.d, weights=values[:, 0], minlength=self.dom.n + 1)[:, None]
+        agg = self._agg.get("m")
+        if agg is None:  # (G + 1) x n indicator matrix: one product sums every column
+            n = self.d.size
+            agg = sparse.csr_matrix(
+                sparse.csc_matrix((np.ones(n), self.d, np.arange(n + 1)), shape=(self.dom.n + 1, n))
+            )
+            self._agg["m"] = agg
+        return np.asarray(agg @ np.ascontiguousarray(values, dtype=np.float64))
+
+
+def _plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy) -> _Plan:
+    key = "plan:" + "\x1f".join([missing_by, *map(str, _as_list(by))])
+    hit = design._cache.get(key)
+    if hit is None:  # (a cached plan passed the checks of ``domains`` for the same arguments)
+        dom = domains(design, by, missing_by)
+        vplan = variance_plan(design, dom.codes, dom.n)
+        indom = dom.codes >= 0
+        rows = np.bincount(vplan.row_dom, minlength=dom.n + 1)[: dom.n]
+        degf = vplan.degf
+        hit = _Plan(dom, vplan.row_dom, indom, bool(indom.all()), degf, rows, vplan)
+        design._cache[key] = hit
+    return hit
+
+
+def _has_zero_weights(design: Design) -> bool:
+    hit = design._cache.get("zero_w")
+    if hit is None:
+        hit = bool((design.w == 0).any())
+        design._cache["zero_w"] = hit
+    return hit
+
+
+@dataclass(frozen=True)
 class _Cells:
-    """Per (domain, variable) sums needed for estimates and diagnostics."""
+    """Per (domain, variable) sums needed for estimates and diagnostics (G + 1 rows)."""
 
     member: np.ndarray  # n x K bool: row in the (domain, variable) subset
     weight: np.ndarray  # n x K: w where member else 0
-    sum_w: np.ndarray  # G x K
-    n: np.ndarray  # G x K unweighted rows
-    n_obs: np.ndarray  # G x K rows with non-zero weight
-    n_eff: np.ndarray  # G x K Kish
-    bad: np.ndarray  # G x K: a missing value in the domain with na_rm=False
+    sum_w: np.ndarray  # (G + 1) x K
+    n: np.ndarray  # (G + 1) x K unweighted rows
+    n_obs: np.ndarray  # (G + 1) x K rows with non-zero weight
+    n_eff: np.ndarray  # (G + 1) x K Kish
+    bad: np.ndarray  # (G + 1) x K: a missing value in the domain with na_rm=False
 
 
-def _cells(
-    design: Design, dom: Domains, Y: np.ndarray, na_rm: bool, names: Sequence[str]
-) -> _Cells:
-    G = dom.n
-    indom = dom.codes >= 0
+def _cells(design: Design, plan: _Plan, Y: np.ndarray, na_rm: bool, names: Sequence[str]) -> _Cells:
     miss = np.isnan(Y)
-    member = indom[:, None] & ~miss if na_rm else np.broadcast_to(indom[:, None], Y.shape)
+    member = _membership(plan, miss, na_rm)
     weight = design.w[:, None] * member
-    d = np.where(indom, dom.codes, 0)
-    from leercultuur.survey._variance import _bincount_cols
-
-    sum_w = _bincount_cols(d, weight, G)
-    n = _bincount_cols(d, member.astype(np.float64), G)
-    n_obs = _bincount_cols(d, (member & (design.w != 0)[:, None]).astype(np.float64), G)
-    sum_w2 = _bincount_cols(d, weight * weight, G)
+    sum_w = plan.gsum(weight)
+    n = plan.gsum(member)  # (bool weights: bincount casts them itself)
+    if _has_zero_weights(design):
+        n_obs = plan.gsum((member & (design.w != 0)[:, None]).astype(np.float64))
+    else:
+        n_obs = n
+    sum_w2 = plan.gsum(weight * weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = sum_w**2 / sum_w2
-    bad = np.zeros((G, Y.shape[1]), bool)
-    if not na_rm and miss.any():
-        cnt = _bincount_cols(d, (miss & indom[:, None]).astype(np.float64), G)
-        bad = cnt > 0
-        if bad.any():
-            per = {names[k]: int(cnt[:, k].sum()) for k in range(Y.shape[1]) if cnt[:, k].any()}
-            desc = ", ".join(f"{k!r}: {v}" for k, v in per.items())
-            warnings.warn(
-                f"missing values with na_rm=False ({desc}); the affected estimates are NaN. "
-                "Pass na_rm=True to treat missing values as out of domain",
-                stacklevel=4,
-            )
-    return _Cells(member, weight, sum_w, n, n_obs, n_eff, bad)
+    return _Cells(member, weight, sum_w, n, n_obs, n_eff, _bad_cells(plan, miss, na_rm, names))
+
+
+def _membership(plan: _Plan, miss: np.ndarray, na_rm: bool) -> np.ndarray:
+    """n x K: row in the (domain, variable) subset (missing values out with ``na_rm``)."""
+    if na_rm:
+        return ~miss if plan.all_in else plan.indom[:, None] & ~miss
+    return np.broadcast_to(plan.indom[:, None], miss.shape)
+
+
+def _bad_cells(plan: _Plan, miss: np.ndarray, na_rm: bool, names: Sequence[str]) -> np.ndarray:
+    """(G + 1) x K: domains with a missing value under ``na_rm=False`` (warns once)."""
+    if na_rm or not miss.any():
+        return np.zeros((plan.dom.n + 1, miss.shape[1]), bool)
+    cnt = plan.gsum((miss & plan.indom[:, None]).astype(np.float64))
+    cnt[-1] = 0.0
+    bad = cnt > 0
+    if bad.any():
+        per = {names[k]: int(cnt[:, k].sum()) for k in range(miss.shape[1]) if cnt[:, k].any()}
+        desc = ", ".join(f"{k!r}: {v}" for k, v in per.items())
+        warnings.warn(
+            f"missing values with na_rm=False ({desc}); the affected estimates are NaN. "
+            "Pass na_rm=True to treat missing values as out of domain",
+            stacklevel=5,
+        )
+    return bad
 
 
 def _frame(
-    dom: Domains,
+    plan: _Plan,
     names: Sequence[str],
     est: np.ndarray,
     var: np.ndarray,
     cells: _Cells,
     deff: np.ndarray,
-    df: np.ndarray,
     ci_low: np.ndarray,
     ci_high: np.ndarray,
     category: Sequence[object] | None = None,
 ) -> pd.DataFrame:
+    """The tidy table; ``est``, ``var``, ``deff``, CIs are G x K, ``cells`` G + 1 rows."""
+    dom = plan.dom
     G, K = est.shape
     gi = np.repeat(np.arange(G), K)
     ki = np.tile(np.arange(K), G)
-    out = (
-        dom.labels.iloc[gi].reset_index(drop=True)
-        if dom.labels.shape[1]
-        else pd.DataFrame(index=range(G * K))
-    )
+    bad = cells.bad[:G].ravel()
+    any_bad = bool(bad.any())
+    cols: dict[str, object] = {}
+    for c in dom.labels.columns:
+        arr = dom.labels[c].array
+        cols[c] = arr if K == 1 else arr.take(gi)
     if category is None:
-        out["variable"] = np.asarray(names, dtype=object)[ki]
+        cols["variable"] = _strings(names).take(ki)
     else:
-        out["variable"] = names[0]
-        out["category"] = np.asarray(category, dtype=object)[ki]
-    bad = cells.bad.ravel()
+        cols["variable"] = _strings(names).take(np.zeros(G * K, np.int64))
+        cols["category"] = np.asarray(category, dtype=object)[ki]
     se = np.sqrt(np.maximum(var, 0.0)).ravel()
-    cols = {
-        "estimate": est.ravel(),
-        "se": se,
-        "ci_low": ci_low.ravel(),
-        "ci_high": ci_high.ravel(),
-    }
-    for name, arr in cols.items():
-        out[name] = np.where(bad, np.nan, arr)
-    out["n"] = cells.n.ravel().astype(np.int64)
-    out["n_eff"] = cells.n_eff.ravel()
-    out["deff"] = np.where(bad, np.nan, deff.ravel())
-    out["df"] = np.repeat(df, K)
-    return out
+    for name, arr in (
+        ("estimate", est.ravel()),
+        ("se", se),
+        ("ci_low", ci_low.ravel()),
+        ("ci_high", ci_high.ravel()),
+    ):
+        cols[name] = np.where(bad, np.nan, arr) if any_bad else arr
+    cols["n"] = cells.n[:G].ravel().astype(np.int64)
+    cols["n_eff"] = cells.n_eff[:G].ravel()
+    cols["deff"] = np.where(bad, np.nan, deff.ravel()) if any_bad else deff.ravel()
+    cols["df"] = np.repeat(plan.degf, K)
+    return pd.DataFrame(cols, copy=False)
+
+
+def _strings(names: Sequence[str]) -> pd.api.extensions.ExtensionArray:
+    """Variable names as pandas' string array (built once per name list: pyarrow is slow to
+    start on small inputs)."""
+    key = tuple(names)
+    hit = _STRINGS.get(key)
+    if hit is None:
+        if len(_STRINGS) > 4096:
+            _STRINGS.clear()
+        hit = pd.array(list(key), dtype="str")
+        _STRINGS[key] = hit
+    return hit
+
+
+_STRINGS: dict[tuple[str, ...], pd.api.extensions.ExtensionArray] = {}
 
 
 def _normal_ci(est: np.ndarray, var: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    q = stats.norm.ppf(1 - (1 - level) / 2)
+    q = float(special.ndtri(1 - (1 - level) / 2))  # stats.norm.ppf without its overhead
     se = np.sqrt(np.maximum(var, 0.0))
     return est - q * se, est + q * se
 
@@ -253,28 +341,42 @@ def _check_level(level: float) -> None:
         raise DesignError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
 
 
-def _mean_core(
-    design: Design, dom: Domains, Y: np.ndarray, na_rm: bool, names: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, _Cells, np.ndarray]:
-    """Estimates, variances, cells and with-replacement deff of domain means of Y's columns."""
-    from leercultuur.survey._variance import _bincount_cols
+def _variance(design: Design, plan: _Plan, z: np.ndarray, cells: _Cells) -> np.ndarray:
+    member = cells.member if _needs_member(design) else None
+    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member, plan=plan.var)
 
-    cells = _cells(design, dom, Y, na_rm, names)
-    G = dom.n
-    d = np.where(dom.codes >= 0, dom.codes, 0)
-    Y0 = np.where(cells.member, np.nan_to_num(Y, nan=0.0), 0.0)
+
+def _mean_core(
+    design: Design, plan: _Plan, Y: np.ndarray, na_rm: bool, names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, _Cells, np.ndarray]:
+    """Estimates, variances, cells and with-replacement deff of domain means of Y's columns.
+
+    Estimates, variances and deffs have G rows; cells G + 1.
+    """
+    cells = _cells(design, plan, Y, na_rm, names)
+    G = plan.dom.n
+    d = plan.d
+    Y0 = np.where(cells.member, Y, 0.0)  # NaN only where na_rm=False: those cells are "bad"
+    sw = cells.sum_w
     with np.errstate(divide="ignore", invalid="ignore"):
-        est = _bincount_cols(d, cells.weight * Y0, G) / cells.sum_w
-        resid = np.where(cells.member, Y0 - est[d], 0.0)
-        z = cells.weight * resid / cells.sum_w[d]
-    z = np.nan_to_num(z, nan=0.0)  # empty (sum_w = 0) domains: NaN estimate, no scores
-    var = domain_variance(design, z, dom.codes, G, cells.member if _needs_member(design) else None)
-    var[cells.sum_w == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
-    s2 = _bincount_cols(d, cells.weight * resid * resid, G)
+        est = plan.gsum(cells.weight * Y0) / sw
+        inv = np.where(sw > 0, 1.0 / sw, 0.0)
+    est_g = np.where(sw > 0, est, 0.0)
+    resid = Y0 - est_g[d]  # finite; weight is 0 outside the (domain, variable)
+    wr = cells.weight * resid
+    var = None
+    if plan.var.unit is None and design.calibration is None:
+        member = cells.member if _needs_member(design) else None
+        var = element_variance(design, plan.var, wr, inv, member)
+    if var is None:
+        var = _variance(design, plan, wr * inv[d], cells)
+    var[sw[:G] == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
+    s2 = plan.gsum(wr * resid)[:G]
     with np.errstate(divide="ignore", invalid="ignore"):
         # R deff="replace": v / (svyvar / nobs), svyvar = s2/sum_w * nobs/(nobs - 1)
-        deff = var * (cells.n_obs - 1) * cells.sum_w / s2
-    return est, var, cells, deff
+        deff = var * (cells.n_obs[:G] - 1) * sw[:G] / s2
+    deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
+    return est[:G], var, cells, deff
 
 
 def _needs_member(design: Design) -> bool:
@@ -295,11 +397,11 @@ def estimate_mean(
     names = _as_list(vars)
     if not names:
         raise DesignError("mean: give at least one variable")
-    dom = domains(design, by, missing_by)
+    plan = _plan(design, by, missing_by)
     Y = _numeric_matrix(design, names, "mean")
-    est, var, cells, deff = _mean_core(design, dom, Y, na_rm, names)
+    est, var, cells, deff = _mean_core(design, plan, Y, na_rm, names)
     lo, hi = _normal_ci(est, var, level)
-    return _frame(dom, names, est, var, cells, deff, domain_degf(design, dom.codes, dom.n), lo, hi)
+    return _frame(plan, names, est, var, cells, deff, lo, hi)
 
 
 def estimate_total(
@@ -312,29 +414,30 @@ def estimate_total(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Weighted domain totals with linearised SEs (R ``svytotal``)."""
-    from leercultuur.survey._variance import _bincount_cols
-
     _check_level(level)
     names = _as_list(vars)
     if not names:
         raise DesignError("total: give at least one variable")
-    dom = domains(design, by, missing_by)
+    plan = _plan(design, by, missing_by)
     Y = _numeric_matrix(design, names, "total")
-    cells = _cells(design, dom, Y, na_rm, names)
-    G = dom.n
-    d = np.where(dom.codes >= 0, dom.codes, 0)
-    Y0 = np.where(cells.member, np.nan_to_num(Y, nan=0.0), 0.0)
+    cells = _cells(design, plan, Y, na_rm, names)
+    G = plan.dom.n
+    d = plan.d
+    Y0 = np.where(cells.member, Y, 0.0)
     z = cells.weight * Y0
-    est = _bincount_cols(d, z, G)
-    var = domain_variance(design, z, dom.codes, G, cells.member if _needs_member(design) else None)
+    est_all = plan.gsum(z)
+    var = _variance(design, plan, z, cells)
+    sw = cells.sum_w
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = est / cells.sum_w
+        mean = np.where(sw > 0, est_all / sw, 0.0)
         resid = np.where(cells.member, Y0 - mean[d], 0.0)
-        s2 = _bincount_cols(d, cells.weight * resid * resid, G)
+        s2 = plan.gsum(cells.weight * resid * resid)[:G]
         # R deff="replace": v / (svyvar * sum_w^2 / nobs)
-        deff = var * (cells.n_obs - 1) / (s2 * cells.sum_w)
+        deff = var * (cells.n_obs[:G] - 1) / (s2 * sw[:G])
+    deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
+    est = est_all[:G]
     lo, hi = _normal_ci(est, var, level)
-    return _frame(dom, names, est, var, cells, deff, domain_degf(design, dom.codes, dom.n), lo, hi)
+    return _frame(plan, names, est, var, cells, deff, lo, hi)
 
 
 def estimate_ratio(
@@ -352,37 +455,37 @@ def estimate_ratio(
     With ``na_rm=True`` a row is out of a numerator's domain when that numerator or the
     denominator is missing (R's complete cases for one numerator).
     """
-    from leercultuur.survey._variance import _bincount_cols
-
     _check_level(level)
     names = _as_list(numerator)
     if not names:
         raise DesignError("ratio: give at least one numerator variable")
-    dom = domains(design, by, missing_by)
+    plan = _plan(design, by, missing_by)
     Y = _numeric_matrix(design, names, "ratio")
     X = _numeric_matrix(design, [denominator], "ratio")[:, 0]
     Yx = np.where(np.isnan(X)[:, None], np.nan, Y)  # missing denominator: missing pair
-    cells = _cells(design, dom, Yx, na_rm, names)
-    G = dom.n
-    d = np.where(dom.codes >= 0, dom.codes, 0)
+    cells = _cells(design, plan, Yx, na_rm, names)
+    G = plan.dom.n
+    d = plan.d
     Y0 = np.where(cells.member, np.nan_to_num(Y, nan=0.0), 0.0)
     X0 = np.where(cells.member, np.nan_to_num(X, nan=0.0)[:, None], 0.0)
-    sum_wy = _bincount_cols(d, cells.weight * Y0, G)
-    sum_wx = _bincount_cols(d, cells.weight * X0, G)
+    sum_wy = plan.gsum(cells.weight * Y0)
+    sum_wx = plan.gsum(cells.weight * X0)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = sum_wy / sum_wx
         r = np.where(cells.member, (Y0 - est[d] * X0) / sum_wx[d], 0.0)
     r = np.nan_to_num(r, nan=0.0)
     z = cells.weight * r
-    var = domain_variance(design, z, dom.codes, G, cells.member if _needs_member(design) else None)
-    var[sum_wx == 0] = np.nan  # denominator total zero: no ratio, no SE
+    var = _variance(design, plan, z, cells)
+    var[sum_wx[:G] == 0] = np.nan  # denominator total zero: no ratio, no SE
     with np.errstate(divide="ignore", invalid="ignore"):
-        rbar = _bincount_cols(d, z, G) / cells.sum_w
+        rbar = plan.gsum(z) / cells.sum_w
         dev = np.where(cells.member, r - rbar[d], 0.0)
-        s2 = _bincount_cols(d, cells.weight * dev * dev, G)
-        deff = var * (cells.n_obs - 1) / (s2 * cells.sum_w)
+        s2 = plan.gsum(cells.weight * dev * dev)[:G]
+        deff = var * (cells.n_obs[:G] - 1) / (s2 * cells.sum_w[:G])
+    deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
+    est = est[:G]
     lo, hi = _normal_ci(est, var, level)
-    out = _frame(dom, names, est, var, cells, deff, domain_degf(design, dom.codes, dom.n), lo, hi)
+    out = _frame(plan, names, est, var, cells, deff, lo, hi)
     out.insert(out.columns.get_loc("variable") + 1, "denominator", denominator)
     return out
 
@@ -416,22 +519,17 @@ def estimate_proportion(
     cats = list(categories) if categories is not None else categories_of(s)
     if not cats:
         raise DesignError(f"proportion: variable {var!r} has no non-missing values")
-    dom = domains(design, by, missing_by)
-    values = s.to_numpy(dtype=object) if not isinstance(s.dtype, pd.CategoricalDtype) else None
-    miss = s.isna().to_numpy()
-    Y = np.empty((len(s), len(cats)))
-    for k, c in enumerate(cats):
-        hit = (s == c).to_numpy(dtype=bool, na_value=False) if values is None else (values == c)
-        Y[:, k] = hit
-    Y[miss] = np.nan
+    plan = _plan(design, by, missing_by)
+    codes, uniques = _column_codes(design, var)
+    position = {u: i for i, u in enumerate(uniques.tolist())}
+    want = np.array([position.get(c, -2) for c in cats], dtype=np.int64)  # -2: matches no row
+    Y = (codes[:, None] == want[None, :]).astype(np.float64)
+    Y[codes < 0] = np.nan
     names = [f"{var}={c}" for c in cats]
-    est, v, cells, deff = _mean_core(design, dom, Y, na_rm, names)
-    df = domain_degf(design, dom.codes, dom.n)
-    rows = np.bincount(
-        np.where(dom.codes >= 0, dom.codes, 0), weights=(dom.codes >= 0), minlength=dom.n
-    )
-    lo, hi = prop_ci(est, v, df[:, None].astype(float), rows[:, None], method=ci, level=level)
-    return _frame(dom, [var], est, v, cells, deff, df, lo, hi, category=cats)
+    est, v, cells, deff = _mean_core(design, plan, Y, na_rm, names)
+    df = plan.degf
+    lo, hi = prop_ci(est, v, df[:, None].astype(float), plan.rows[:, None], method=ci, level=level)
+    return _frame(plan, [var], est, v, cells, deff, lo, hi, category=cats)
 
 
 def prop_ci(

@@ -16,6 +16,7 @@ T = 0): the domain keeps the full design, as R's ``subset`` does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,99 +45,207 @@ def _bincount_cols(idx: np.ndarray, values: np.ndarray, size: int) -> np.ndarray
     return np.asarray(m @ np.ascontiguousarray(values, dtype=np.float64))
 
 
+@dataclass(frozen=True)
+class VariancePlan:
+    """What the variance of a set of domains needs that does not depend on the scores.
+
+    Built once per (design, domains) and cached by the estimators, so that a table costs only
+    the passes over the scores. Arrays over cells have (G + 1) * H entries: domain G collects the
+    rows that are in no domain (their scores are zero) and is dropped from the result, which
+    spares a copy of every score column.
+    """
+
+    n_domains: int
+    row_dom: np.ndarray  # row -> domain 0..G-1, or G for rows in no domain
+    unit: np.ndarray | None  # row -> (domain, PSU) unit; None: every row is its own unit
+    n_units: int
+    unit_cell: np.ndarray  # unit -> cell (domain * H + stratum)
+    n_h: np.ndarray  # PSUs of the full design in each cell's stratum
+    empty: np.ndarray  # PSUs of the stratum without rows of the cell's domain (T = 0)
+    scale: np.ndarray  # f n / (n - 1), or f for a lonely stratum
+    lonely: np.ndarray  # cell's stratum has a single PSU
+    f_zero: np.ndarray  # cell's stratum is self-representing (sampled completely)
+    any_f_zero: bool
+    degf: np.ndarray  # R's degf of each domain's subset design (G entries)
+
+
+def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePlan:
+    """The score-free part of :func:`domain_variance` for domain codes ``dom`` (-1: none)."""
+    G, H = n_domains, design.n_strata
+    row_dom = np.where(dom >= 0, dom, G)
+    if design.has_psu:
+        unit, first = _factorize_first(row_dom * design.n_psu_total + design.psu)
+        unit_cell = row_dom[first] * H + design.stratum[first]
+        n_units = first.size
+    else:
+        unit = None
+        unit_cell = row_dom * H + design.stratum
+        n_units = dom.size
+    n_cells = (G + 1) * H
+    n_h = np.tile(design.n_psu, G + 1)
+    empty = n_h - np.bincount(unit_cell, minlength=n_cells)
+    f = np.tile(design.f, G + 1)
+    lonely = np.tile(design.n_psu == 1, G + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(lonely, f, f * n_h / (n_h - 1))
+    f_zero = np.tile(design.f < 1e-7, G + 1)
+    # degf: PSUs minus strata with non-zero weight per domain (R's degf of the subset design)
+    nonzero = (design.w != 0).astype(np.float64)
+    unit_nz = nonzero if unit is None else np.bincount(unit, weights=nonzero, minlength=n_units)
+    units_used = unit_nz > 0
+    unit_dom = unit_cell // H
+    n_psu_dom = np.bincount(unit_dom[units_used], minlength=G + 1)
+    cell_used = np.bincount(unit_cell, weights=units_used, minlength=n_cells) > 0
+    n_str_dom = cell_used.reshape(G + 1, H).sum(axis=1)
+    degf = (n_psu_dom - n_str_dom)[:G].astype(np.int64)
+    return VariancePlan(
+        G,
+        row_dom,
+        unit,
+        n_units,
+        unit_cell,
+        n_h,
+        empty,
+        scale,
+        lonely,
+        f_zero,
+        bool(f_zero.any()),
+        degf,
+    )
+
+
+def sum_strata(cells: np.ndarray, n_strata: int) -> np.ndarray:
+    """Sum a (D * H, K) array of (domain, stratum) cells over strata -> (D, K).
+
+    ``np.add.reduceat`` over contiguous blocks: ten times faster than ``reshape(...).sum(1)``,
+    whose reduction over a middle axis takes numpy's slow path.
+    """
+    return np.add.reduceat(cells, np.arange(0, cells.shape[0], n_strata), axis=0)
+
+
 def domain_variance(
     design: Design,
     z: np.ndarray,
     dom: np.ndarray,
     n_domains: int,
     member: np.ndarray | None = None,
+    *,
+    plan: VariancePlan | None = None,
 ) -> np.ndarray:
     """Variance of each (domain, variable) from scores ``z`` (n x K).
 
     ``dom`` holds each row's domain code (0..G-1) or -1 for rows in no domain; ``z`` must be zero
     where a row does not belong to that (domain, variable). ``member`` (n x K, bool) says which
     rows belong to the (domain, variable) subset as R would see it after dropping rows (needed
-    only for the ``"average"`` and domain-lonely rules). Returns a (G, K) array.
+    only for the ``"average"`` and domain-lonely rules). ``plan`` (from :func:`variance_plan`
+    for the same ``dom``) saves recomputing the cells. Returns a (G, K) array.
     """
-    G = n_domains
-    H = design.n_strata
-    K = z.shape[1]
+    if plan is None:
+        plan = variance_plan(design, dom, n_domains)
+    GH = (n_domains + 1) * design.n_strata
     if design.calibration is not None:
         z = design.calibration.residuals(z)
-    keep = dom >= 0
-    g = dom[keep]
-    h = design.stratum[keep]
-    zk = z[keep]
-    mk = member[keep] if member is not None else None
-
-    if design.has_psu:
-        key = g * design.n_psu_total + design.psu[keep]
-        pair, first = _factorize_first(key)
-        n_pairs = first.size
-        T = _bincount_cols(pair, zk, n_pairs)
-        pg = g[first]
-        ph = h[first]
-        if mk is not None:
-            # PSUs that hold at least one row of the (domain, variable) subset
-            mpair = _bincount_cols(pair, mk.astype(np.float64), n_pairs) > 0
-        else:
-            mpair = None
-    else:
-        T = zk
-        pg = g
-        ph = h
-        mpair = mk
-
-    gh = pg * H + ph
-    GH = G * H
-    n_h = np.tile(design.n_psu, G)  # n_psu of each (g, h) cell
+    gh = plan.unit_cell
+    T = z if plan.unit is None else _bincount_cols(plan.unit, z, plan.n_units)
     S1 = _bincount_cols(gh, T, GH)
-    centre = S1 / n_h[:, None]
+    centre = S1 / plan.n_h[:, None]
     dev = T - centre[gh]
-    pairs_in_cell = np.bincount(gh, minlength=GH).astype(np.float64)
-    SS = _bincount_cols(gh, dev * dev, GH) + (n_h - pairs_in_cell)[:, None] * centre**2
+    SS = _bincount_cols(gh, dev * dev, GH) + plan.empty[:, None] * centre**2
+    units = None
+    if member is not None and (design.lonely_psu == "average" or design.adjust_domain_lonely):
+        m = np.asarray(member, dtype=np.float64)
+        m_unit = m if plan.unit is None else _bincount_cols(plan.unit, m, plan.n_units)
+        units = _bincount_cols(gh, (m_unit > 0).astype(np.float64), GH)
+    return cell_variance(design, plan, S1, SS, units)
 
-    f = np.tile(design.f, G)
-    lonely_h = np.tile(design.n_psu == 1, G)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(lonely_h, f, f * n_h / (n_h - 1))
-    contrib = SS * scale[:, None]
 
+def element_variance(
+    design: Design,
+    plan: VariancePlan,
+    wr: np.ndarray,
+    inv: np.ndarray,
+    member: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """Domain-mean variances when every row is its own PSU, in two passes instead of four.
+
+    The scores are z = w (y - mean) / sum_w = ``wr * inv[domain]`` (``inv``: (G + 1) x K); per
+    (domain, stratum) cell the sum of squares about the stratum mean over all n_h rows is
+    sum z^2 - (sum z)^2 / n_h. That loses digits when a cell's scores hardly vary about a large
+    mean, so where it would keep fewer than ~10 significant digits (SS < 1e-6 sum z^2) this
+    returns None and the caller takes the two-pass route of :func:`domain_variance`.
+    ``member`` as there (only for "average" and the domain-lonely rule).
+    """
+    G, H = plan.n_domains, design.n_strata
+    GH = plan.n_h.size
+    gh = plan.unit_cell
+    inv_c = inv[np.repeat(np.arange(G + 1), H)]
+    S1 = _bincount_cols(gh, wr, GH) * inv_c
+    T2 = _bincount_cols(gh, wr * wr, GH) * inv_c**2
+    SS = T2 - S1**2 / plan.n_h[:, None]
+    SS[plan.lonely] = 0.0  # a single PSU: no deviation from its own mean (as the two-pass route)
+    if np.any((SS < 1e-6 * T2) & ~plan.lonely[:, None] & (T2 > 0)):
+        return None
+    units = None
+    if member is not None and (design.lonely_psu == "average" or design.adjust_domain_lonely):
+        units = _bincount_cols(gh, member, GH)
+    return cell_variance(design, plan, S1, SS, units)
+
+
+def cell_variance(
+    design: Design,
+    plan: VariancePlan,
+    S1: np.ndarray,
+    SS: np.ndarray,
+    units: np.ndarray | None = None,
+) -> np.ndarray:
+    """Domain variances (G x K) from per-cell sums: ``S1`` the sum of the unit totals T and
+    ``SS`` the sum of squares of T about its stratum mean over all n_h PSUs of the stratum
+    (both (G + 1) H x K), and ``units`` the number of PSUs with rows of the (domain, variable)
+    subset per cell (needed for "average" and the domain-lonely rule; None: all domain rows).
+
+    Where R uses an uncentred sum (a lonely stratum under "adjust", or a domain's single PSU
+    with ``adjust_domain_lonely``) the cell holds a single non-zero T, so sum T^2 = S1^2.
+    """
+    G, H = plan.n_domains, design.n_strata
+    GH, K = S1.shape
+    scale = plan.scale[:, None]
+    contrib = SS * scale
     rule = design.lonely_psu
-    uncentred = None
-    if rule == "adjust" or design.adjust_domain_lonely:
-        uncentred = _bincount_cols(gh, T * T, GH) * scale[:, None]
+    lonely_h = plan.lonely
     if rule == "adjust" and lonely_h.any():
-        contrib[lonely_h] = uncentred[lonely_h]  # type: ignore[index]
+        contrib[lonely_h] = (S1[lonely_h] ** 2) * scale[lonely_h]
     # remove / certainty: a lonely stratum's centred sum is zero already.
 
-    na_cell = np.zeros((GH, K), bool)
+    # cells whose contribution R leaves out ("average"); only allocated when a rule needs it
+    dom_lonely_rule = design.adjust_domain_lonely and units is not None
+    na_cell = np.zeros((GH, K) if rule == "average" or dom_lonely_rule else (0, K), bool)
     if rule == "average":
         na_cell[lonely_h] = True
-    if design.adjust_domain_lonely and mpair is not None:
-        # PSUs of each (g, h, k) that hold subset rows; a single one in a stratum with several
-        psus_in_cell = _bincount_cols(gh, mpair.astype(np.float64), GH)
-        dom_lonely = (psus_in_cell == 1) & ~lonely_h[:, None]
+    if dom_lonely_rule:
+        # a single PSU of the subset in a stratum with several
+        dom_lonely = (units == 1) & ~lonely_h[:, None]
         if rule == "adjust":
-            contrib = np.where(dom_lonely, uncentred, contrib)  # type: ignore[arg-type]
+            contrib = np.where(dom_lonely, S1**2 * scale, contrib)
         elif rule == "average":
             na_cell |= dom_lonely
 
-    f_zero = np.tile(design.f < 1e-7, G)  # self-representing strata contribute nothing
-    contrib[f_zero] = 0.0
-    na_cell[f_zero] = False
+    if plan.any_f_zero:
+        contrib[plan.f_zero] = 0.0  # self-representing strata contribute nothing
+        if na_cell.size:
+            na_cell[plan.f_zero] = False
 
-    contrib = np.where(na_cell, 0.0, contrib)
-    var = contrib.reshape(G, H, K).sum(axis=1)
+    if na_cell.any():
+        contrib = np.where(na_cell, 0.0, contrib)
+    var = sum_strata(contrib, H)[:G]
 
     if rule == "average" and na_cell.any():
         # R: sum over strata that are not lonely, times (strata present / those strata).
-        if mk is not None:
-            present = _bincount_cols(g * H + h, mk.astype(np.float64), GH) > 0
+        if units is not None:
+            present = units > 0
         else:
-            present = np.broadcast_to((np.bincount(g * H + h, minlength=GH) > 0)[:, None], (GH, K))
-        nstrat = present.reshape(G, H, K).sum(axis=1)
-        nok = (present & ~na_cell).reshape(G, H, K).sum(axis=1)
+            present = np.broadcast_to(((plan.n_h - plan.empty) > 0)[:, None], (GH, K))
+        nstrat = sum_strata(present.astype(np.float64), H)[:G]
+        nok = sum_strata((present & ~na_cell).astype(np.float64), H)[:G]
         with np.errstate(divide="ignore", invalid="ignore"):
             var = var * nstrat / nok
     return var
