@@ -140,11 +140,15 @@ def domain_variance(
     only for the ``"average"`` and domain-lonely rules). ``plan`` (from :func:`variance_plan`
     for the same ``dom``) saves recomputing the cells. Returns a (G, K) array.
     """
+    if design.calibration is not None:
+        # R residualises each domain's scores over *all* rows (rows outside the domain get
+        # non-zero residuals), so calibrated designs take the per-domain route.
+        from leercultuur.survey._weighting import calibrated_domain_variance
+
+        return calibrated_domain_variance(design, z, dom, n_domains, member)
     if plan is None:
         plan = variance_plan(design, dom, n_domains)
     GH = (n_domains + 1) * design.n_strata
-    if design.calibration is not None:
-        z = design.calibration.residuals(z)
     gh = plan.unit_cell
     T = z if plan.unit is None else _bincount_cols(plan.unit, z, plan.n_units)
     S1 = _bincount_cols(gh, T, GH)
