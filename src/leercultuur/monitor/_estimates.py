@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
+from leercultuur.errors import DataError, format_rows
 from leercultuur.monitor._indicators import IndicatorFrame, plan_weights, weight_plans
 from leercultuur.monitor._spec import MonitorSpec
 from leercultuur.survey import Design
@@ -28,7 +30,9 @@ def plan_designs(
     designs = []
     for k, (plan, ids) in enumerate(sorted(weight_plans(frame).items())):
         wcol = f"__w{k}"
-        df = base.assign(**{wcol: plan_weights(data, spec.design.year, plan)})
+        w = plan_weights(data, spec.design.year, plan)
+        _check_plan_weights(data, spec.design.year, plan, w, ids)
+        df = base.assign(**{wcol: w})
         d = Design(
             df,
             weights=wcol,
@@ -49,3 +53,24 @@ def group_order(col: pd.Series) -> dict[object, int]:
     order: dict[object, int] = {c: k for k, c in enumerate(cats)}
     order[None] = len(cats)
     return order
+
+
+def _check_plan_weights(
+    data: pd.DataFrame, year: str, plan: tuple[tuple[int, str], ...], w: np.ndarray,
+    ids: list[str],
+) -> None:  # fmt: skip
+    """A year whose weight is missing: name the weight column, the year and the rows."""
+    bad = np.isnan(w)
+    if not bad.any():
+        return
+    cols = dict(plan)
+    years = data[year].to_numpy()
+    parts = []
+    for y in np.unique(years[bad]):
+        rows = np.flatnonzero(bad & (years == y))
+        col = cols.get(int(y), plan[0][1])
+        parts.append(f"{col!r} in {int(y)}: {rows.size} rows ({format_rows(rows)})")
+    raise DataError(
+        "missing weights for " + "; ".join(parts) + f" (used by {', '.join(ids)}); every "
+        "respondent needs a weight: check the codebook's weight variable for that year"
+    )
