@@ -11,7 +11,13 @@ import pytest
 
 from leercultuur.errors import DataError
 from leercultuur.monitor import MonitorResult
-from leercultuur.report import association_tables, findings, indicator_tables, subgroup_table
+from leercultuur.report import (
+    association_tables,
+    findings,
+    indicator_tables,
+    render_report,
+    subgroup_table,
+)
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
@@ -108,3 +114,13 @@ def test_classic_result_takes_classic_markers(result: MonitorResult) -> None:
     assert findings(classic, lang="en")[0].sources[0].table == "trends"
     with pytest.raises(DataError, match=r"has no 'design' tests \(it has: classic\)"):
         indicator_tables(classic, method="design")
+
+
+def test_missing_flags_count_as_false(result: MonitorResult, tmp_path: Path) -> None:
+    """Flags read back with gaps (object dtype, NA) neither crash nor invent markers."""
+    comp = result.comparisons.astype({"significant": object, "marker": object})
+    comp.loc[comp.index[:5], ["significant", "marker"]] = [pd.NA, None]
+    res = dataclasses.replace(result, comparisons=comp)
+    t = indicator_tables(res, lang="en")[0]
+    assert t.to_frame("en").iloc[0, 1:4].tolist() == ["54.0%", "52.0%*", "52.0%"]
+    assert render_report(res, tmp_path).html.exists()

@@ -71,8 +71,10 @@ def _formatter(unit: str, lang: Lang) -> FuncFormatter:
     """Tick labels in the edition's number format (decimal comma in Dutch)."""
     if unit == "%":
         return FuncFormatter(lambda v, _: i18n.num(v, _decimals(v), lang) + "%")
-    if unit == "mean":
-        return FuncFormatter(lambda v, _: i18n.num(v, 2, lang))
+    if unit == "mean":  # two decimals, three where ticks are closer than 0.01
+        return FuncFormatter(
+            lambda v, _: i18n.num(v, 2 if abs(v * 100 - round(v * 100)) < 1e-9 else 3, lang)
+        )
     return FuncFormatter(lambda v, _: i18n.num(v, _decimals(v), lang))
 
 
@@ -145,9 +147,14 @@ def trend_chart(
         if len(years) >= 3:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_formatter(unit, lang))
-        if unit == "%" and len(y):
-            pad = max(2.0, (np.nanmax(hi) - np.nanmin(lo)) * 0.3)
-            ax.set_ylim(max(0, np.nanmin(lo) - pad), min(100, np.nanmax(hi) + pad))
+        # a y range of at least 4 points (or a tenth of a scale's range): small changes are not
+        # blown up into dramatic ones
+        scale = spec.indicator(indicator).scale
+        floor, top = (0.0, 100.0) if unit == "%" else (scale if scale else (-np.inf, np.inf))
+        min_pad = 2.0 if unit == "%" else (0.05 * (top - floor) if scale else 0.0)
+        if len(y):
+            pad = max(min_pad, (np.nanmax(hi) - np.nanmin(lo)) * 0.3)
+            ax.set_ylim(max(floor, np.nanmin(lo) - pad), min(top, np.nanmax(hi) + pad))
         ax.legend(frameon=False, fontsize=8.5, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=2)
         ax.set_title(label, loc="left", fontsize=11, color=INK).set_gid("chart-title")
     points = "; ".join(

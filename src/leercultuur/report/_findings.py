@@ -19,7 +19,7 @@ import pandas as pd
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
-from leercultuur.report._tables import Method, anchor, resolve_method
+from leercultuur.report._tables import Method, anchor, clean, resolve_method
 
 FindingKind = Literal[
     "trend",
@@ -77,6 +77,7 @@ def findings(
     the method the result was computed with)."""
     lang = i18n.check_lang(lang)
     method = resolve_method(result, method)
+    result = clean(result)
     spec = result.spec
     labels = {i.id: i.label.get(lang) for i in spec.indicators}
     heads = [i.id for i in spec.indicators if i.headline] or list(labels)

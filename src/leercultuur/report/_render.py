@@ -23,6 +23,7 @@ from leercultuur.report._tables import (
     Method,
     SubgroupTable,
     association_tables,
+    clean,
     indicator_tables,
     resolve_method,
     subgroup_table,
@@ -94,7 +95,7 @@ def _parts(res: MonitorResult, lang: i18n.Lang, method: Method) -> _Parts:
 def _prepare(
     result: MonitorResult | str | Path, lang: str, method: str | None
 ) -> tuple[MonitorResult, i18n.Lang, Method]:
-    res = _as_result(result)
+    res = clean(_as_result(result))
     _check_result(res)
     lang_, method_ = _check(lang, method, res)
     return res, lang_, method_

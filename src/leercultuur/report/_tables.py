@@ -14,6 +14,7 @@ suppressed when any of its years is.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -103,6 +104,28 @@ class IndicatorTable:
         return pd.DataFrame(data, columns=self.headers(lang))
 
 
+def clean(result: MonitorResult) -> MonitorResult:
+    """Flags as plain booleans and markers as strings, whatever the tables were read from
+    (a missing flag counts as False: not significant, not suppressed)."""
+
+    def fix(df: pd.DataFrame, flags: tuple[str, ...], text: tuple[str, ...]) -> pd.DataFrame:
+        new = {
+            c: df[c].fillna(False).astype(bool) for c in flags if c in df and df[c].dtype != bool
+        }
+        new |= {c: df[c].fillna("").astype(str) for c in text if c in df and df[c].isna().any()}
+        return df.assign(**new) if new else df
+
+    flags = ("suppressed", "significant")
+    fixed = {
+        "estimates": fix(result.estimates, flags, ()),
+        "comparisons": fix(result.comparisons, flags, ("marker",)),
+        "trends": fix(result.trends, flags, ("marker",)),
+    }
+    if all(fixed[k] is getattr(result, k) for k in fixed):
+        return result
+    return dataclasses.replace(result, **fixed)
+
+
 def resolve_method(result: MonitorResult, method: str | None) -> Method:
     """The tests behind the markers: by default the method the result was computed with."""
     have = sorted(
@@ -145,6 +168,7 @@ def indicator_tables(
     """Table 1 for every indicator with estimates, in the spec's order."""
     lang = i18n.check_lang(lang)
     method = resolve_method(result, method)
+    result = clean(result)
     spec = result.spec
     est = result.estimates.merge(
         _markers(result, "year_on_year", method),
@@ -302,6 +326,7 @@ def subgroup_table(
     """Table 2: each group in each indicator's latest measured year, with group-vs-rest markers."""
     lang = i18n.check_lang(lang)
     method = resolve_method(result, method)
+    result = clean(result)
     spec = result.spec
     est = result.estimates
     ids = indicators or [i.id for i in spec.indicators]
