@@ -217,9 +217,9 @@ def _headline(result: Any) -> None:
     tr = result.trends.query("indicator == 'nonformal' and breakdown == 'all'")
     table = Table(title="Opleiding/cursus gevolgd (afgelopen 2 jaar), alle werknemers")
     for y in est["year"]:
-        table.add_column(str(y), justify="right")
+        table.add_column(f"'{int(y) % 100:02d}", justify="right", min_width=4)
     table.add_column("B", justify="right")
     cells = [f"{v:.0f}%{yoy.get(y, '')}" for y, v in zip(est["year"], est["estimate"], strict=True)]
     trend = "" if tr.empty else f"{tr['slope'].iloc[0]:+.1f}{tr['marker'].iloc[0]}"
     table.add_row(*cells, trend)
-    Console().print(table)
+    Console(width=max(Console().width, 100)).print(table)

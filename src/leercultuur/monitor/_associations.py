@@ -65,8 +65,20 @@ def associations(
                            strata=design.strata_col, lonely_psu=design.lonely_psu)  # fmt: skip
             else:
                 d = design.subset(sel)
+            # Split design: a predictor asked of the other half only has no respondent in
+            # common with the outcome; it is left out of that year's model (and said so).
+            answered = d.data[f"ind__{outcome}"].notna()
+            usable = [p for p in predictors if (answered & d.data[p].notna()).any()]
+            for p in predictors:
+                if p not in usable:
+                    gaps.append(
+                        f"associations: {p.removeprefix('ind__')} was not asked of the "
+                        f"respondents of {outcome} in {y}; left out of that model"
+                    )
+            if not usable:
+                continue
             try:
-                fit = regress(d, f"ind__{outcome}", [*predictors, *controls], na_rm=True)
+                fit = regress(d, f"ind__{outcome}", [*usable, *controls], na_rm=True)
             except (LeercultuurError, np.linalg.LinAlgError) as exc:
                 gaps.append(f"associations: {outcome} in {y} not estimated: {exc}")
                 continue
