@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,19 @@ def get_db(request: Request) -> Iterator[Session]:
         db.close()
 
 
+@dataclass(frozen=True)
+class UserView:
+    """What pages show of the logged-in user (safe to use after the database session ends)."""
+
+    id: int
+    username: str
+    role: str
+
+
 def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
     accounts = get_accounts(request)
     user = accounts.session_user(db, request.cookies.get(SESSION_COOKIE))
-    request.state.user = user
+    request.state.user = None if user is None else UserView(user.id, user.username, user.role)
     return user
 
 
