@@ -205,7 +205,7 @@ def test_default_secret_is_refused_outside_development(tmp_path: Path) -> None:
         Settings(environment="production", data_dir=tmp_path)
     with pytest.raises(ValidationError, match="has 5 characters; at least 32 are needed"):
         Settings(environment="production", secret_key="short", data_dir=tmp_path)
-    dev = Settings(data_dir=tmp_path)
+    dev = Settings(data_dir=tmp_path, database_url=None)
     assert dev.uses_dev_secret
     assert dev.resolved_database_url() == f"sqlite:///{tmp_path / 'quickscan.sqlite3'}"
 

@@ -35,6 +35,9 @@ class Accounts:
         )
         return cls(settings, hasher)
 
+    def _dummy_hash(self) -> str:
+        return self.hasher.hash("not-a-password-" + security.new_token())
+
     def _hash(self, purpose: str, token: str) -> str:
         return security.keyed_hash(self.settings.secret, purpose, token)
 
@@ -70,7 +73,9 @@ class Accounts:
     def login(self, db: Session, *, username: str, password: str) -> tuple[User, str]:
         """Check the password and open a new server-side session; returns (user, token)."""
         user = db.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None or not security.verify_password(self.hasher, user.password_hash, password):
+        # An unknown username costs one hash check as well, so timing does not reveal it.
+        stored = user.password_hash if user is not None else self._dummy_hash()
+        if not security.verify_password(self.hasher, stored, password) or user is None:
             raise NotAuthenticated("wrong username or password")
         if self.hasher.check_needs_rehash(user.password_hash):
             user.password_hash = self.hasher.hash(password)

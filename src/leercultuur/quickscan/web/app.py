@@ -47,7 +47,7 @@ def route_table() -> list[tuple[str, str]]:
     for prefix, router, _ in ROUTERS:
         for route in router.routes:
             if isinstance(route, APIRoute):
-                out.extend((m, prefix + route.path) for m in sorted(route.methods))
+                out.extend((m, prefix + route.path) for m in sorted(route.methods or ()))
     return sorted(out)
 
 
