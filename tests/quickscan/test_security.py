@@ -19,7 +19,7 @@ from .conftest import ADMIN, VALID_ANSWERS, Api, make_hr, new_submission_id, sca
 EXPECTED_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",
     "cross-origin-opener-policy": "same-origin",
 }
 # Every GET route of the app; each only reads. A new GET route must be added here on purpose.

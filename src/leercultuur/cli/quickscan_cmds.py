@@ -70,6 +70,7 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
+        access_log=False,  # no IP addresses or times of answering in logs either
     )
 
 
