@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, select
@@ -18,7 +18,7 @@ from leercultuur.quickscan.settings import Settings
 
 def utcnow() -> datetime:
     """Naive UTC (the database columns are timezone-less)."""
-    return datetime.utcnow().replace(microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)
