@@ -87,6 +87,12 @@ def test_admin_hr_and_employee_through_the_pages(app: Any) -> None:
     questions = employee.get(path + "/questions", params={"lang": "en"})
     assert '<label for="code">Your personal code</label>' in questions.text
     assert "Is your work varied?" in questions.text and "Productie" in questions.text
+    # accessible: every question is a fieldset with a legend, every radio sits in its label
+    assert questions.text.count('<fieldset class="item"') == 16
+    assert questions.text.count("<legend>") == 16
+    radios = questions.text.count('type="radio"')
+    assert radios == questions.text.count('<label class="option"><input type="radio"') == 53
+    assert '<html lang="en">' in questions.text
     fields = dict(
         re.findall(r'name="(submission_id|lang|csrf_token)" value="([^"]+)"', questions.text)
     )

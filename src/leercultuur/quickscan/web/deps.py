@@ -109,7 +109,7 @@ def render(
     ctx: dict[str, Any] = {
         "csrf_token": request.state.csrf_token,
         "user": getattr(request.state, "user", None),
-        "lang": "nl",
+        "lang": "en",
     }
     ctx.update(context or {})
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
