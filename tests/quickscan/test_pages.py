@@ -99,7 +99,7 @@ def test_admin_hr_and_employee_through_the_pages(app: Any) -> None:
     partial = {**fields, "code": codes[0], "course_2y": "1", "var_varied": "3"}
     bad = employee.post(path + "/questions", data=partial)
     assert bad.status_code == 422
-    assert "missing answer(s) to required question(s): learn_tasks" in bad.text
+    assert "Please also answer: Do you learn a lot or a little from the tasks" in bad.text
     assert 'name="var_varied" value="3" checked required>' in bad.text  # answers kept
     assert 'name="learn_tasks" value="1" required>' in bad.text
     answers = {
@@ -122,6 +122,15 @@ def test_admin_hr_and_employee_through_the_pages(app: Any) -> None:
     assert "Thank you! Your answers have been stored." in ok.text
     again = employee.post(path + "/questions", data={**fields, "code": codes[0], **answers})
     assert "Thank you!" in again.text  # same submission: idempotent
+    other = TestClient(app).get(path + "/questions", params={"lang": "nl"})
+    nl_fields = dict(
+        re.findall(r'name="(submission_id|lang|csrf_token)" value="([^"]+)"', other.text)
+    )
+    reuse = TestClient(app, cookies=other.cookies).post(
+        path + "/questions", data={**nl_fields, "code": codes[0], **answers}
+    )
+    assert reuse.status_code == 409
+    assert "Controleer uw antwoorden:</strong> Deze code is al gebruikt" in reuse.text
     assert "Responses so far: <strong>1</strong>" in hr.get(created.headers["location"]).text
 
     logout = hr.post("/logout", data={"csrf_token": _token(scans.text)}, follow_redirects=False)
