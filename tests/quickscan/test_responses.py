@@ -100,10 +100,27 @@ def test_code_scan_refuses_answers_without_code(hr_a: Api, app: Any) -> None:
     )
 
 
-def test_two_concurrent_submits_of_one_code_store_exactly_one(hr_a: Api, app: Any) -> None:
-    scan, codes = _scan_with_codes(hr_a)
+@pytest.mark.parametrize(
+    ("via", "same_submission", "expected"),
+    [
+        ("code", False, ["conflict", "stored"]),
+        ("code", True, ["duplicate", "stored"]),
+        ("open-link-cap-1", False, ["conflict", "stored"]),
+        ("open-link-cap-1", True, ["duplicate", "stored"]),
+    ],
+)
+def test_two_concurrent_submits_store_exactly_one(
+    hr_a: Api, app: Any, via: str, same_submission: bool, expected: list[str]
+) -> None:
+    if via == "code":
+        scan, codes = _scan_with_codes(hr_a)
+        code: str | None = codes[0]
+    else:
+        scan = hr_a.post("/scans", scan_body(open_link=True, headcount=1)).json()
+        code = None
     secret = app.state.settings.secret
     barrier = threading.Barrier(2)
+    shared_id = new_submission_id()
     outcomes: list[str] = []
 
     def worker() -> None:
@@ -111,15 +128,11 @@ def test_two_concurrent_submits_of_one_code_store_exactly_one(hr_a: Api, app: An
             row = db.scalar(select(Scan).where(Scan.public_id == scan["public_id"]))
             db.commit()  # release SQLite's lock before both threads race
             barrier.wait()
+            sid = shared_id if same_submission else new_submission_id()
             try:
                 outcomes.append(
                     responses.submit(
-                        db,
-                        row,
-                        code=codes[0],
-                        submission_id=new_submission_id(),
-                        answers=VALID_ANSWERS,
-                        secret=secret,
+                        db, row, code=code, submission_id=sid, answers=VALID_ANSWERS, secret=secret
                     )
                 )
             except Conflict:
@@ -130,7 +143,7 @@ def test_two_concurrent_submits_of_one_code_store_exactly_one(hr_a: Api, app: An
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert sorted(outcomes) == ["conflict", "stored"]
+    assert sorted(outcomes) == expected
     assert _counts(app) == (1, len(VALID_ANSWERS))
 
 
