@@ -88,6 +88,20 @@ def test_code_batches_are_limited(hr_a: Api) -> None:
     assert r.status_code == 422
 
 
+def test_no_codes_for_a_closed_scan(hr_a: Api, app: Any) -> None:
+    scan = hr_a.post("/scans", scan_body()).json()
+    closed = date.today() - timedelta(days=1)
+    with app.state.sessions() as db:
+        db.execute(update(Scan).values(closes_on=closed))
+        db.commit()
+    r = hr_a.post(f"/scans/{scan['id']}/codes", {"count": 3})
+    assert (r.status_code, r.json()) == (
+        410,
+        {"detail": f"scan {scan['id']} closed on {closed}; no new codes"},
+    )
+    assert hr_a.get(f"/scans/{scan['id']}").json()["status"] == "closed"
+
+
 def test_expired_invitation_is_refused(admin_api: Api, app: Any) -> None:
     org_id = admin_api.post("/admin/organisations", {"name": "Org"}).json()["id"]
     token = admin_api.post(f"/admin/organisations/{org_id}/invites").json()["token"]

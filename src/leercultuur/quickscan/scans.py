@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
-from leercultuur.quickscan.errors import InvalidInput, NotFound
+from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound
 from leercultuur.quickscan.items import LANGUAGES, Language
 from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam, User
 
@@ -135,6 +135,8 @@ def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: i
     """A batch of single-use codes: returned once in plain text, stored only as keyed hashes."""
     if not 1 <= count <= limit:
         raise InvalidInput(f"count: {count} is outside 1..{limit}")
+    if scan.closes_on < date.today():
+        raise Gone(f"scan {scan.id} closed on {scan.closes_on.isoformat()}; no new codes")
     codes = [security.new_access_code() for _ in range(count)]
     db.add_all(
         AccessCode(
