@@ -90,6 +90,17 @@ def test_every_post_route_refuses_a_missing_or_bad_csrf_token(
     assert _row_counts(app) == before
 
 
+def test_garbage_csrf_cookie_and_header_are_refused_cleanly(app: Any) -> None:
+    client = TestClient(app)
+    r = client.post(
+        "/api/v1/auth/login",
+        json={"username": "a", "password": "b"},
+        headers={"X-CSRF-Token": "é".encode(), "Cookie": "qs_csrf=é.é".encode()},
+    )
+    assert r.status_code == 403
+    assert r.json()["detail"].startswith("CSRF token missing or invalid")
+
+
 def test_csrf_token_of_another_session_is_refused(app: Any, hr_a: Api, hr_b: Api) -> None:
     r = hr_a.client.post("/api/v1/scans", json=scan_body(), headers={"X-CSRF-Token": hr_b.csrf})
     assert r.status_code == 403

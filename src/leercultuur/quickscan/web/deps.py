@@ -96,7 +96,7 @@ async def require_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     expected: str = request.state.csrf_token
     cookie = request.cookies.get(CSRF_COOKIE)
-    if not sent or cookie != expected or not hmac.compare_digest(sent, expected):
+    if not sent or cookie != expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden(
             "CSRF token missing or invalid: reload the page and try again "
             "(API clients: send the token of GET /api/v1/csrf in the X-CSRF-Token header)"
