@@ -11,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
-from leercultuur.quickscan.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from leercultuur.quickscan.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    TooManyAttempts,
+)
 from leercultuur.quickscan.models import OneTimeToken, Organisation, User, UserSession
 from leercultuur.quickscan.settings import Settings
 
@@ -73,12 +79,22 @@ class Accounts:
     def login(self, db: Session, *, username: str, password: str) -> tuple[User, str]:
         """Check the password and open a new server-side session; returns (user, token)."""
         user = db.scalar(select(User).where(User.username == username.strip().lower()))
+        now = utcnow()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            raise TooManyAttempts(
+                f"too many failed logins; try again after {user.locked_until:%H:%M} UTC"
+            )
         # An unknown username costs one hash check as well, so timing does not reveal it.
         stored = user.password_hash if user is not None else self._dummy_hash()
         if not security.verify_password(self.hasher, stored, password) or user is None:
+            if user is not None:
+                self._count_failure(db, user, now)
             raise NotAuthenticated("wrong username or password")
+        user.failed_logins = 0
+        user.locked_until = None
         if self.hasher.check_needs_rehash(user.password_hash):
             user.password_hash = self.hasher.hash(password)
+        db.execute(delete(UserSession).where(UserSession.expires_at <= now))
         token = security.new_token()
         expires = utcnow() + timedelta(hours=self.settings.session_hours)
         db.add(
@@ -88,6 +104,14 @@ class Accounts:
         )
         db.commit()
         return user, token
+
+    def _count_failure(self, db: Session, user: User, now: datetime) -> None:
+        """Count a failed login; after ``login_max_failures`` lock the account for a while."""
+        user.failed_logins += 1
+        if user.failed_logins >= self.settings.login_max_failures:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=self.settings.login_lock_minutes)
+        db.commit()
 
     def session_user(self, db: Session, token: str | None) -> User | None:
         if not token:

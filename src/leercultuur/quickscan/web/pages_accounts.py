@@ -8,7 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from leercultuur.quickscan.errors import NotAuthenticated, NotFound, QuickscanError
+from leercultuur.quickscan.errors import (
+    NotAuthenticated,
+    NotFound,
+    QuickscanError,
+    TooManyAttempts,
+)
 from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.api_accounts import link
 from leercultuur.quickscan.web.deps import (
@@ -43,8 +48,8 @@ async def login_submit(request: Request, db: Session = Depends(get_db)) -> Respo
         user, token = get_accounts(request).login(
             db, username=form_str(form, "username"), password=form_str(form, "password")
         )
-    except NotAuthenticated as exc:
-        return render(request, "login.html", {"error": str(exc)}, 401)
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        return render(request, "login.html", {"error": str(exc)}, exc.status_code)
     response = RedirectResponse("/admin" if user.role == "admin" else "/scans", status_code=303)
     start_session(request, response, token, session_csrf_token(request, token))
     return response
