@@ -219,6 +219,8 @@ def test_default_secret_is_refused_outside_development(tmp_path: Path) -> None:
     dev = Settings(data_dir=tmp_path, database_url=None)
     assert dev.uses_dev_secret
     assert dev.resolved_database_url() == f"sqlite:///{tmp_path / 'quickscan.sqlite3'}"
+    pg = Settings(data_dir=tmp_path, database_url="postgres://qs@db.internal/quickscan")
+    assert pg.resolved_database_url() == "postgresql+psycopg://qs@db.internal/quickscan"
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
