@@ -32,6 +32,12 @@ def get_accounts(request: Request) -> Accounts:
     return request.app.state.accounts  # type: ignore[no-any-return]
 
 
+def absolute_url(request: Request, path: str) -> str:
+    """A full link for invitations, resets and questionnaires (QUICKSCAN_BASE_URL if set)."""
+    base = get_settings(request).base_url or str(request.base_url)
+    return base.rstrip("/") + path
+
+
 def get_db(request: Request) -> Iterator[Session]:
     db: Session = request.app.state.sessions()
     try:

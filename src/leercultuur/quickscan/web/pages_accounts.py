@@ -15,8 +15,8 @@ from leercultuur.quickscan.errors import (
     TooManyAttempts,
 )
 from leercultuur.quickscan.models import Organisation, User
-from leercultuur.quickscan.web.api_accounts import link
 from leercultuur.quickscan.web.deps import (
+    absolute_url,
     get_accounts,
     get_db,
     optional_user,
@@ -129,7 +129,7 @@ def admin_invite(
     token, expires = get_accounts(request).invite(db, org_id)
     ctx = {
         "title": f"Invitation for {org.name}",
-        "url": link(request, f"/invite/{token}"),
+        "url": absolute_url(request, f"/invite/{token}"),
         "expires": expires,
     }
     return render(request, "link_issued.html", ctx)
@@ -145,7 +145,7 @@ def admin_reset(
     token, expires = get_accounts(request).issue_reset(db, user_id)
     ctx = {
         "title": f"Password reset for {user.username}",
-        "url": link(request, f"/reset/{token}"),
+        "url": absolute_url(request, f"/reset/{token}"),
         "expires": expires,
     }
     return render(request, "link_issued.html", ctx)
