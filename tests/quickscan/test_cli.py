@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sqlalchemy import create_engine, select
 from typer.testing import CliRunner
@@ -71,4 +74,20 @@ def test_user_errors_are_one_message_without_traceback(tmp_path: Path) -> None:
     assert err.startswith(
         "error: invalid Quickscan settings: QUICKSCAN_SECRET_KEY is the public development "
         "default, which is refused in environment 'production'"
+    )
+
+
+def test_missing_web_extra_is_a_clear_error(monkeypatch: Any) -> None:
+    from leercultuur.cli import quickscan_cmds
+    from leercultuur.errors import LeercultuurError
+
+    def fake_import(name: str) -> None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name="fastapi")
+
+    monkeypatch.setattr(quickscan_cmds.importlib, "import_module", fake_import)
+    with pytest.raises(LeercultuurError) as info:
+        quickscan_cmds._load("leercultuur.quickscan")
+    assert str(info.value) == (
+        "the Quickscan needs the web extra (missing package 'fastapi'); "
+        "install it with: pip install 'leercultuur[web]'"
     )
