@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leercultuur.quickscan.errors import InvalidInput
@@ -73,12 +73,14 @@ def _valid_answers() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(fields)
 
 
+@settings(deadline=None)
 @given(_valid_answers())
 def test_every_valid_combination_is_accepted_as_given(answers: dict[str, Any]) -> None:
     clean = validate_answers(_scan(["Team 1", "Team 2", "Team 3"]), answers)
     assert clean == {k: v for k, v in answers.items() if v is not None}
 
 
+@settings(deadline=None)
 @given(
     _valid_answers(),
     st.sampled_from([i.id for i in all_items() if i.required]),

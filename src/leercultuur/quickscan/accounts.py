@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -170,7 +170,8 @@ class Accounts:
     def issue_reset(self, db: Session, user_id: int) -> tuple[str, datetime]:
         return self._issue(db, "reset", organisation_id=None, user_id=user_id)
 
-    def _spend(self, db: Session, kind: str, token: str) -> OneTimeToken:
+    def _find(self, db: Session, kind: str, token: str) -> OneTimeToken:
+        """The valid, unused, unexpired link; otherwise a clear 403."""
         row = db.scalar(
             select(OneTimeToken).where(OneTimeToken.token_hash == self._hash(kind, token))
         )
@@ -181,13 +182,26 @@ class Accounts:
             raise Forbidden(f"this {what} has already been used")
         if row.expires_at <= utcnow():
             raise Forbidden(f"this {what} has expired; ask the platform admin for a new one")
-        row.used = True
+        return row
+
+    def _spend(self, db: Session, kind: str, token: str) -> OneTimeToken:
+        """Claim the link with a conditional UPDATE: of two concurrent uses only one wins."""
+        row = self._find(db, kind, token)
+        claimed = db.execute(
+            update(OneTimeToken)
+            .where(OneTimeToken.id == row.id, OneTimeToken.used.is_(False))
+            .values(used=True)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            db.rollback()
+            what = "invitation" if kind == "invite" else "password reset link"
+            raise Forbidden(f"this {what} has already been used")
         return row
 
     def check_token(self, db: Session, kind: str, token: str) -> None:
-        """Raise unless the link is valid (for showing its form); spends nothing."""
-        self._spend(db, kind, token)
-        db.rollback()
+        """Raise unless the link is valid (for showing its form); changes nothing."""
+        self._find(db, kind, token)
 
     def accept_invite(self, db: Session, *, token: str, username: str, password: str) -> User:
         row = self._spend(db, "invite", token)
