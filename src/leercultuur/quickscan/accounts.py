@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
-from leercultuur.quickscan.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from leercultuur.quickscan.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    TooManyAttempts,
+)
 from leercultuur.quickscan.models import OneTimeToken, Organisation, User, UserSession
 from leercultuur.quickscan.settings import Settings
 
 
 def utcnow() -> datetime:
     """Naive UTC (the database columns are timezone-less)."""
-    return datetime.utcnow().replace(microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,9 @@ class Accounts:
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         )
         return cls(settings, hasher)
+
+    def _dummy_hash(self) -> str:
+        return self.hasher.hash("not-a-password-" + security.new_token())
 
     def _hash(self, purpose: str, token: str) -> str:
         return security.keyed_hash(self.settings.secret, purpose, token)
@@ -70,10 +79,22 @@ class Accounts:
     def login(self, db: Session, *, username: str, password: str) -> tuple[User, str]:
         """Check the password and open a new server-side session; returns (user, token)."""
         user = db.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None or not security.verify_password(self.hasher, user.password_hash, password):
+        now = utcnow()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            raise TooManyAttempts(
+                f"too many failed logins; try again after {user.locked_until:%H:%M} UTC"
+            )
+        # An unknown username costs one hash check as well, so timing does not reveal it.
+        stored = user.password_hash if user is not None else self._dummy_hash()
+        if not security.verify_password(self.hasher, stored, password) or user is None:
+            if user is not None:
+                self._count_failure(db, user, now)
             raise NotAuthenticated("wrong username or password")
+        user.failed_logins = 0
+        user.locked_until = None
         if self.hasher.check_needs_rehash(user.password_hash):
             user.password_hash = self.hasher.hash(password)
+        db.execute(delete(UserSession).where(UserSession.expires_at <= now))
         token = security.new_token()
         expires = utcnow() + timedelta(hours=self.settings.session_hours)
         db.add(
@@ -83,6 +104,14 @@ class Accounts:
         )
         db.commit()
         return user, token
+
+    def _count_failure(self, db: Session, user: User, now: datetime) -> None:
+        """Count a failed login; after ``login_max_failures`` lock the account for a while."""
+        user.failed_logins += 1
+        if user.failed_logins >= self.settings.login_max_failures:
+            user.failed_logins = 0
+            user.locked_until = now + timedelta(minutes=self.settings.login_lock_minutes)
+        db.commit()
 
     def session_user(self, db: Session, token: str | None) -> User | None:
         if not token:
@@ -141,7 +170,8 @@ class Accounts:
     def issue_reset(self, db: Session, user_id: int) -> tuple[str, datetime]:
         return self._issue(db, "reset", organisation_id=None, user_id=user_id)
 
-    def _spend(self, db: Session, kind: str, token: str) -> OneTimeToken:
+    def _find(self, db: Session, kind: str, token: str) -> OneTimeToken:
+        """The valid, unused, unexpired link; otherwise a clear 403."""
         row = db.scalar(
             select(OneTimeToken).where(OneTimeToken.token_hash == self._hash(kind, token))
         )
@@ -152,13 +182,26 @@ class Accounts:
             raise Forbidden(f"this {what} has already been used")
         if row.expires_at <= utcnow():
             raise Forbidden(f"this {what} has expired; ask the platform admin for a new one")
-        row.used = True
+        return row
+
+    def _spend(self, db: Session, kind: str, token: str) -> OneTimeToken:
+        """Claim the link with a conditional UPDATE: of two concurrent uses only one wins."""
+        row = self._find(db, kind, token)
+        claimed = db.execute(
+            update(OneTimeToken)
+            .where(OneTimeToken.id == row.id, OneTimeToken.used.is_(False))
+            .values(used=True)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            db.rollback()
+            what = "invitation" if kind == "invite" else "password reset link"
+            raise Forbidden(f"this {what} has already been used")
         return row
 
     def check_token(self, db: Session, kind: str, token: str) -> None:
-        """Raise unless the link is valid (for showing its form); spends nothing."""
-        self._spend(db, kind, token)
-        db.rollback()
+        """Raise unless the link is valid (for showing its form); changes nothing."""
+        self._find(db, kind, token)
 
     def accept_invite(self, db: Session, *, token: str, username: str, password: str) -> User:
         row = self._spend(db, "invite", token)

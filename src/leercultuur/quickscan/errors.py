@@ -35,3 +35,7 @@ class Gone(QuickscanError):
 
 class PayloadTooLarge(QuickscanError):
     status_code = 413
+
+
+class TooManyAttempts(QuickscanError):
+    status_code = 429

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
-from leercultuur.quickscan.errors import InvalidInput, NotFound
-from leercultuur.quickscan.items import LANGUAGES
+from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound
+from leercultuur.quickscan.items import LANGUAGES, Language
 from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam, User
 
 SectorCode = Literal[
@@ -24,6 +24,10 @@ MIN_GROUP_FLOOR = 5
 MAX_TEAMS = 100
 
 
+def _dutch_only() -> list[Language]:
+    return ["nl"]
+
+
 class ScanIn(BaseModel):
     """What HR fills in to create a scan."""
 
@@ -33,7 +37,7 @@ class ScanIn(BaseModel):
     sector: SectorCode
     size_class: SizeClass
     headcount: int = Field(ge=1, le=1_000_000)
-    languages: list[Literal["nl", "en"]] = Field(default_factory=lambda: ["nl"], min_length=1)
+    languages: list[Language] = Field(default_factory=_dutch_only, min_length=1)
     closes_on: date
     min_group_size: int = Field(default=10, ge=MIN_GROUP_FLOOR, le=10_000)
     open_link: bool = True
@@ -52,7 +56,7 @@ class ScanIn(BaseModel):
 
     @field_validator("languages")
     @classmethod
-    def _languages(cls, langs: list[str]) -> list[str]:
+    def _languages(cls, langs: list[Language]) -> list[Language]:
         return [lang for lang in LANGUAGES if lang in langs]
 
 
@@ -131,6 +135,8 @@ def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: i
     """A batch of single-use codes: returned once in plain text, stored only as keyed hashes."""
     if not 1 <= count <= limit:
         raise InvalidInput(f"count: {count} is outside 1..{limit}")
+    if scan.closes_on < date.today():
+        raise Gone(f"scan {scan.id} closed on {scan.closes_on.isoformat()}; no new codes")
     codes = [security.new_access_code() for _ in range(count)]
     db.add_all(
         AccessCode(

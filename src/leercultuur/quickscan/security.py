@@ -65,4 +65,6 @@ def csrf_token_valid(secret: bytes, binding: str, token: str | None) -> bool:
     if not token or token.count(".") != 1:
         return False
     nonce, sig = token.split(".")
-    return hmac.compare_digest(sig, keyed_hash(secret, "csrf:" + binding, nonce)[:40])
+    return hmac.compare_digest(
+        sig.encode(), keyed_hash(secret, "csrf:" + binding, nonce)[:40].encode()
+    )

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     cookie_secure: Literal["auto", "always", "never"] = "auto"
     session_hours: int = Field(default=8, ge=1, le=24 * 14)
     token_days: int = Field(default=7, ge=1, le=60)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_codes_per_batch: int = Field(default=5000, ge=1)
     argon2_time_cost: int = Field(default=3, ge=1)

@@ -13,9 +13,9 @@ from starlette.responses import JSONResponse, Response
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.deps import (
+    absolute_url,
     get_accounts,
     get_db,
-    get_settings,
     require_admin,
     require_user,
 )
@@ -55,13 +55,8 @@ def user_dict(user: User) -> dict[str, object]:
     }
 
 
-def link(request: Request, path: str) -> str:
-    base = get_settings(request).base_url or str(request.base_url).rstrip("/")
-    return base.rstrip("/") + path
-
-
 def _link_dict(request: Request, path: str, expires: datetime) -> dict[str, object]:
-    return {"url": link(request, path), "expires_at": expires.isoformat() + "Z"}
+    return {"url": absolute_url(request, path), "expires_at": expires.isoformat() + "Z"}
 
 
 @router.get("/csrf")

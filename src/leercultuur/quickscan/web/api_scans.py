@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import scans
 from leercultuur.quickscan.models import User
-from leercultuur.quickscan.web.deps import get_db, get_settings, require_hr
+from leercultuur.quickscan.web.deps import absolute_url, get_db, get_settings, require_hr
 
 router = APIRouter(tags=["scans"])
 
@@ -19,8 +19,7 @@ class CodesIn(BaseModel):
 
 
 def public_links(request: Request, public_id: str) -> dict[str, str]:
-    base = get_settings(request).base_url or str(request.base_url).rstrip("/")
-    return {"questionnaire_url": f"{base.rstrip('/')}/s/{public_id}"}
+    return {"questionnaire_url": absolute_url(request, f"/s/{public_id}")}
 
 
 @router.get("/scans")

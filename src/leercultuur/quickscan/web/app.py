@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -30,6 +31,24 @@ from leercultuur.quickscan.web.deps import render, require_csrf
 from leercultuur.quickscan.web.middleware import BodyLimit, make_http_middleware
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
+ROUTERS: list[tuple[str, APIRouter, bool]] = [
+    ("/api/v1", api_accounts.router, True),
+    ("/api/v1", api_scans.router, True),
+    ("/api/v1", api_survey.router, True),
+    ("", pages_accounts.router, False),
+    ("", pages_scans.router, False),
+    ("", pages_survey.router, False),
+]
+
+
+def route_table() -> list[tuple[str, str]]:
+    """Every (method, path) the app routes, pages and API (for docs and the security tests)."""
+    out = [("GET", "/openapi.json")]
+    for prefix, router, _ in ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                out.extend((m, prefix + route.path) for m in sorted(route.methods or ()))
+    return sorted(out)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -62,10 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = dbmod.session_factory(engine)
     app.state.accounts = Accounts.from_settings(settings)
 
-    for module in (api_accounts, api_scans, api_survey):
-        app.include_router(module.router, prefix="/api/v1")
-    for module in (pages_accounts, pages_scans, pages_survey):
-        app.include_router(module.router, include_in_schema=False)
+    for prefix, router, in_schema in ROUTERS:
+        app.include_router(router, prefix=prefix, include_in_schema=in_schema)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.middleware("http")(make_http_middleware(settings))

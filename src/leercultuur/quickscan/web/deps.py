@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,12 @@ def get_accounts(request: Request) -> Accounts:
     return request.app.state.accounts  # type: ignore[no-any-return]
 
 
+def absolute_url(request: Request, path: str) -> str:
+    """A full link for invitations, resets and questionnaires (QUICKSCAN_BASE_URL if set)."""
+    base = get_settings(request).base_url or str(request.base_url)
+    return base.rstrip("/") + path
+
+
 def get_db(request: Request) -> Iterator[Session]:
     db: Session = request.app.state.sessions()
     try:
@@ -40,10 +47,19 @@ def get_db(request: Request) -> Iterator[Session]:
         db.close()
 
 
+@dataclass(frozen=True)
+class UserView:
+    """What pages show of the logged-in user (safe to use after the database session ends)."""
+
+    id: int
+    username: str
+    role: str
+
+
 def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
     accounts = get_accounts(request)
     user = accounts.session_user(db, request.cookies.get(SESSION_COOKIE))
-    request.state.user = user
+    request.state.user = None if user is None else UserView(user.id, user.username, user.role)
     return user
 
 
@@ -86,7 +102,7 @@ async def require_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     expected: str = request.state.csrf_token
     cookie = request.cookies.get(CSRF_COOKIE)
-    if not sent or cookie != expected or not hmac.compare_digest(sent, expected):
+    if not sent or cookie != expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden(
             "CSRF token missing or invalid: reload the page and try again "
             "(API clients: send the token of GET /api/v1/csrf in the X-CSRF-Token header)"
@@ -99,7 +115,7 @@ def render(
     ctx: dict[str, Any] = {
         "csrf_token": request.state.csrf_token,
         "user": getattr(request.state, "user", None),
-        "lang": "nl",
+        "lang": "en",
     }
     ctx.update(context or {})
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -8,10 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from leercultuur.quickscan.errors import NotAuthenticated, NotFound, QuickscanError
+from leercultuur.quickscan.errors import (
+    NotAuthenticated,
+    NotFound,
+    QuickscanError,
+    TooManyAttempts,
+)
 from leercultuur.quickscan.models import Organisation, User
-from leercultuur.quickscan.web.api_accounts import link
 from leercultuur.quickscan.web.deps import (
+    absolute_url,
     get_accounts,
     get_db,
     optional_user,
@@ -43,8 +48,8 @@ async def login_submit(request: Request, db: Session = Depends(get_db)) -> Respo
         user, token = get_accounts(request).login(
             db, username=form_str(form, "username"), password=form_str(form, "password")
         )
-    except NotAuthenticated as exc:
-        return render(request, "login.html", {"error": str(exc)}, 401)
+    except (NotAuthenticated, TooManyAttempts) as exc:
+        return render(request, "login.html", {"error": str(exc)}, exc.status_code)
     response = RedirectResponse("/admin" if user.role == "admin" else "/scans", status_code=303)
     start_session(request, response, token, session_csrf_token(request, token))
     return response
@@ -124,7 +129,7 @@ def admin_invite(
     token, expires = get_accounts(request).invite(db, org_id)
     ctx = {
         "title": f"Invitation for {org.name}",
-        "url": link(request, f"/invite/{token}"),
+        "url": absolute_url(request, f"/invite/{token}"),
         "expires": expires,
     }
     return render(request, "link_issued.html", ctx)
@@ -140,7 +145,7 @@ def admin_reset(
     token, expires = get_accounts(request).issue_reset(db, user_id)
     ctx = {
         "title": f"Password reset for {user.username}",
-        "url": link(request, f"/reset/{token}"),
+        "url": absolute_url(request, f"/reset/{token}"),
         "expires": expires,
     }
     return render(request, "link_issued.html", ctx)

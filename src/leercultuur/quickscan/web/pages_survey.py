@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from leercultuur.quickscan import responses, scans
-from leercultuur.quickscan.errors import QuickscanError
+from leercultuur.quickscan.errors import Conflict, Forbidden, Gone, InvalidInput, QuickscanError
 from leercultuur.quickscan.items import Language, all_items, questionnaire
 from leercultuur.quickscan.models import Scan
 from leercultuur.quickscan.web.deps import get_db, get_settings, render
@@ -60,6 +61,39 @@ def _context(scan: Scan, lang: Language) -> dict[str, object]:
     }
 
 
+EMPLOYEE_ERRORS: dict[type[QuickscanError], dict[str, str]] = {
+    Conflict: {
+        "nl": "Deze code is al gebruikt of de vragenlijst is vol.",
+        "en": "This code has already been used, or the questionnaire is full.",
+    },
+    Forbidden: {
+        "nl": "Deze code hoort niet bij deze vragenlijst. Controleer de code op typefouten.",
+        "en": "This code does not belong to this questionnaire. Please check it for typos.",
+    },
+    Gone: {"nl": "Deze vragenlijst is gesloten.", "en": "This questionnaire has closed."},
+}
+
+
+def employee_message(
+    exc: QuickscanError, scan: Scan, lang: Language, answers: Mapping[str, object]
+) -> str:
+    """The error in the employee's language; unanswered questions are named by their text."""
+    if isinstance(exc, InvalidInput):
+        missing = [
+            item.text(lang)
+            for item in all_items(scan.team_names)
+            if item.required and not answers.get(item.id)
+        ]
+        if missing:
+            lead = "Beantwoord nog: " if lang == "nl" else "Please also answer: "
+            return lead + " / ".join(missing)
+        return "Een antwoord is ongeldig." if lang == "nl" else "An answer is not valid."
+    for kind, text in EMPLOYEE_ERRORS.items():
+        if isinstance(exc, kind):
+            return text[lang]
+    return str(exc)
+
+
 @router.get("/s/{public_id}")
 def intro(
     public_id: str, request: Request, lang: str | None = None, db: Session = Depends(get_db)
@@ -103,7 +137,7 @@ async def submit(public_id: str, request: Request, db: Session = Depends(get_db)
             submission_id=submission_id or secrets.token_urlsafe(24),
             values={k: str(v) for k, v in answers.items()},
             code=code or "",
-            error=str(exc),
+            error=employee_message(exc, scan, lang, answers),
         )
         return render(request, "survey_form.html", ctx, exc.status_code)
     return render(request, "survey_done.html", _context(scan, lang))
