@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 
 from leercultuur import __version__
+from leercultuur.cli import io_cmds, monitor_cmds, quickscan_cmds, report_cmds, synth_cmds
 from leercultuur.errors import LeercultuurError
 
 app = typer.Typer(
@@ -18,18 +19,6 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True)
 
-# Command modules; each defines `register(app)`. Modules whose optional dependencies are not
-# installed (e.g. the web extra) are skipped with a hint instead of breaking the whole CLI.
-_COMMAND_MODULES = [
-    "leercultuur.cli.engine_cmds",
-    "leercultuur.cli.io_cmds",
-    "leercultuur.cli.synth_cmds",
-    "leercultuur.cli.monitor_cmds",
-    "leercultuur.cli.report_cmds",
-    "leercultuur.cli.quickscan_cmds",
-]
-
-
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
@@ -39,16 +28,11 @@ def _root(
         raise typer.Exit()
 
 
-for _name in _COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(_name)
-    except ModuleNotFoundError as exc:  # pragma: no cover - depends on installed extras
-        if exc.name and exc.name.startswith("leercultuur"):
-            continue
-        _missing = exc.name
-        _mod = None
-    if _mod is not None and hasattr(_mod, "register"):
-        _mod.register(app)
+# Each command group lives in its own module with a `register(app)`; the modules import only
+# typer and rich at the top, so the core CLI works without the optional extras (report, web),
+# whose commands say what to install when it is missing.
+for _mod in (io_cmds, synth_cmds, monitor_cmds, report_cmds, quickscan_cmds):
+    _mod.register(app)
 
 
 def main() -> None:

@@ -1,9 +1,0 @@
-"""CLI commands of the engine group (registered by leercultuur.cli._app)."""
-
-from __future__ import annotations
-
-import typer
-
-
-def register(app: typer.Typer) -> None:
-    """Add this group's commands to the main app."""
