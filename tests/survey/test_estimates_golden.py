@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import golden_cases, golden_data
 from leercultuur.survey import Design
+
+from .golden_part1 import golden_cases, golden_data
 
 RTOL = 1e-8
 ATOL = 1e-12  # absolute floor where R's value is 0 (an absent category's SE)

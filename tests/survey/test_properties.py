@@ -160,7 +160,7 @@ def test_proportions_sum_to_one(case) -> None:
 
 def test_domain_lonely_option_changes_the_se() -> None:
     """The golden lonely data: adjust_domain_lonely must matter for domain 'p' (single PSUs)."""
-    from conftest import golden_data
+    from .golden_part1 import golden_data
 
     df = golden_data("lonely")
     kw = {"weights": "w", "strata": "h", "psu": "psu", "lonely_psu": "adjust"}

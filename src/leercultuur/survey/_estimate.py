@@ -207,6 +207,7 @@ def _plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy)
         degf = vplan.degf
         hit = _Plan(dom, vplan.row_dom, indom, bool(indom.all()), degf, rows, vplan)
         design._cache[key] = hit
+        design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
     return hit
 
 
@@ -343,7 +344,8 @@ def _check_level(level: float) -> None:
 
 def _variance(design: Design, plan: _Plan, z: np.ndarray, cells: _Cells) -> np.ndarray:
     member = cells.member if _needs_member(design) else None
-    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member, plan=plan.var)
+    # (domain_variance finds plan.var through the design's cache: same call as other modules')
+    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member)
 
 
 def _mean_core(

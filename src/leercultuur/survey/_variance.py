@@ -16,6 +16,7 @@ T = 0): the domain keeps the full design, as R's ``subset`` does.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,12 @@ class VariancePlan:
     f_zero: np.ndarray  # cell's stratum is self-representing (sampled completely)
     any_f_zero: bool
     degf: np.ndarray  # R's degf of each domain's subset design (G entries)
+
+
+def cached_plan(design: Design, dom: np.ndarray) -> VariancePlan | None:
+    """The plan the estimators cached for this very ``dom`` array (identity, not equality)."""
+    hit = design._cache.get(f"vplan:{id(dom)}")
+    return hit[1] if hit is not None and hit[0] is dom else None
 
 
 def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePlan:
@@ -140,11 +147,15 @@ def domain_variance(
     only for the ``"average"`` and domain-lonely rules). ``plan`` (from :func:`variance_plan`
     for the same ``dom``) saves recomputing the cells. Returns a (G, K) array.
     """
-    if plan is None:
-        plan = variance_plan(design, dom, n_domains)
-    GH = (n_domains + 1) * design.n_strata
     if design.calibration is not None:
-        z = design.calibration.residuals(z)
+        # R residualises each domain's scores over all rows: survey weighting does that
+        # (imported here, not at the top: _weighting builds on this module)
+        weighting = importlib.import_module("leercultuur.survey._weighting")
+        out: np.ndarray = weighting.calibrated_domain_variance(design, z, dom, n_domains, member)
+        return out
+    if plan is None:
+        plan = cached_plan(design, dom) or variance_plan(design, dom, n_domains)
+    GH = (n_domains + 1) * design.n_strata
     gh = plan.unit_cell
     T = z if plan.unit is None else _bincount_cols(plan.unit, z, plan.n_units)
     S1 = _bincount_cols(gh, T, GH)

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
-GOLDEN_DIR = Path(__file__).parent / "golden" / "part1"
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden" / "part1"
 
 
 @cache
@@ -29,3 +30,13 @@ def golden_data(name: str) -> pd.DataFrame:
     """A fresh copy of a committed golden data set (apistrat, apiclus1, apiclus2, lonely,
     synth20k), read as R read it."""
     return _read(name).copy()
+
+
+@pytest.fixture
+def apistrat() -> pd.DataFrame:
+    return golden_data("apistrat")
+
+
+@pytest.fixture
+def apiclus1() -> pd.DataFrame:
+    return golden_data("apiclus1")
