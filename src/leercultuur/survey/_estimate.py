@@ -118,10 +118,11 @@ def domains(design: Design, by: str | Sequence[str] | None, missing_by: MissingB
     radix.reverse()
     for (_col, codes, _u, _card), r in zip(parts, radix, strict=True):
         combined += codes * r
-    present = np.bincount(combined[inside], minlength=stride) > 0
+    everyone = design.domain is None
+    present = np.bincount(combined if everyone else combined[inside], minlength=stride) > 0
     remap = np.full(stride, -1, np.int64)
     remap[present] = np.arange(int(present.sum()))
-    dom = np.where(inside, remap[combined], -1)
+    dom = remap[combined] if everyone else np.where(inside, remap[combined], -1)
     present_codes = np.flatnonzero(present)
     labels = {}
     for (col, _codes, uniques, card), r in zip(parts, radix, strict=True):
