@@ -118,10 +118,11 @@ def domains(design: Design, by: str | Sequence[str] | None, missing_by: MissingB
     radix.reverse()
     for (_col, codes, _u, _card), r in zip(parts, radix, strict=True):
         combined += codes * r
-    present = np.bincount(combined[inside], minlength=stride) > 0
+    everyone = design.domain is None
+    present = np.bincount(combined if everyone else combined[inside], minlength=stride) > 0
     remap = np.full(stride, -1, np.int64)
     remap[present] = np.arange(int(present.sum()))
-    dom = np.where(inside, remap[combined], -1)
+    dom = remap[combined] if everyone else np.where(inside, remap[combined], -1)
     present_codes = np.flatnonzero(present)
     labels = {}
     for (col, _codes, uniques, card), r in zip(parts, radix, strict=True):
@@ -207,6 +208,7 @@ def _plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy)
         degf = vplan.degf
         hit = _Plan(dom, vplan.row_dom, indom, bool(indom.all()), degf, rows, vplan)
         design._cache[key] = hit
+        design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
     return hit
 
 
@@ -343,7 +345,8 @@ def _check_level(level: float) -> None:
 
 def _variance(design: Design, plan: _Plan, z: np.ndarray, cells: _Cells) -> np.ndarray:
     member = cells.member if _needs_member(design) else None
-    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member, plan=plan.var)
+    # (domain_variance finds plan.var through the design's cache: same call as other modules')
+    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member)
 
 
 def _mean_core(

@@ -16,6 +16,7 @@ T = 0): the domain keeps the full design, as R's ``subset`` does.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,12 @@ class VariancePlan:
     degf: np.ndarray  # R's degf of each domain's subset design (G entries)
 
 
+def cached_plan(design: Design, dom: np.ndarray) -> VariancePlan | None:
+    """The plan the estimators cached for this very ``dom`` array (identity, not equality)."""
+    hit = design._cache.get(f"vplan:{id(dom)}")
+    return hit[1] if hit is not None and hit[0] is dom else None
+
+
 def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePlan:
     """The score-free part of :func:`domain_variance` for domain codes ``dom`` (-1: none)."""
     G, H = n_domains, design.n_strata
@@ -83,20 +90,22 @@ def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePl
         n_units = dom.size
     n_cells = (G + 1) * H
     n_h = np.tile(design.n_psu, G + 1)
-    empty = n_h - np.bincount(unit_cell, minlength=n_cells)
+    units_per_cell = np.bincount(unit_cell, minlength=n_cells)
+    empty = n_h - units_per_cell
     f = np.tile(design.f, G + 1)
     lonely = np.tile(design.n_psu == 1, G + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(lonely, f, f * n_h / (n_h - 1))
     f_zero = np.tile(design.f < 1e-7, G + 1)
     # degf: PSUs minus strata with non-zero weight per domain (R's degf of the subset design)
-    nonzero = (design.w != 0).astype(np.float64)
-    unit_nz = nonzero if unit is None else np.bincount(unit, weights=nonzero, minlength=n_units)
-    units_used = unit_nz > 0
-    unit_dom = unit_cell // H
-    n_psu_dom = np.bincount(unit_dom[units_used], minlength=G + 1)
-    cell_used = np.bincount(unit_cell, weights=units_used, minlength=n_cells) > 0
-    n_str_dom = cell_used.reshape(G + 1, H).sum(axis=1)
+    if (design.w != 0).all():  # every unit counts
+        cell_units = units_per_cell
+    else:
+        nonzero = (design.w != 0).astype(np.float64)
+        unit_nz = nonzero if unit is None else np.bincount(unit, weights=nonzero, minlength=n_units)
+        cell_units = np.bincount(unit_cell, weights=unit_nz > 0, minlength=n_cells)
+    n_psu_dom = sum_strata(cell_units[:, None].astype(np.float64), H)[:, 0]
+    n_str_dom = sum_strata((cell_units > 0)[:, None].astype(np.float64), H)[:, 0]
     degf = (n_psu_dom - n_str_dom)[:G].astype(np.int64)
     return VariancePlan(
         G,
@@ -141,13 +150,13 @@ def domain_variance(
     for the same ``dom``) saves recomputing the cells. Returns a (G, K) array.
     """
     if design.calibration is not None:
-        # R residualises each domain's scores over *all* rows (rows outside the domain get
-        # non-zero residuals), so calibrated designs take the per-domain route.
-        from leercultuur.survey._weighting import calibrated_domain_variance
-
-        return calibrated_domain_variance(design, z, dom, n_domains, member)
+        # R residualises each domain's scores over all rows: survey weighting does that
+        # (imported here, not at the top: _weighting builds on this module)
+        weighting = importlib.import_module("leercultuur.survey._weighting")
+        out: np.ndarray = weighting.calibrated_domain_variance(design, z, dom, n_domains, member)
+        return out
     if plan is None:
-        plan = variance_plan(design, dom, n_domains)
+        plan = cached_plan(design, dom) or variance_plan(design, dom, n_domains)
     GH = (n_domains + 1) * design.n_strata
     gh = plan.unit_cell
     T = z if plan.unit is None else _bincount_cols(plan.unit, z, plan.n_units)
