@@ -28,6 +28,10 @@ class SpecError(LeercultuurError, ValueError):
     """A codebook or monitor spec that is invalid."""
 
 
+class OptionError(LeercultuurError, ValueError):
+    """An option given a value outside its allowed set."""
+
+
 def format_rows(rows: Sequence[int] | Iterable[int], *, limit: int = 5) -> str:
     """'rows 3, 17, 42 (and 12 more)' with 1-based row numbers as a spreadsheet shows them."""
     rows = list(rows)
@@ -41,4 +45,4 @@ def check_choice(name: str, value: Any, allowed: Sequence[Any]) -> None:
     """Raise a clear error listing the allowed values of a ``Literal`` option."""
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of: {options}")
+        raise OptionError(f"{name}={value!r} is not allowed; choose one of: {options}")
