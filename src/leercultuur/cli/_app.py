@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True)
 
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),

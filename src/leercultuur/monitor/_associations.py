@@ -51,6 +51,7 @@ def associations(
         return pd.DataFrame(columns=ASSOCIATION_COLUMNS), gaps
     year = spec.design.year
     by_id = {i: d for d, ids in designs for i in ids}
+    dummies = _dummies(data, controls)  # built once: R's treatment coding, first level = base
     rows = []
     for outcome in a.outcomes:
         if outcome in missing:
@@ -58,13 +59,18 @@ def associations(
         design = by_id[outcome]
         nested = _strata_nested_in_years(design, year)
         scale = 100.0 if spec.indicator(outcome).is_percentage else 1.0
+        cols = [f"ind__{outcome}", *predictors]
+        base = pd.concat([design.data[cols], dummies], axis=1).assign(
+            __w=design.w, __stratum=design.stratum, __year=design.data[year].to_numpy()
+        )
         for y in frame.years[outcome]:
-            sel = (design.data[year] == y).to_numpy()
+            sel = (base["__year"] == y).to_numpy()
             if nested:
-                d = Design(design.data.loc[sel], weights=design.weights_col,
-                           strata=design.strata_col, lonely_psu=design.lonely_psu)  # fmt: skip
+                d = Design(base.loc[sel], weights="__w", strata="__stratum",
+                           lonely_psu=design.lonely_psu)  # fmt: skip
             else:
-                d = design.subset(sel)
+                d = Design(base, weights="__w", strata="__stratum",
+                           lonely_psu=design.lonely_psu).subset(sel)  # fmt: skip
             # Split design: a predictor asked of the other half only has no respondent in
             # common with the outcome; it is left out of that year's model (and said so).
             answered = d.data[f"ind__{outcome}"].notna()
@@ -77,8 +83,9 @@ def associations(
                     )
             if not usable:
                 continue
+            x = [*usable, *_present(d, dummies)]
             try:
-                fit = regress(d, f"ind__{outcome}", [*usable, *controls], na_rm=True)
+                fit = regress(d, f"ind__{outcome}", x, na_rm=True)
             except (LeercultuurError, np.linalg.LinAlgError) as exc:
                 gaps.append(f"associations: {outcome} in {y} not estimated: {exc}")
                 continue
@@ -101,3 +108,26 @@ def associations(
     if not rows:
         return pd.DataFrame(columns=ASSOCIATION_COLUMNS), gaps
     return pd.concat(rows, ignore_index=True)[ASSOCIATION_COLUMNS], gaps
+
+
+def _dummies(data: pd.DataFrame, controls: list[str]) -> pd.DataFrame:
+    """0/1 columns for the categorical controls, named as R names them (``educationmiddle``);
+    missing values stay missing, so those rows leave the model (na.omit)."""
+    out = {}
+    for c in controls:
+        s = data[c]
+        cats = (
+            list(s.cat.categories)
+            if isinstance(s.dtype, pd.CategoricalDtype)
+            else sorted(s.dropna().unique().tolist())
+        )
+        codes = pd.Categorical(s, categories=cats).codes
+        miss = codes < 0
+        for k, lev in enumerate(cats[1:], start=1):
+            out[f"{c}{lev}"] = np.where(miss, np.nan, (codes == k).astype(np.float64))
+    return pd.DataFrame(out, index=data.index)
+
+
+def _present(d: Design, dummies: pd.DataFrame) -> list[str]:
+    """Dummies of levels present in the year's rows (an absent level would be all zeros)."""
+    return [c for c in dummies.columns if d.data[c].to_numpy(dtype=float, na_value=0.0).any()]

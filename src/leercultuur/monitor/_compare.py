@@ -99,7 +99,7 @@ def _classic_weights(design: Design, year: str) -> np.ndarray:
 
 def _classic_two_group(cs: CellStats, Ma: np.ndarray, Mb: np.ndarray, pct: np.ndarray):  # type: ignore[no-untyped-def]
     """Pearson chi-square (percentages) or pooled t (means) with normalised weights."""
-    ab = cs.H_cells[:, :, [A, B]].sum(axis=1)  # (G, 2, K) on the centred scale
+    ab = cs.G_sums[:, [A, B]]  # (G, 2, K) on the centred scale
     n1, n2 = Ma @ ab[:, 0], Mb @ ab[:, 0]
     b1, b2 = Ma @ ab[:, 1], Mb @ ab[:, 1]
     f1, f2 = Ma @ cs.G_cells[:, F], Mb @ cs.G_cells[:, F]
@@ -214,7 +214,7 @@ class _Ctx:
         """Every (year, group) cell, missing-value group included (labelled "(missing)")."""
         dm, cs = self.dm, self.cs
         cnt = cs.H_cells[:, :, R0]  # svyciprop's df counts every row of the domain
-        df = cnt.sum(axis=1) - (cnt > 0).sum(axis=1)
+        df = np.einsum("ghk->gk", cnt) - np.einsum("ghk->gk", (cnt > 0).astype(np.float64))
         gi, ki = np.nonzero(self.measured)
         p, var = dm.estimate[gi, ki], dm.var[gi, ki]
         lo_n = p - stats.norm.ppf(1 - self.spec.alpha / 2) * np.sqrt(var)

@@ -24,7 +24,7 @@ from leercultuur.monitor._compare import compute_tables
 from leercultuur.monitor._estimates import plan_designs
 from leercultuur.monitor._indicators import WeightFor, build_indicators
 from leercultuur.monitor._result import MonitorResult
-from leercultuur.monitor._spec import MonitorSpec, load_spec, spec_text
+from leercultuur.monitor._spec import MonitorSpec, load_spec
 
 Method = Literal["design", "classic"]
 Progress = Callable[[str], None]
@@ -112,7 +112,7 @@ def run_monitor(
             str(k): int(v) for k, v in data[spec.design.year].value_counts().sort_index().items()
         },
         "inputs": [{"path": str(p), "sha256": file_sha256(p)} for p in inputs],
-        "spec_yaml": spec_text(spec),
+        "spec": spec.model_dump(mode="json"),
         "provenance": dict(provenance or {}),
         "indicators_missing": list(frame.missing),
     }  # fmt: skip

@@ -32,8 +32,8 @@ Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> Arrays:
     """OLS with frequency weights: coef (ND,K,p), vcov (ND,K,p,p), RSS (ND,K), N (ND,K)."""
-    a = M[:, :, None] * cs.H_cells[:, :, A].sum(axis=1)[None]
-    b = M[:, :, None] * cs.H_cells[:, :, B].sum(axis=1)[None]
+    a = M[:, :, None] * cs.G_sums[None, :, A]
+    b = M[:, :, None] * cs.G_sums[None, :, B]
     f = M @ cs.G_cells[:, F]
     xtwx = np.einsum("dgk,gi,gj->dkij", a, X, X)
     xtwy = np.einsum("dgk,gi->dki", b, X)

@@ -55,6 +55,7 @@ class CellStats:
 
     H_cells: np.ndarray  # (G, H, 4, K): A, B, NZ, R0 per (group, stratum)
     G_cells: np.ndarray  # (G, 7, K): F, N, R1, CC, CD, CE, W2 per group
+    G_sums: np.ndarray  # (G, 4, K): H_cells summed over strata
     Q: dict[str, np.ndarray]  # "AA", "AB", "BB": (K, G, G)
     groups: pd.DataFrame  # labels of each group code (one column per `by` variable)
     names: tuple[str, ...]
@@ -178,17 +179,19 @@ def cell_stats(
     H_cells[:, :, NZ] = s1[:, :, K : 2 * K]
     H_cells[:, :, R0] = s1[:, :, 2 * K][:, :, None]
     G_cells = np.empty((G, 7, K))
-    G_cells[:, F] = sw[:, :, 2 * K :].sum(axis=1)
-    G_cells[:, N] = s1[:, :, :K].sum(axis=1)
-    G_cells[:, R1] = s1[:, :, 2 * K + 1].sum(axis=1)[:, None]
+    sw_g, sw2_g, s1_g = (np.einsum("ghc->gc", x) for x in (sw, sw2, s1))  # fast over H
+    G_cells[:, F] = sw_g[:, 2 * K :]
+    G_cells[:, N] = s1_g[:, :K]
+    G_cells[:, R1] = s1_g[:, 2 * K + 1][:, None]
     G_cells[:, CC] = np.einsum("ghk,h->gk", sw2[:, :, :K], rows.c_h)
     G_cells[:, CD] = np.einsum("ghk,h->gk", sw2[:, :, K : 2 * K], rows.c_h)
     G_cells[:, CE] = np.einsum("ghk,h->gk", sw2[:, :, 2 * K :], rows.c_h)
-    G_cells[:, W2] = sw2[:, :, :K].sum(axis=1)
+    G_cells[:, W2] = sw2_g[:, :K]
     Q = _q_matrices(H_cells, rows.w_h)
     return CellStats(
         H_cells=H_cells,
         G_cells=G_cells,
+        G_sums=np.einsum("ghsk->gsk", H_cells),
         Q=Q,
         groups=dom.labels,
         names=rows.names,
@@ -267,9 +270,9 @@ def domain_means(cs: CellStats, membership: np.ndarray) -> DomainMeans:
     """Means and variances of each domain (a row of ``membership``, ND x G, 0/1 over groups)."""
     M = np.asarray(membership, dtype=np.float64)
     L = np.einsum("dg,gsk->dsk", M, cs.G_cells)
-    sw = M @ cs.H_cells[:, :, A].sum(axis=1)
-    sb = M @ cs.H_cells[:, :, B].sum(axis=1)
-    nobs = M @ cs.H_cells[:, :, NZ].sum(axis=1)
+    sw = M @ cs.G_sums[:, A]
+    sb = M @ cs.G_sums[:, B]
+    nobs = M @ cs.G_sums[:, NZ]
     with np.errstate(invalid="ignore", divide="ignore"):
         m = sb / sw
         s2 = (L[:, CE] - 2 * m * L[:, CD] + m * m * L[:, CC]) / (sw * sw)
@@ -309,7 +312,7 @@ def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -
     G, H, K = cnt.shape
     Ms = sparse.csr_matrix(M) if M.size > 20_000 else M
     per_h = np.asarray(Ms @ cnt.reshape(G, H * K)).reshape(-1, H, K)
-    return per_h.sum(axis=1) - (per_h > 0).sum(axis=1)
+    return np.einsum("dhk->dk", per_h) - np.einsum("dhk->dk", (per_h > 0).astype(np.float64))
 
 
 def domain_rows(cs: CellStats, membership: np.ndarray) -> np.ndarray:
@@ -330,8 +333,8 @@ class DomainSlopes:
 
 
 def _fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, ...]:
-    a = M[:, :, None] * cs.H_cells[:, :, A].sum(axis=1)[None]  # (ND, G, K)
-    b = M[:, :, None] * cs.H_cells[:, :, B].sum(axis=1)[None]
+    a = M[:, :, None] * cs.G_sums[None, :, A]  # (ND, G, K)
+    b = M[:, :, None] * cs.G_sums[None, :, B]
     xtwx = np.einsum("dgk,gi,gj->dkij", a, X, X)
     xtwy = np.einsum("dgk,gi->dki", b, X)
     p = X.shape[1]

@@ -545,17 +545,17 @@ def design_cov(design: Design, Z: np.ndarray, rows: np.ndarray) -> np.ndarray:
     # numbers as the polarised domain_variance in one pass.
     from leercultuur.survey._cells import _stratum_weights
 
+    from leercultuur.survey._variance import _bincount_cols
+
     Zr = np.where(rows[:, None], Z, 0.0)
     if design.has_psu:
-        T = np.zeros((design.n_psu_total, Z.shape[1]))
-        np.add.at(T, design.psu, Zr)
+        T = _bincount_cols(design.psu, Zr, design.n_psu_total)
         h = np.zeros(design.n_psu_total, np.int64)
         h[design.psu] = design.stratum
     else:
         T, h = Zr, design.stratum
     c_h, w_h = _stratum_weights(design)
-    S = np.zeros((design.n_strata, Z.shape[1]))
-    np.add.at(S, h, T)
+    S = _bincount_cols(h, T, design.n_strata)
     return (T * c_h[h][:, None]).T @ T - (S * w_h[:, None]).T @ S
 
 
