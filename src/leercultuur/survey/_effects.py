@@ -544,7 +544,6 @@ def design_cov(design: Design, Z: np.ndarray, rows: np.ndarray) -> np.ndarray:
     # (c_h = f_h n_h / (n_h - 1), w_h = c_h / n_h; lonely strata as the design's rule), the same
     # numbers as the polarised domain_variance in one pass.
     from leercultuur.survey._cells import _stratum_weights
-
     from leercultuur.survey._variance import _bincount_cols
 
     Zr = np.where(rows[:, None], Z, 0.0)
