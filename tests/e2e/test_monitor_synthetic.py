@@ -125,3 +125,39 @@ def test_benchmark_export_validates(
         for cell in [*ind.company_size.values(), *ind.sector.values()]:
             assert (cell.estimate is None) == cell.suppressed
             assert cell.suppressed == (cell.n < bench.publication_threshold)
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "synthetic" / "golden.json"
+
+
+def test_cells_equal_r_on_the_synthetic_files(result: MonitorResult) -> None:
+    """tests/golden/synthetic/golden.R: R reads the same .sav files with haven, harmonises them
+    itself and recomputes these cells with survey 4.1.1."""
+    from leercultuur.synth import GENERATOR_VERSION
+
+    g = json.loads(GOLDEN.read_text())
+    assert g["generator"] == GENERATOR_VERSION, "regenerate the golden values for this version"
+    e = result.estimates.set_index(["indicator", "breakdown", "group", "year"])
+    for row in g["nonformal"]:  # svyby(~nonformal, ~year, des, svymean, na.rm=TRUE)
+        cell = e.loc[("nonformal", "all", "all", row["year"])]
+        assert cell["estimate"] == pytest.approx(100 * row["estimate"], rel=1e-8)
+        assert cell["se"] == pytest.approx(100 * row["se"], rel=1e-8)
+    # svyglm(nonformal ~ low, subset(des, year == 2022 & !is.na(nonformal)))
+    c = result.comparisons.query(
+        "indicator == 'nonformal' and comparison == 'group_vs_rest' and group == 'low' "
+        "and year == 2022"
+    ).iloc[0]
+    gv = g["gvr_low_2022"]
+    assert c["difference"] == pytest.approx(100 * gv["difference"], rel=1e-8)
+    assert c["se"] == pytest.approx(100 * gv["se"], rel=1e-8)
+    assert c["statistic"] == pytest.approx(gv["t"], rel=1e-8)
+    # svyglm(nonformal ~ year, subset(des, !is.na(nonformal)))
+    t = result.trends.query("indicator == 'nonformal' and breakdown == 'all'").iloc[0]
+    assert t["slope"] == pytest.approx(100 * g["trend"]["slope"], rel=1e-8)
+    assert t["se"] == pytest.approx(100 * g["trend"]["se"], rel=1e-8)
+    # half-2 item in 2022 with the half weight; autonomy scale cut-off 2.5
+    for ind, key in (("support_large", "support_large_2022"),
+                     ("autonomy_high", "autonomy_high_2022")):  # fmt: skip
+        cell = e.loc[(ind, "all", "all", 2022)]
+        assert cell["estimate"] == pytest.approx(100 * g[key]["estimate"], rel=1e-8)
+        assert cell["se"] == pytest.approx(100 * g[key]["se"], rel=1e-8)
