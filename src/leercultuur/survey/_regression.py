@@ -175,12 +175,8 @@ def _mu_eta(eta: np.ndarray) -> np.ndarray:
 def _irls(
     X: np.ndarray, y: np.ndarray, pw: np.ndarray, family: Family
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """R's glm.fit: coefficients, fitted mu, working residuals, working weights, iterations."""
-    if family == "gaussian":
-        ww = np.sqrt(pw)
-        coef, *_ = np.linalg.lstsq(X * ww[:, None], y * ww, rcond=None)
-        mu = X @ coef
-        return coef, mu, y - mu, pw.copy(), 2
+    """R's glm.fit for the binomial family: coefficients, fitted mu, working residuals, working
+    weights, iterations. (The gaussian fit is one QR, in :func:`regress`.)"""
     mu = (pw * y + 0.5) / (pw + 1)
     eta = special.logit(mu)
     dev_old = _binomial_dev(y, mu, pw)
@@ -251,13 +247,30 @@ def regress(
             )
         if np.unique(yu[pwu > 0]).size < 2:
             raise DesignError(f"regress: {y!r} takes one value only in the rows used")
-    alias = _aliased(Xu * np.sqrt(pwu)[:, None], names)
+    Xw = Xu * np.sqrt(pwu)[:, None]
+    if family == "gaussian":
+        # One QR of sqrt(W) X serves the aliasing check, the least-squares fit (as R's
+        # glm.fit: Q'y and a triangular solve) and (X'WX)^-1 below.
+        q_mat, r_gauss = linalg.qr(Xw, mode="economic")
+        norm = np.linalg.norm(Xw, axis=0)
+        alias = [
+            names[j]
+            for j in range(Xw.shape[1])
+            if norm[j] == 0 or abs(r_gauss[j, j]) < 1e-7 * norm[j]
+        ]
+    else:
+        alias = _aliased(Xw, names)
     if alias:
         raise DesignError(
             f"regress: the model matrix is singular; {', '.join(map(repr, alias))} "
             "is a linear combination of earlier terms (R would report NA). Drop or merge it"
         )
-    coef, mu, resid, wt, iters = _irls(Xu, yu, pwu, family)
+    if family == "gaussian":
+        coef = linalg.solve_triangular(r_gauss, q_mat.T @ (yu * np.sqrt(pwu)))
+        mu = Xu @ coef
+        resid, wt, iters = yu - mu, pwu.copy(), 2
+    else:
+        coef, mu, resid, wt, iters = _irls(Xu, yu, pwu, family)
     if family == "binomial":
         edge = (pwu > 0) & ((mu < _EPS) | (mu > 1 - _EPS))
         if edge.any():
@@ -268,7 +281,10 @@ def regress(
                 "exist. Drop or merge the regressor that predicts the outcome exactly"
             )
     # (X'WX)^-1 from the QR of sqrt(W) X, as R's chol2inv(qr): better conditioned than inv()
-    r_mat = linalg.qr(Xu * np.sqrt(wt)[:, None], mode="r")[0][: Xu.shape[1]]
+    if family == "gaussian":
+        r_mat = r_gauss
+    else:
+        r_mat = linalg.qr(Xu * np.sqrt(wt)[:, None], mode="r")[0][: Xu.shape[1]]
     r_inv = linalg.solve_triangular(r_mat, np.eye(r_mat.shape[0]))
     ainv = r_inv @ r_inv.T
     Z = np.zeros((len(design.data), len(coef)))
