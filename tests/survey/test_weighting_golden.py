@@ -166,7 +166,7 @@ def test_domain_of_calibrated_design_keeps_calibration() -> None:
     close(sub["se"], [gold["se"][i]])
 
 
-def test_engine_hook_without_dispatch() -> None:
+def test_calibrated_domain_ses_equal_r() -> None:
     d = calibrate(strat(), {"sch.wide": SCHWIDE, "api99": 3914069}, calfun="linear")
     se = d.mean("api00", by="comp.imp")["se"].to_numpy()
     gold = GOLD["strat_linear"]["by_comp_imp_api00"]["se"]

@@ -40,8 +40,9 @@ def stage_progress(total: int, title: str) -> Iterator[Any]:
 
 
 def _monitor_stages(spec: Any) -> int:
-    # indicators + estimates per (plan x breakdown) + comparisons + associations (estimate)
-    return 2 + 3 * (len(spec.breakdowns) + 1) * 2
+    # "indicators", one step per (weight plan x breakdown incl. all), "associations"; the
+    # default codebook gives 3 weight plans (whole sample, and the two 2022 half blocks)
+    return 2 + 3 * (len(spec.breakdowns) + 1)
 
 
 def run_monitor_on_files(
