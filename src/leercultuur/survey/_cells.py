@@ -277,6 +277,10 @@ def domain_means(cs: CellStats, membership: np.ndarray) -> DomainMeans:
         m = sb / sw
         s2 = (L[:, CE] - 2 * m * L[:, CD] + m * m * L[:, CC]) / (sw * sw)
         var = s2 - _s1_square(cs, M, m, M, m) / (sw * sw)
+        # A variance below the rounding level of its expanded sums is zero (e.g. a domain in
+        # which every answer is the same); without this it would show as ~1e-9 after sqrt.
+        terms = (L[:, CE] + m * m * L[:, CC]) / (sw * sw)  # magnitude of the expanded sums
+        var = np.where(np.abs(var) <= 1e-12 * terms, 0.0, var)
         ss = L[:, F] - m * m * sw  # sum w (y - m)^2
         pop_var = ss / sw
         n_eff = sw * sw / L[:, W2]
