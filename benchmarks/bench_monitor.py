@@ -39,7 +39,14 @@ def main() -> None:
     t = time.perf_counter()
     h = read_harmonised(sorted(OUT.glob("nea_*.sav")))
     print(f"read + validate + harmonise {len(h.data):,} rows: {time.perf_counter() - t:.2f} s")
-    for method in ("design", "classic"):
+    from leercultuur.monitor import load_spec
+    from leercultuur.monitor._spec import Associations
+
+    full = load_spec()
+    no_assoc = full.model_copy(update={"associations": Associations()})
+    runs = [("design", full, "design"), ("classic", full, "classic"),
+            ("design, without associations", no_assoc, "design")]  # fmt: skip
+    for label, spec, method in runs:
         times: list[float] = []
         stages: dict[str, float] = {}
         for _ in range(args.repeat):
@@ -51,11 +58,11 @@ def main() -> None:
                 _last[0] = now
 
             t = time.perf_counter()
-            r = run_monitor(h.data, weight_for=h.metadata.weight_for, method=method,  # type: ignore[arg-type]
-                            progress=progress)  # fmt: skip
+            r = run_monitor(h.data, spec=spec, weight_for=h.metadata.weight_for,
+                            method=method, progress=progress)  # type: ignore[arg-type]  # fmt: skip
             times.append(time.perf_counter() - t)
         print(
-            f"monitor ({method}): best {min(times):.2f} s, median {statistics.median(times):.2f} s"
+            f"monitor ({label}): best {min(times):.2f} s, median {statistics.median(times):.2f} s"
             f" over {args.repeat} runs; {len(r.estimates):,} estimates, "
             f"{len(r.comparisons):,} comparisons, {len(r.trends):,} trends, "
             f"{len(r.associations):,} association terms"

@@ -25,14 +25,21 @@ Progress = Callable[[str], None]
 def plan_designs(
     data: pd.DataFrame, frame: IndicatorFrame, spec: MonitorSpec
 ) -> list[tuple[Design, list[str]]]:
-    """One design per weight plan, over the data plus its indicator columns."""
-    base = pd.concat([data, frame.values.add_prefix("ind__")], axis=1)
+    """One design per weight plan, over the columns the monitor uses plus the indicators.
+
+    Only the design, breakdown and control columns are carried (not the whole harmonised
+    table), so no design copies data it never reads."""
+    d_ = spec.design
+    used = [d_.year, d_.strata, d_.psu, *(b.column for b in spec.breakdowns),
+            *spec.associations.controls]  # fmt: skip
+    keep = list(dict.fromkeys(c for c in used if c is not None and c in data.columns))
     designs = []
     for k, (plan, ids) in enumerate(sorted(weight_plans(frame).items())):
         wcol = f"__w{k}"
         w = plan_weights(data, spec.design.year, plan)
         _check_plan_weights(data, spec.design.year, plan, w, ids)
-        df = base.assign(**{wcol: w})
+        df = pd.concat([data[keep], frame.values.add_prefix("ind__")], axis=1)
+        df[wcol] = w
         d = Design(
             df,
             weights=wcol,

@@ -170,8 +170,14 @@ def cell_stats(
         return np.asarray(ind @ Z).reshape(G, H, Z.shape[1])
 
     w = np.where(indom, rows.w, 0.0)
-    sw = summed(w, rows.Zy)  # sum w m, w m y, w m y^2 per (group, stratum)
-    sw2 = summed(w * w, rows.Zy)  # sum w^2 m, w^2 m y, w^2 m y^2
+    # sums with weights w and w^2 in one product (two entries per row): Zy is read once
+    both = sparse.csc_matrix(
+        (np.column_stack([w, w * w]).ravel(), np.column_stack([cell, cell + G * H]).ravel(),
+         np.arange(0, 2 * n + 1, 2)),
+        shape=(2 * G * H, n),
+    )  # fmt: skip
+    sww = np.asarray(both @ rows.Zy).reshape(2, G, H, 3 * K)
+    sw, sw2 = sww[0], sww[1]  # sum w m (1, y, y^2) and sum w^2 m (1, y, y^2) per cell
     s1 = summed(indom.astype(np.float64), rows.Zc)  # counts
     H_cells = np.empty((G, H, 4, K))
     H_cells[:, :, A] = sw[:, :, :K]
