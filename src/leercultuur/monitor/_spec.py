@@ -19,7 +19,6 @@ from leercultuur.errors import SpecError
 IndicatorKind = Literal["share", "mean", "share_scale"]
 # libyaml's C loader when PyYAML was built with it (10x faster than the pure-Python one)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _Strict(BaseModel):
@@ -157,10 +156,3 @@ def load_spec(path: str | Path | None = None) -> MonitorSpec:
             f"{'.'.join(str(x) for x in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
         )
         raise SpecError(f"{where}: {problems}") from None
-
-
-def spec_text(spec: MonitorSpec) -> str:
-    """The spec as YAML (the form users edit)."""
-    return yaml.dump(
-        spec.model_dump(mode="json"), Dumper=_Dumper, sort_keys=False, allow_unicode=True
-    )

@@ -325,11 +325,6 @@ def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -
     return np.einsum("dhk->dk", per_h) - np.einsum("dhk->dk", (per_h > 0).astype(np.float64))
 
 
-def domain_rows(cs: CellStats, membership: np.ndarray) -> np.ndarray:
-    """Rows of each domain (answering or not): (ND, K)."""
-    return np.asarray(membership, dtype=np.float64) @ cs.G_cells[:, R1]
-
-
 @dataclass(frozen=True)
 class DomainSlopes:
     """Weighted least squares of y on group-level regressors, per domain and variable."""
