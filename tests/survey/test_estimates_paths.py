@@ -1,8 +1,10 @@
-"""The engine's two variance routes agree, also where one-pass sums would lose digits.
+"""The engine's variance routes agree, also where one-pass sums would lose digits.
 
-Element samples (no PSU column) take sum z^2 - (sum z)^2 / n_h per (domain, stratum) cell and fall
-back to the two-pass centred sums when that keeps fewer than ~10 digits; a PSU column of row ids
-always takes the two-pass route (R's ``onestrat``). Both must give the same SEs.
+Element samples (no PSU column) first try the cell sums of ``_element`` (one sparse product per
+table; see test_element.py), then sum z^2 - (sum z)^2 / n_h of the row scores per (domain,
+stratum) cell, and fall back to the two-pass centred sums when that keeps fewer than ~10 digits;
+a PSU column of row ids always takes the two-pass route (R's ``onestrat``). All must give the
+same SEs.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leercultuur.survey import Design, _estimate, _variance
+from leercultuur.survey import Design, _element, _estimate, _variance
 
 
 def _both(df: pd.DataFrame, **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -30,18 +32,26 @@ def test_large_offsets_tiny_spread(equal_weights: bool, monkeypatch) -> None:
     df["y"] = 1e9 + df.h * 1e4 + rng.normal(0, 1e-3, n)  # scores ~constant within a cell
     routes = []
     inner = _variance.element_variance
+    cells = _element.element_means
 
     def spy(*args):
         out = inner(*args)
         routes.append("one-pass" if out is not None else "two-pass")
         return out
 
+    def spy_cells(*args, **kw):
+        out = cells(*args, **kw)
+        routes.append("cells" if out is not None else "no cells")
+        return out
+
     monkeypatch.setattr(_estimate, "element_variance", spy)
+    monkeypatch.setattr(_element, "element_means", spy_cells)
     fast, rows = _both(df)
     np.testing.assert_allclose(fast["se"], rows["se"], rtol=1e-9)
     np.testing.assert_allclose(fast["estimate"], rows["estimate"], rtol=1e-14)
-    # equal weights make the scores of a full-stratum cell almost equal: one pass would cancel
-    assert routes == (["two-pass"] if equal_weights else ["one-pass"])
+    # equal weights make the scores of a full-stratum cell almost equal: the cell sums and the
+    # one-pass sums would cancel, so both step aside; unequal weights keep them apart
+    assert routes == (["no cells", "two-pass"] if equal_weights else ["cells"])
 
 
 @pytest.mark.parametrize("lonely", ["remove", "certainty", "adjust", "average"])

@@ -21,15 +21,16 @@ Each estimator builds the influence scores of every (domain, variable) at once a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, special, stats
 
 from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.survey import _element as element
 from leercultuur.survey._variance import (
     VariancePlan,
     domain_variance,
@@ -179,9 +180,18 @@ class _Plan:
     all_in: bool  # every row is in a domain
     degf: np.ndarray  # R's degf of each domain's subset design
     rows: np.ndarray  # rows per domain
-    var: VariancePlan
+    layout: element.Layout | None  # element designs: the one-product route's cells
 
-    _agg: dict[str, sparse.spmatrix] = field(default_factory=dict, repr=False)
+    _agg: dict[object, Any] = field(default_factory=dict, repr=False)  # built on first use
+
+    def variance_plan(self, design: Design) -> VariancePlan:
+        """The full variance plan (built on first use for element designs)."""
+        hit: VariancePlan | None = self._agg.get("vplan")
+        if hit is None:
+            hit = variance_plan(design, self.dom.codes, self.dom.n)
+            self._agg["vplan"] = hit
+            design._cache[f"vplan:{id(self.dom.codes)}"] = (self.dom.codes, hit)
+        return hit
 
     def gsum(self, values: np.ndarray) -> np.ndarray:
         """Sums per domain of each column of ``values`` (n x K) -> (G + 1, K)."""
@@ -202,21 +212,20 @@ def _plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy)
     hit = design._cache.get(key)
     if hit is None:  # (a cached plan passed the checks of ``domains`` for the same arguments)
         dom = domains(design, by, missing_by)
-        vplan = variance_plan(design, dom.codes, dom.n)
+        G = dom.n
         indom = dom.codes >= 0
-        rows = np.bincount(vplan.row_dom, minlength=dom.n + 1)[: dom.n]
-        degf = vplan.degf
-        hit = _Plan(dom, vplan.row_dom, indom, bool(indom.all()), degf, rows, vplan)
+        all_in = design.domain is None  # (``domains`` codes every row then)
+        d = dom.codes if all_in else np.where(indom, dom.codes, G)
+        lay = None if design.has_psu else element.layout(design, d, G)
+        if lay is None:
+            vplan = variance_plan(design, dom.codes, G)
+            rows = np.bincount(d, minlength=G + 1)[:G]
+            hit = _Plan(dom, d, indom, all_in, vplan.degf, rows, None)
+            hit._agg["vplan"] = vplan
+            design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
+        else:
+            hit = _Plan(dom, d, indom, all_in, lay.plan.degf, lay.rows, lay)
         design._cache[key] = hit
-        design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
-    return hit
-
-
-def _has_zero_weights(design: Design) -> bool:
-    hit = design._cache.get("zero_w")
-    if hit is None:
-        hit = bool((design.w == 0).any())
-        design._cache["zero_w"] = hit
     return hit
 
 
@@ -233,13 +242,26 @@ class _Cells:
     bad: np.ndarray  # (G + 1) x K: a missing value in the domain with na_rm=False
 
 
+@dataclass(frozen=True)
+class _Stats:
+    """Per (domain, variable) counts of the result table (G rows)."""
+
+    n: np.ndarray  # unweighted rows
+    n_eff: np.ndarray  # Kish
+    bad: np.ndarray  # a missing value in the domain with na_rm=False
+
+
+def _stats(cells: _Cells, G: int) -> _Stats:
+    return _Stats(cells.n[:G], cells.n_eff[:G], cells.bad[:G])
+
+
 def _cells(design: Design, plan: _Plan, Y: np.ndarray, na_rm: bool, names: Sequence[str]) -> _Cells:
     miss = np.isnan(Y)
     member = _membership(plan, miss, na_rm)
     weight = design.w[:, None] * member
     sum_w = plan.gsum(weight)
     n = plan.gsum(member)  # (bool weights: bincount casts them itself)
-    if _has_zero_weights(design):
+    if element.has_zero_weights(design):
         n_obs = plan.gsum((member & (design.w != 0)[:, None]).astype(np.float64))
     else:
         n_obs = n
@@ -279,28 +301,25 @@ def _frame(
     names: Sequence[str],
     est: np.ndarray,
     var: np.ndarray,
-    cells: _Cells,
+    stats: _Stats,
     deff: np.ndarray,
     ci_low: np.ndarray,
     ci_high: np.ndarray,
     category: Sequence[object] | None = None,
 ) -> pd.DataFrame:
-    """The tidy table; ``est``, ``var``, ``deff``, CIs are G x K, ``cells`` G + 1 rows."""
-    dom = plan.dom
+    """The tidy table; ``est``, ``var``, ``deff``, CIs and ``stats`` are G x K.
+
+    Every column is a fresh array (changing a result never reaches the plan's cached labels).
+    """
     G, K = est.shape
-    gi = np.repeat(np.arange(G), K)
-    ki = np.tile(np.arange(K), G)
-    bad = cells.bad[:G].ravel()
+    bad = stats.bad.ravel()
     any_bad = bool(bad.any())
-    cols: dict[str, object] = {}
-    for c in dom.labels.columns:
-        arr = dom.labels[c].array
-        cols[c] = arr if K == 1 else arr.take(gi)
+    cols: dict[str, Any] = {c: arr.copy() for c, arr in _label_columns(plan, K).items()}
     if category is None:
-        cols["variable"] = _strings(names).take(ki)
+        cols["variable"] = _variable_column(plan, names, K).copy()
     else:
-        cols["variable"] = _strings(names).take(np.zeros(G * K, np.int64))
-        cols["category"] = np.asarray(category, dtype=object)[ki]
+        cols["variable"] = _variable_column(plan, names[:1], K).copy()
+        cols["category"] = np.asarray(category, dtype=object)[np.tile(np.arange(K), G)]
     se = np.sqrt(np.maximum(var, 0.0)).ravel()
     for name, arr in (
         ("estimate", est.ravel()),
@@ -309,11 +328,67 @@ def _frame(
         ("ci_high", ci_high.ravel()),
     ):
         cols[name] = np.where(bad, np.nan, arr) if any_bad else arr
-    cols["n"] = cells.n[:G].ravel().astype(np.int64)
-    cols["n_eff"] = cells.n_eff[:G].ravel()
+    cols["n"] = stats.n.ravel().astype(np.int64)
+    cols["n_eff"] = stats.n_eff.ravel()
     cols["deff"] = np.where(bad, np.nan, deff.ravel()) if any_bad else deff.ravel()
     cols["df"] = np.repeat(plan.degf, K)
-    return pd.DataFrame(cols, copy=False)
+    return _data_frame(cols)
+
+
+def _label_columns(plan: _Plan, K: int) -> dict[str, Any]:
+    """The ``by`` columns of a table with K rows per domain (cached on the plan; copy them):
+    numpy arrays where pandas would store numpy, else pandas' own array (strings, ...)."""
+    key = f"labels:{K}"
+    hit: dict[str, Any] | None = plan._agg.get(key)
+    if hit is None:
+        gi = np.repeat(np.arange(plan.dom.n), K)
+        hit = {}
+        for c in plan.dom.labels.columns:
+            s = plan.dom.labels[c]
+            arr = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+            hit[c] = arr.take(gi)
+        plan._agg[key] = hit
+    return hit
+
+
+def _variable_column(plan: _Plan, names: Sequence[str], K: int) -> Any:
+    """The ``variable`` column (names repeated for each domain; cached on the plan: copy it)."""
+    key = ("variable", K, *names)
+    hit = plan._agg.get(key)
+    if hit is None:
+        hit = _strings(names).take(
+            np.tile(np.arange(len(names)), plan.dom.n)
+            if len(names) == K
+            else np.zeros(plan.dom.n * K, np.int64)
+        )
+        plan._agg[key] = hit
+    return hit
+
+
+def _data_frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """``pd.DataFrame(cols)`` for columns of equal length that are fresh arrays.
+
+    Building the column index and validating the arrays is most of the cost of a small
+    DataFrame (about 0.2 ms of a table's 1 ms); ``DataFrame._from_arrays`` with a cached index
+    skips both. It is internal to pandas, so any failure falls back to the public constructor
+    (tests/survey/test_element.py checks that both give the same frame)."""
+    names = tuple(cols)
+    index = _COLUMNS.get(names)
+    if index is None:
+        if len(_COLUMNS) > 4096:
+            _COLUMNS.clear()
+        index = pd.Index(list(names), dtype="str")
+        _COLUMNS[names] = index
+    size = len(next(iter(cols.values()))) if cols else 0
+    try:
+        return pd.DataFrame._from_arrays(  # type: ignore[attr-defined,no-any-return]
+            list(cols.values()), columns=index, index=pd.RangeIndex(size), verify_integrity=False
+        )
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - pandas changed
+        return pd.DataFrame(cols, copy=False)
+
+
+_COLUMNS: dict[tuple[str, ...], pd.Index] = {}
 
 
 def _strings(names: Sequence[str]) -> pd.api.extensions.ExtensionArray:
@@ -345,17 +420,42 @@ def _check_level(level: float) -> None:
 
 def _variance(design: Design, plan: _Plan, z: np.ndarray, cells: _Cells) -> np.ndarray:
     member = cells.member if _needs_member(design) else None
-    # (domain_variance finds plan.var through the design's cache: same call as other modules')
-    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member)
+    vplan = None if design.calibration is not None else plan.variance_plan(design)
+    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member, plan=vplan)
 
 
 def _mean_core(
-    design: Design, plan: _Plan, Y: np.ndarray, na_rm: bool, names: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, _Cells, np.ndarray]:
-    """Estimates, variances, cells and with-replacement deff of domain means of Y's columns.
+    design: Design,
+    plan: _Plan,
+    names: Sequence[str],
+    na_rm: bool,
+    sources: Sequence[tuple[tuple[object, ...], Callable[[], np.ndarray]]],
+) -> tuple[np.ndarray, np.ndarray, _Stats, np.ndarray]:
+    """Estimates, variances, per-domain counts and with-replacement deff of domain means, all
+    with G rows. ``sources``: (cache key, function giving an n x K_j array) per group of columns
+    that are missing in the same rows; the columns of all groups make up the K ``names``.
 
-    Estimates, variances and deffs have G rows; cells G + 1.
-    """
+    Element designs take the one-product route of ``_element`` (per-row sums cached under each
+    key); PSU designs, calibrated designs, sums that would lose digits and missing values under
+    ``na_rm=False`` take the two-pass route below."""
+    if design.calibration is None and plan.layout is not None:
+        lay = plan.layout
+        parts = []
+        for key, fn in sources:
+            rs = element.row_sums(design, key, fn)
+            res = element.element_means(design, lay, rs, with_units=_needs_member(design))
+            if res is None or (not na_rm and (plan.rows[:, None] > res.n).any()):
+                break
+            parts.append(res)
+        else:
+            cat = {
+                a: np.concatenate([getattr(r, a) for r in parts], axis=1)
+                for a in ("estimate", "var", "n", "n_eff", "deff")
+            }
+            n = cat["n"]
+            stats = _Stats(n, cat["n_eff"], np.zeros(n.shape, bool))
+            return cat["estimate"], cat["var"], stats, cat["deff"]
+    Y = np.concatenate([fn() for _key, fn in sources], axis=1)
     cells = _cells(design, plan, Y, na_rm, names)
     G = plan.dom.n
     d = plan.d
@@ -368,9 +468,9 @@ def _mean_core(
     resid = Y0 - est_g[d]  # finite; weight is 0 outside the (domain, variable)
     wr = cells.weight * resid
     var = None
-    if plan.var.unit is None and design.calibration is None:
+    if not design.has_psu and design.calibration is None:
         member = cells.member if _needs_member(design) else None
-        var = element_variance(design, plan.var, wr, inv, member)
+        var = element_variance(design, plan.variance_plan(design), wr, inv, member)
     if var is None:
         var = _variance(design, plan, wr * inv[d], cells)
     var[sw[:G] == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
@@ -379,7 +479,7 @@ def _mean_core(
         # R deff="replace": v / (svyvar / nobs), svyvar = s2/sum_w * nobs/(nobs - 1)
         deff = var * (cells.n_obs[:G] - 1) * sw[:G] / s2
     deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
-    return est[:G], var, cells, deff
+    return est[:G], var, _stats(cells, G), deff
 
 
 def _needs_member(design: Design) -> bool:
@@ -401,10 +501,16 @@ def estimate_mean(
     if not names:
         raise DesignError("mean: give at least one variable")
     plan = _plan(design, by, missing_by)
-    Y = _numeric_matrix(design, names, "mean")
-    est, var, cells, deff = _mean_core(design, plan, Y, na_rm, names)
+    from leercultuur.survey._design import _require_columns
+
+    _require_columns(design.data, names, "mean")  # every unknown name in one message
+    sources = [
+        (("mean", v), lambda v=v: _numeric_matrix(design, [v], "mean"))  # type: ignore[misc]
+        for v in names
+    ]
+    est, var, stats, deff = _mean_core(design, plan, names, na_rm, sources)
     lo, hi = _normal_ci(est, var, level)
-    return _frame(plan, names, est, var, cells, deff, lo, hi)
+    return _frame(plan, names, est, var, stats, deff, lo, hi)
 
 
 def estimate_total(
@@ -440,7 +546,7 @@ def estimate_total(
     deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
     est = est_all[:G]
     lo, hi = _normal_ci(est, var, level)
-    return _frame(plan, names, est, var, cells, deff, lo, hi)
+    return _frame(plan, names, est, var, _stats(cells, G), deff, lo, hi)
 
 
 def estimate_ratio(
@@ -488,7 +594,7 @@ def estimate_ratio(
     deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
     est = est[:G]
     lo, hi = _normal_ci(est, var, level)
-    out = _frame(plan, names, est, var, cells, deff, lo, hi)
+    out = _frame(plan, names, est, var, _stats(cells, G), deff, lo, hi)
     out.insert(out.columns.get_loc("variable") + 1, "denominator", denominator)
     return out
 
@@ -526,13 +632,18 @@ def estimate_proportion(
     codes, uniques = _column_codes(design, var)
     position = {u: i for i, u in enumerate(uniques.tolist())}
     want = np.array([position.get(c, -2) for c in cats], dtype=np.int64)  # -2: matches no row
-    Y = (codes[:, None] == want[None, :]).astype(np.float64)
-    Y[codes < 0] = np.nan
+
+    def indicators() -> np.ndarray:
+        Y = (codes[:, None] == want[None, :]).astype(np.float64)
+        Y[codes < 0] = np.nan
+        return Y
+
     names = [f"{var}={c}" for c in cats]
-    est, v, cells, deff = _mean_core(design, plan, Y, na_rm, names)
+    key = ("proportion", var, *map(repr, cats))
+    est, v, stats, deff = _mean_core(design, plan, names, na_rm, [(key, indicators)])
     df = plan.degf
     lo, hi = prop_ci(est, v, df[:, None].astype(float), plan.rows[:, None], method=ci, level=level)
-    return _frame(plan, [var], est, v, cells, deff, lo, hi, category=cats)
+    return _frame(plan, [var], est, v, stats, deff, lo, hi, category=cats)
 
 
 def prop_ci(

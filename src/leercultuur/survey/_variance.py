@@ -68,6 +68,15 @@ class VariancePlan:
     f_zero: np.ndarray  # cell's stratum is self-representing (sampled completely)
     any_f_zero: bool
     degf: np.ndarray  # R's degf of each domain's subset design (G entries)
+    # first cell of each domain: cells are ordered by domain, so a domain's cells are one block
+    # (every H cells here; only the present cells in the compressed layout of ``_element``)
+    starts: np.ndarray
+
+    def by_domain(self, cells: np.ndarray) -> np.ndarray:
+        """Sum a (cells, K) array over each domain's cells -> (len(starts), K)."""
+        if not self.starts.size:  # no domain at all (an empty subset)
+            return np.zeros((0, *cells.shape[1:]), dtype=cells.dtype)
+        return np.add.reduceat(cells, self.starts, axis=0)
 
 
 def cached_plan(design: Design, dom: np.ndarray) -> VariancePlan | None:
@@ -120,6 +129,7 @@ def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePl
         f_zero,
         bool(f_zero.any()),
         degf,
+        np.arange(0, n_cells, H),
     )
 
 
@@ -219,7 +229,7 @@ def cell_variance(
     Where R uses an uncentred sum (a lonely stratum under "adjust", or a domain's single PSU
     with ``adjust_domain_lonely``) the cell holds a single non-zero T, so sum T^2 = S1^2.
     """
-    G, H = plan.n_domains, design.n_strata
+    G = plan.n_domains
     GH, K = S1.shape
     scale = plan.scale[:, None]
     contrib = SS * scale
@@ -249,7 +259,7 @@ def cell_variance(
 
     if na_cell.any():
         contrib = np.where(na_cell, 0.0, contrib)
-    var = sum_strata(contrib, H)[:G]
+    var = plan.by_domain(contrib)[:G]
 
     if rule == "average" and na_cell.any():
         # R: sum over strata that are not lonely, times (strata present / those strata).
@@ -257,8 +267,8 @@ def cell_variance(
             present = units > 0
         else:
             present = np.broadcast_to(((plan.n_h - plan.empty) > 0)[:, None], (GH, K))
-        nstrat = sum_strata(present.astype(np.float64), H)[:G]
-        nok = sum_strata((present & ~na_cell).astype(np.float64), H)[:G]
+        nstrat = plan.by_domain(present.astype(np.float64))[:G]
+        nok = plan.by_domain((present & ~na_cell).astype(np.float64))[:G]
         with np.errstate(divide="ignore", invalid="ignore"):
             var = var * nstrat / nok
     return var
