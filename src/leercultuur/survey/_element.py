@@ -25,7 +25,6 @@ None and the caller takes the two-pass route for the table. Tests compare both r
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,38 +52,59 @@ class Layout:
     cell_dom: np.ndarray  # domain of each cell (cells sorted by domain, then stratum)
     plan: VariancePlan  # the variance plan over the present cells only
     rows: np.ndarray  # rows per domain (G)
+    groups: np.ndarray  # the group code (slot // H) of each domain, increasing
+
+    @property
+    def n_domains(self) -> int:
+        return self.rows.size
+
+    def row_domains(self) -> np.ndarray:
+        """Each row's domain (0..G-1), -1 for rows in no domain."""
+        rc = self.plan.unit_cell
+        return np.append(self.cell_dom, -1)[rc]
 
 
-def layout(design: Design, row_dom: np.ndarray, n_domains: int) -> Layout | None:
-    """The cell layout of an element design (no PSUs) for domains ``row_dom`` (0..G-1; G for
-    rows in no domain): everything the variance needs, built without the (G + 1) x H arrays of
-    :func:`leercultuur.survey._variance.variance_plan` (same values on the present cells).
-    None when a domain has no rows at all."""
-    G, H = n_domains, design.n_strata
-    cell = row_dom * H + design.stratum
-    counts = np.bincount(cell, minlength=(G + 1) * H)[: G * H]
+def layout(design: Design, slot: np.ndarray, n_slots: int, *, outside: bool) -> Layout | None:
+    """The cell layout of an element design (no PSUs): everything the variance needs.
+
+    ``slot`` holds each row's group code times H plus its stratum (0..n_slots-1); with
+    ``outside`` the last slot collects the rows that are in no domain (outside a subset). The
+    domains are the groups that have rows, in increasing order of their code. Built without the
+    (G + 1) x H arrays of :func:`leercultuur.survey._variance.variance_plan` (same values on the
+    present cells). None when there is no row in any domain."""
+    H = design.n_strata
+    counts = np.bincount(slot, minlength=n_slots)
+    if outside:
+        counts[n_slots - 1] = 0
     present = np.flatnonzero(counts)
     C = present.size
-    remap = np.full((G + 1) * H, -1, np.int64)
-    remap[present] = np.arange(C)
-    rc = remap[cell]
-    n = cell.size
-    # without a subset every row lies in some domain (``domains`` codes them all)
-    if design.domain is None:
-        indptr, rows_in = _arange(design, n + 1), rc
+    if C == 0:
+        return None
+    group = present // H
+    st = present - group * H
+    first = np.empty(C, bool)
+    first[0] = True
+    np.not_equal(group[1:], group[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    cell_dom = np.cumsum(first) - 1
+    G = starts.size
+    # int32 cell numbers and row pointers: scipy keeps them as they are (with int64 it scans
+    # and converts both arrays, which cost ten times the rest of the matrix construction)
+    n = slot.size
+    index = np.int32 if max(C, n + 1) < 2**31 else np.int64
+    remap = np.full(n_slots, -1, index)
+    remap[present] = np.arange(C, dtype=index)
+    rc = remap[slot]
+    if not outside:
+        indptr, rows_in = _arange(design, n + 1, index), rc
     else:
         inside = rc >= 0
-        indptr = np.zeros(n + 1, np.int64)
+        indptr = np.zeros(n + 1, index)
         np.cumsum(inside, out=indptr[1:])
         rows_in = rc[inside]
     indicator = sparse.csc_matrix(
         (_ones(design, rows_in.size), rows_in, indptr), shape=(C, n), copy=False
     )
-    cell_dom = present // H
-    st = present - cell_dom * H
-    starts = np.searchsorted(cell_dom, np.arange(G))
-    if np.any(np.diff(np.append(starts, C)) <= 0):
-        return None  # a domain without rows (the whole of an empty subset): two-pass route
     cnt = counts[present]
     n_h = design.n_psu[st]
     f = design.f[st]
@@ -98,9 +118,10 @@ def layout(design: Design, row_dom: np.ndarray, n_domains: int) -> Layout | None
         cnt_nz = np.bincount(rc[sel], weights=(design.w[sel] != 0), minlength=C)
     else:
         cnt_nz = cnt.astype(np.float64)
+    by_dom = np.add.reduceat(np.column_stack([cnt, cnt_nz, cnt_nz > 0]), starts, axis=0)
     plan = VariancePlan(
         n_domains=G,
-        row_dom=row_dom,
+        row_dom=np.empty(0, np.int64),  # (not kept: ``Layout.row_domains`` has them)
         unit=None,
         n_units=n,
         unit_cell=rc,
@@ -110,18 +131,16 @@ def layout(design: Design, row_dom: np.ndarray, n_domains: int) -> Layout | None
         lonely=lonely,
         f_zero=f_zero,
         any_f_zero=bool(f_zero.any()),
-        degf=np.empty(0, np.int64),
+        degf=(by_dom[:, 1] - by_dom[:, 2]).astype(np.int64),
         starts=starts,
     )
-    by_dom = plan.by_domain(np.column_stack([cnt, cnt_nz, cnt_nz > 0]).astype(np.float64))
-    plan = dataclasses.replace(plan, degf=(by_dom[:, 1] - by_dom[:, 2]).astype(np.int64))
-    return Layout(indicator, cell_dom, plan, by_dom[:, 0].astype(np.int64))
+    return Layout(indicator, cell_dom, plan, by_dom[:, 0].astype(np.int64), group[starts])
 
 
-def _arange(design: Design, size: int) -> np.ndarray:
+def _arange(design: Design, size: int, dtype: type[np.signedinteger]) -> np.ndarray:
     hit = design._cache.get("element_arange")
-    if hit is None or hit.size != size:
-        hit = np.arange(size, dtype=np.int64)
+    if hit is None or hit.size != size or hit.dtype != dtype:
+        hit = np.arange(size, dtype=dtype)
         design._cache["element_arange"] = hit
     return hit
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -78,63 +79,83 @@ def _column_codes(design: Design, col: str) -> tuple[np.ndarray, np.ndarray]:
             from leercultuur.survey._design import factorize
 
             codes, uniques = factorize(s)
-        hit = (codes, uniques)
+        hit = (codes, uniques, bool((codes < 0).any()))
         design._cache[key] = hit
-    return hit
+    return hit[0], hit[1]
 
 
-def domains(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy) -> Domains:
-    """Domain codes for the combinations of ``by`` present among the design's domain rows."""
+def _has_missing(design: Design, col: str) -> bool:
+    _column_codes(design, col)
+    return bool(design._cache[f"codes:{col}"][2])
+
+
+@dataclass(frozen=True)
+class _ByCodes:
+    """The ``by`` columns as one mixed-radix code per row (first column most significant, so
+    codes sort as R's ``svyby`` output); missing values form their own last code."""
+
+    parts: list[tuple[str, np.ndarray, int]]  # column, its labels (with None for missing), radix
+    stride: int  # number of possible codes
+    combined: np.ndarray  # each row's code (every row, also outside a subset)
+
+    def labels(self, codes: np.ndarray) -> pd.DataFrame:
+        """The ``by`` values of the given codes, one column per ``by`` variable."""
+        cols = {col: vals[(codes // r) % vals.size] for col, vals, r in self.parts}
+        if not cols:
+            return pd.DataFrame(index=range(codes.size))
+        return _data_frame(cols)
+
+
+def _by_codes(design: Design, by_cols: list[str], missing_by: MissingBy) -> _ByCodes:
     check_choice("missing_by", missing_by, MISSING_BY_OPTIONS)
-    by_cols = _as_list(by)
     from leercultuur.survey._design import _require_columns
 
     _require_columns(design.data, by_cols, "by")
-    inside = design.in_domain
-    if not by_cols:
-        codes = np.where(inside, 0, -1).astype(np.int64)
-        return Domains(codes, 1, pd.DataFrame(index=range(1)))
-    combined = np.zeros(len(design.data), np.int64)
-    stride = 1
-    parts: list[tuple[str, np.ndarray, np.ndarray, int]] = []
+    columns = []
     for col in by_cols:
         codes, uniques = _column_codes(design, col)
-        card = uniques.size
-        miss = codes < 0
-        if miss.any():
-            bad = np.flatnonzero(miss & inside)
+        if _has_missing(design, col):
+            miss = codes < 0
+            bad = np.flatnonzero(miss & design.in_domain)
             if bad.size and missing_by == "error":
                 raise DesignError(
                     f"by column {col!r} has {bad.size} missing values ({format_rows(bad)}); "
                     "pass missing_by='group' to report them as their own group"
                 )
-            codes = np.where(miss, card, codes)
-            card += 1
-        parts.append((col, codes, uniques, card))
-    # mixed-radix code, first `by` column most significant (sorted output like R's svyby)
-    radix = []
-    for _col, _codes, _u, card in reversed(parts):
-        radix.append(stride)
-        stride *= card
-    radix.reverse()
-    for (_col, codes, _u, _card), r in zip(parts, radix, strict=True):
-        combined += codes * r
+            codes = np.where(miss, uniques.size, codes)
+            uniques = np.concatenate([uniques, np.array([None], dtype=object)])
+        columns.append((col, codes, uniques))
+    radix = np.cumprod([1] + [u.size for _c, _k, u in reversed(columns)])[::-1]
+    stride = int(radix[0])
+    combined: np.ndarray | None = None
+    for (_col, codes, _u), r in zip(columns, radix[1:], strict=True):
+        if combined is None:
+            combined = codes * int(r) if r != 1 else codes.copy()
+        elif r == 1:
+            combined += codes
+        else:
+            combined += codes * int(r)
+    if combined is None:  # no by: one domain
+        combined = np.zeros(len(design.data), np.int64)
+    parts = [(c, u, int(r)) for (c, _k, u), r in zip(columns, radix[1:], strict=True)]
+    return _ByCodes(parts, stride, combined)
+
+
+def domains(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy) -> Domains:
+    """Domain codes for the combinations of ``by`` present among the design's domain rows."""
+    bc = _by_codes(design, _as_list(by), missing_by)
+    inside = design.in_domain
+    if not bc.parts:
+        codes = np.where(inside, 0, -1).astype(np.int64)
+        return Domains(codes, 1, pd.DataFrame(index=range(1)))
+    combined = bc.combined
     everyone = design.domain is None
-    present = np.bincount(combined if everyone else combined[inside], minlength=stride) > 0
-    remap = np.full(stride, -1, np.int64)
+    present = np.bincount(combined if everyone else combined[inside], minlength=bc.stride) > 0
+    remap = np.full(bc.stride, -1, np.int64)
     remap[present] = np.arange(int(present.sum()))
     dom = remap[combined] if everyone else np.where(inside, remap[combined], -1)
     present_codes = np.flatnonzero(present)
-    labels = {}
-    for (col, _codes, uniques, card), r in zip(parts, radix, strict=True):
-        idx = (present_codes // r) % card
-        vals = (
-            np.concatenate([uniques, np.array([None], dtype=object)])
-            if card > uniques.size
-            else uniques
-        )
-        labels[col] = vals[idx]
-    return Domains(dom, int(present.sum()), pd.DataFrame(labels))
+    return Domains(dom, int(present.sum()), bc.labels(present_codes))
 
 
 def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarray:
@@ -171,24 +192,42 @@ class _Plan:
     """Everything about a ``by`` that no variable changes; cached on the design.
 
     Per-domain arrays inside the estimators have G + 1 rows: row G sums the rows that are in no
-    domain (outside a subset), so no score column is ever copied to drop them.
+    domain (outside a subset), so no score column is ever copied to drop them. Element designs
+    get a cell ``layout`` and build the per-row domain codes only when a route needs them.
     """
 
-    dom: Domains
-    d: np.ndarray  # row -> domain 0..G-1, G for rows in no domain
-    indom: np.ndarray  # row is in some domain
+    n: int  # domains
+    labels: pd.DataFrame  # one row per domain, one column per `by` variable
     all_in: bool  # every row is in a domain
     degf: np.ndarray  # R's degf of each domain's subset design
     rows: np.ndarray  # rows per domain
     layout: element.Layout | None  # element designs: the one-product route's cells
-
     _agg: dict[object, Any] = field(default_factory=dict, repr=False)  # built on first use
+
+    @cached_property
+    def dom(self) -> Domains:
+        hit = self._agg.get("dom")
+        if hit is None:
+            assert self.layout is not None  # (other plans are built with their domains)
+            hit = Domains(self.layout.row_domains(), self.n, self.labels)
+        return hit
+
+    @cached_property
+    def d(self) -> np.ndarray:
+        """Row -> domain 0..G-1, G for rows in no domain."""
+        codes = self.dom.codes
+        return codes if self.all_in else np.where(codes >= 0, codes, self.n)
+
+    @cached_property
+    def indom(self) -> np.ndarray:
+        """Row is in some domain."""
+        return self.dom.codes >= 0
 
     def variance_plan(self, design: Design) -> VariancePlan:
         """The full variance plan (built on first use for element designs)."""
         hit: VariancePlan | None = self._agg.get("vplan")
         if hit is None:
-            hit = variance_plan(design, self.dom.codes, self.dom.n)
+            hit = variance_plan(design, self.dom.codes, self.n)
             self._agg["vplan"] = hit
             design._cache[f"vplan:{id(self.dom.codes)}"] = (self.dom.codes, hit)
         return hit
@@ -196,36 +235,76 @@ class _Plan:
     def gsum(self, values: np.ndarray) -> np.ndarray:
         """Sums per domain of each column of ``values`` (n x K) -> (G + 1, K)."""
         if values.shape[1] == 1:
-            return np.bincount(self.d, weights=values[:, 0], minlength=self.dom.n + 1)[:, None]
+            return np.bincount(self.d, weights=values[:, 0], minlength=self.n + 1)[:, None]
         agg = self._agg.get("m")
         if agg is None:  # (G + 1) x n indicator matrix: one product sums every column
             n = self.d.size
             agg = sparse.csr_matrix(
-                sparse.csc_matrix((np.ones(n), self.d, np.arange(n + 1)), shape=(self.dom.n + 1, n))
+                sparse.csc_matrix((np.ones(n), self.d, np.arange(n + 1)), shape=(self.n + 1, n))
             )
             self._agg["m"] = agg
         return np.asarray(agg @ np.ascontiguousarray(values, dtype=np.float64))
+
+
+# Element plans compute cells straight from the by codes when the slots (by codes x strata) stay
+# within this many times the rows (else the domains are found first, as for PSU designs).
+_SLOTS_PER_ROW = 4
 
 
 def _plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy) -> _Plan:
     key = "plan:" + "\x1f".join([missing_by, *map(str, _as_list(by))])
     hit = design._cache.get(key)
     if hit is None:  # (a cached plan passed the checks of ``domains`` for the same arguments)
-        dom = domains(design, by, missing_by)
-        G = dom.n
-        indom = dom.codes >= 0
-        all_in = design.domain is None  # (``domains`` codes every row then)
-        d = dom.codes if all_in else np.where(indom, dom.codes, G)
-        lay = None if design.has_psu else element.layout(design, d, G)
-        if lay is None:
-            vplan = variance_plan(design, dom.codes, G)
-            rows = np.bincount(d, minlength=G + 1)[:G]
-            hit = _Plan(dom, d, indom, all_in, vplan.degf, rows, None)
-            hit._agg["vplan"] = vplan
-            design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
-        else:
-            hit = _Plan(dom, d, indom, all_in, lay.plan.degf, lay.rows, lay)
+        hit = _element_plan(design, by, missing_by) if not design.has_psu else None
+        if hit is None:
+            hit = _domain_plan(design, by, missing_by)
         design._cache[key] = hit
+    return hit
+
+
+def _element_plan(
+    design: Design, by: str | Sequence[str] | None, missing_by: MissingBy
+) -> _Plan | None:
+    """A plan whose cells come from one pass over the by codes (no per-row domain codes)."""
+    bc = _by_codes(design, _as_list(by), missing_by)
+    H, n = design.n_strata, design.n_rows
+    if bc.stride * H > _SLOTS_PER_ROW * n + 2**20:
+        return None
+    slot = bc.combined * H
+    slot += design.stratum
+    outside = design.domain is not None
+    n_slots = bc.stride * H + outside
+    if design.domain is not None:
+        slot[~design.domain] = n_slots - 1
+    lay = element.layout(design, slot, n_slots, outside=outside)
+    if lay is None:
+        return None
+    labels = bc.labels(lay.groups) if bc.parts else pd.DataFrame(index=range(1))
+    return _Plan(lay.n_domains, labels, not outside, lay.plan.degf, lay.rows, lay)
+
+
+def _domain_plan(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy) -> _Plan:
+    """A plan from the per-row domain codes: PSU designs, and the rare element plans with more
+    possible by codes than rows or without any row."""
+    dom = domains(design, by, missing_by)
+    G = dom.n
+    all_in = design.domain is None  # (``domains`` codes every row then)
+    d = dom.codes if all_in else np.where(dom.codes >= 0, dom.codes, G)
+    lay = None
+    if not design.has_psu:
+        slot = np.where(d < G, d * design.n_strata + design.stratum, G * design.n_strata)
+        lay = element.layout(design, slot, G * design.n_strata + 1, outside=True)
+        if lay is not None and lay.n_domains != G:
+            lay = None  # a domain without rows (an empty subset): two-pass route
+    if lay is not None:
+        hit = _Plan(G, dom.labels, all_in, lay.plan.degf, lay.rows, lay)
+    else:
+        vplan = variance_plan(design, dom.codes, G)
+        rows = np.bincount(d, minlength=G + 1)[:G]
+        hit = _Plan(G, dom.labels, all_in, vplan.degf, rows, None)
+        hit._agg["vplan"] = vplan
+        design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
+    hit._agg["dom"] = dom
     return hit
 
 
@@ -281,7 +360,7 @@ def _membership(plan: _Plan, miss: np.ndarray, na_rm: bool) -> np.ndarray:
 def _bad_cells(plan: _Plan, miss: np.ndarray, na_rm: bool, names: Sequence[str]) -> np.ndarray:
     """(G + 1) x K: domains with a missing value under ``na_rm=False`` (warns once)."""
     if na_rm or not miss.any():
-        return np.zeros((plan.dom.n + 1, miss.shape[1]), bool)
+        return np.zeros((plan.n + 1, miss.shape[1]), bool)
     cnt = plan.gsum((miss & plan.indom[:, None]).astype(np.float64))
     cnt[-1] = 0.0
     bad = cnt > 0
@@ -341,10 +420,10 @@ def _label_columns(plan: _Plan, K: int) -> dict[str, Any]:
     key = f"labels:{K}"
     hit: dict[str, Any] | None = plan._agg.get(key)
     if hit is None:
-        gi = np.repeat(np.arange(plan.dom.n), K)
+        gi = np.repeat(np.arange(plan.n), K)
         hit = {}
-        for c in plan.dom.labels.columns:
-            s = plan.dom.labels[c]
+        for c in plan.labels.columns:
+            s = plan.labels[c]
             arr = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
             hit[c] = arr.take(gi)
         plan._agg[key] = hit
@@ -357,9 +436,9 @@ def _variable_column(plan: _Plan, names: Sequence[str], K: int) -> Any:
     hit = plan._agg.get(key)
     if hit is None:
         hit = _strings(names).take(
-            np.tile(np.arange(len(names)), plan.dom.n)
+            np.tile(np.arange(len(names)), plan.n)
             if len(names) == K
-            else np.zeros(plan.dom.n * K, np.int64)
+            else np.zeros(plan.n * K, np.int64)
         )
         plan._agg[key] = hit
     return hit
@@ -421,7 +500,7 @@ def _check_level(level: float) -> None:
 def _variance(design: Design, plan: _Plan, z: np.ndarray, cells: _Cells) -> np.ndarray:
     member = cells.member if _needs_member(design) else None
     vplan = None if design.calibration is not None else plan.variance_plan(design)
-    return domain_variance(design, z, plan.dom.codes, plan.dom.n, member, plan=vplan)
+    return domain_variance(design, z, plan.dom.codes, plan.n, member, plan=vplan)
 
 
 def _mean_core(
@@ -457,7 +536,7 @@ def _mean_core(
             return cat["estimate"], cat["var"], stats, cat["deff"]
     Y = np.concatenate([fn() for _key, fn in sources], axis=1)
     cells = _cells(design, plan, Y, na_rm, names)
-    G = plan.dom.n
+    G = plan.n
     d = plan.d
     Y0 = np.where(cells.member, Y, 0.0)  # NaN only where na_rm=False: those cells are "bad"
     sw = cells.sum_w
@@ -530,7 +609,7 @@ def estimate_total(
     plan = _plan(design, by, missing_by)
     Y = _numeric_matrix(design, names, "total")
     cells = _cells(design, plan, Y, na_rm, names)
-    G = plan.dom.n
+    G = plan.n
     d = plan.d
     Y0 = np.where(cells.member, Y, 0.0)
     z = cells.weight * Y0
@@ -573,7 +652,7 @@ def estimate_ratio(
     X = _numeric_matrix(design, [denominator], "ratio")[:, 0]
     Yx = np.where(np.isnan(X)[:, None], np.nan, Y)  # missing denominator: missing pair
     cells = _cells(design, plan, Yx, na_rm, names)
-    G = plan.dom.n
+    G = plan.n
     d = plan.d
     Y0 = np.where(cells.member, np.nan_to_num(Y, nan=0.0), 0.0)
     X0 = np.where(cells.member, np.nan_to_num(X, nan=0.0)[:, None], 0.0)
