@@ -206,10 +206,10 @@ def row_sums(design: Design, key: tuple[object, ...], values: Callable[[], np.nd
     miss = np.isnan(Y[:, 0])
     if K > 1 and not np.array_equal(np.isnan(Y), np.broadcast_to(miss[:, None], Y.shape)):
         raise ValueError("row_sums: the variables of one call must be missing in the same rows")
-    m = ~miss & design.in_domain
+    m = ~miss if design.domain is None else ~miss & design.domain
     wm = w * m
     Y0 = np.where(m[:, None], Y, 0.0)
-    binary = bool(np.all((Y0 == 0) | (Y0 == 1)))
+    binary = not np.any(Y0 != (Y0 != 0))  # every value 0 or 1
     with np.errstate(invalid="ignore", divide="ignore"):
         p0 = np.nan_to_num(wm @ Y0 / wm.sum())
     # centre at the overall weighted mean; 0/1 answers at 0 or 1 (whichever is nearer), which
