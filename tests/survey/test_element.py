@@ -84,9 +84,10 @@ def element_designs(draw: st.DrawFn) -> tuple[pd.DataFrame, dict, np.ndarray | N
     df["g"] = rng.choice(["a", "b", "c"], n)
     df["k"] = rng.integers(1, 3, n)
     df["cat"] = rng.choice([1.0, 2.0, 3.0], n)
-    if draw(st.booleans()):
+    if draw(st.booleans()):  # 50%: an item of one split half (sums kept for its rows only)
+        share = draw(st.sampled_from([0.15, 0.5]))
         for c in ("y", "b", "cat"):
-            df.loc[rng.random(n) < 0.15, c] = np.nan
+            df.loc[rng.random(n) < share, c] = np.nan
     spec: dict = {
         "weights": "w",
         "strata": "h",
@@ -139,15 +140,26 @@ def test_cells_route_taken_on_ordinary_data() -> None:
             "w": rng.lognormal(0, 0.4, n),
             "g": rng.integers(1, 6, n),
             "y": np.where(rng.random(n) < 0.05, np.nan, rng.integers(1, 6, n).astype(float)),
+            "half": np.where(rng.random(n) < 0.5, np.nan, rng.integers(0, 2, n).astype(float)),
         }
     )
+
+    def run(d: Design) -> list[pd.DataFrame]:
+        return [
+            d.mean("y", by="g", na_rm=True),
+            d.proportion("y", by="g", na_rm=True),
+            d.mean("half", by="g", na_rm=True),
+        ]
+
     d = Design(df, weights="w", strata="h")
     with routes() as taken:
-        fast = [d.mean("y", by="g", na_rm=True), d.proportion("y", by="g", na_rm=True)]
-    assert taken == ["cells", "cells"]
+        fast = run(d)
+    assert taken == ["cells"] * 3
+    kept = d._cache["element_rows"]
+    assert kept[("mean", "y")].rows is None  # 95% answer: sums for every row
+    assert kept[("mean", "half")].rows.size == df["half"].notna().sum()  # split half: its rows
     with two_pass_only():
-        slow = [Design(df, weights="w", strata="h").mean("y", by="g", na_rm=True)]
-        slow.append(Design(df, weights="w", strata="h").proportion("y", by="g", na_rm=True))
+        slow = run(Design(df, weights="w", strata="h"))
     for a, b in zip(fast, slow, strict=True):
         close(a, b, rtol=1e-11)
 
