@@ -80,6 +80,8 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if hi - lo <= 4 * arr.size + 1024:
             off = (arr - lo).astype(np.int64, copy=False)
             present = np.bincount(off, minlength=hi - lo + 1) > 0
+            if present.all():  # every value in the range occurs: the offsets are the codes
+                return off, np.arange(lo, hi + 1).astype(arr.dtype)
             remap = np.cumsum(present) - 1
             return remap[off], (np.flatnonzero(present) + lo).astype(arr.dtype)
     codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)

@@ -230,7 +230,7 @@ def row_sums(design: Design, key: tuple[object, ...], values: Callable[[], np.nd
         n = rows.size
     wm = w * m
     Y0 = np.where(m[:, None], Y, 0.0)
-    binary = not np.any(Y0 != (Y0 != 0))  # every value 0 or 1
+    binary = not np.any((Y0 != 0) != Y0)  # every value 0 or 1 (equal to its truth value)
     with np.errstate(invalid="ignore", divide="ignore"):
         p0 = np.nan_to_num(wm @ Y0 / wm.sum())
     # centre at the overall weighted mean; 0/1 answers at 0 or 1 (whichever is nearer), which

@@ -178,9 +178,12 @@ def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarra
                 f"{role}: variable {c!r} is not numeric (dtype {s.dtype}){example}. "
                 "Convert it to numbers, or use proportion() for a categorical variable"
             )
-        out[:, k] = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        inf = np.flatnonzero(np.isinf(out[:, k]))
-        if inf.size:
+        if isinstance(s.dtype, np.dtype):  # numpy storage: NaN is its missing value already
+            out[:, k] = s.to_numpy()
+        else:  # nullable and arrow dtypes: <NA> -> NaN
+            out[:, k] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isinf(out[:, k]).any():
+            inf = np.flatnonzero(np.isinf(out[:, k]))
             raise DesignError(
                 f"{role}: variable {c!r} has {inf.size} infinite values ({format_rows(inf)})"
             )
