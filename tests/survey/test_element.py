@@ -86,8 +86,8 @@ def element_designs(draw: st.DrawFn) -> tuple[pd.DataFrame, dict, np.ndarray | N
     df["cat"] = rng.choice([1.0, 2.0, 3.0], n)
     if draw(st.booleans()):  # 50%: an item of one split half (sums kept for its rows only)
         share = draw(st.sampled_from([0.15, 0.5]))
-        for c in ("y", "b", "cat"):
-            df.loc[rng.random(n) < share, c] = np.nan
+        for c in ("y", "b", "cat"):  # (the first row keeps its answers)
+            df.loc[(rng.random(n) < share) & (np.arange(n) > 0), c] = np.nan
     spec: dict = {
         "weights": "w",
         "strata": "h",
