@@ -9,18 +9,21 @@ the linearised variance of a domain mean depends on the data only through a few 
 
 and the stratum's sum of squares about its mean over all n_h rows is sum z^2 - (sum z)^2 / n_h,
 exactly what :func:`leercultuur.survey._variance.cell_variance` takes. So a table needs, per
-variable, the n x 7 columns [w m, w m y, w m y^2, w^2 m, w^2 m y, w^2 m y^2, m] (kept per design
-and variable: every ``by`` reuses them) and, per ``by``, a sparse row -> cell indicator over the
-cells that hold rows (kept in the plan): one sparse product with n non-zeros, then arithmetic on
-the present cells only. The two-pass route of ``_estimate``/``_variance`` reads the data about
-eight times per table; this reads it once (benchmarks/bench_engine.py).
+variable, the per-row columns w m, w^2 m, m, w m y, w^2 m y (and w m y^2, w^2 m y^2 unless every
+answer is 0 or 1), kept per design and variable (every ``by`` reuses them; an item answered by
+at most 80% of the rows, such as one of a split half, keeps them for those rows only), and, per
+``by``, a sparse row -> cell indicator over the cells that hold rows (kept in the plan). A table
+is then one sparse product with one non-zero per row and arithmetic on the present cells. The
+two-pass route of ``_estimate``/``_variance`` reads the data about eight times per table; this
+reads it once (benchmarks/bench_engine.py).
 
-Precision: y is centred at its overall weighted mean first, and the expanded sums are only
-trusted where they keep at least ~12 significant digits: when a domain's variance (or its
-weighted element variance, for ``deff``) is below 1e-4 of the magnitude of the terms it is
-computed from (e.g. a domain in which every answer is the same), :func:`element_means` returns
-None and the caller takes the two-pass route for the table. Tests compare both routes
-(tests/survey/test_element.py) and both with R (tests/survey/test_golden_part1.py).
+Precision: y is centred at its overall weighted mean first (0/1 answers at 0 or 1, which keeps
+domains that answer only 0 or only 1 exact), and the expanded sums are only trusted where they
+keep at least ~12 significant digits: when a domain's variance (or its weighted element
+variance, for ``deff``) is below 1e-4 of the magnitude of the terms it is computed from (e.g. a
+domain of a 5-point item in which every answer is the same), :func:`element_means` returns None
+and the caller takes the two-pass route for the table. Tests compare both routes
+(tests/survey/test_element.py) and both with R (tests/survey/test_estimates_golden.py).
 """
 
 from __future__ import annotations
