@@ -232,3 +232,24 @@ def test_row_cache_stays_within_budget(monkeypatch) -> None:
     cache = d._cache["element_rows"]
     assert list(cache) == [("mean", "y3"), ("mean", "y4"), ("mean", "y5")]
     close(d.mean("y0"), first, rtol=0)  # recomputed after eviction: the same numbers
+
+
+def test_threads_sharing_a_design_get_the_same_tables() -> None:
+    """Several threads on one design (a web server's workers): the cached plans and row sums
+    stay consistent and every table equals the one computed alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    df = pd.DataFrame({"h": rng.integers(0, 10, n), "w": rng.uniform(1, 2, n)})
+    df["g"] = rng.integers(0, 4, n)
+    df["k"] = rng.integers(0, 3, n)
+    for j in range(4):
+        df[f"y{j}"] = rng.random(n)
+    jobs = [(f"y{j}", by) for j in range(4) for by in (["g"], ["g", "k"], ["k"])] * 3
+    alone = {(v, tuple(by)): Design(df, weights="w", strata="h").mean(v, by=by) for v, by in jobs}
+    shared = Design(df, weights="w", strata="h")
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda job: shared.mean(job[0], by=job[1]), jobs))
+    for (v, by), table in zip(jobs, got, strict=True):
+        close(table, alone[(v, tuple(by))], rtol=0)

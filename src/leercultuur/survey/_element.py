@@ -28,6 +28,7 @@ and the caller takes the two-pass route for the table. Tests compare both routes
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ _MAX_CANCELLATION = 1e4
 # a variable answered in at most this share of the rows keeps its per-row sums for those rows
 # only (an item of one split half: half the product), the rest for every row (no index gather)
 _ANSWERED_SHARE = 0.8
+_CACHE_LOCK = threading.Lock()
 # per-design budget for cached per-row sums (bytes): 605,000 rows x 7 columns is 34 MB
 _ROW_CACHE_BYTES = 512 * 2**20
 
@@ -212,13 +214,14 @@ def row_sums(design: Design, key: tuple[object, ...], values: Callable[[], np.nd
     """The per-row columns of the variables ``values()`` (n x K, NaN = missing; all K missing
     in the same rows), cached on the design under ``key`` (least recently used out first,
     within a byte budget)."""
-    cache: OrderedDict[tuple[object, ...], RowSums] = design._cache.setdefault(
-        "element_rows", OrderedDict()
-    )
-    hit = cache.get(key)
-    if hit is not None:
-        cache.move_to_end(key)
-        return hit
+    with _CACHE_LOCK:  # (threads may share a design: keep the bookkeeping consistent)
+        cache: OrderedDict[tuple[object, ...], RowSums] = design._cache.setdefault(
+            "element_rows", OrderedDict()
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit
     Y = values()
     n, K = Y.shape
     w = design.w
@@ -253,11 +256,12 @@ def row_sums(design: Design, key: tuple[object, ...], values: Callable[[], np.nd
         np.multiply(B, y, out=Z[:, ns + 2 * K : ns + 3 * K])
         np.multiply(C1, y, out=Z[:, ns + 3 * K :])
     out = RowSums(Z, shift, K, ns, binary, rows)
-    cache[key] = out
-    used = sum(r.Z.nbytes for r in cache.values())
-    while used > _ROW_CACHE_BYTES and len(cache) > 1:
-        _, old = cache.popitem(last=False)
-        used -= old.Z.nbytes
+    with _CACHE_LOCK:
+        cache[key] = out
+        used = sum(r.Z.nbytes for r in cache.values())
+        while used > _ROW_CACHE_BYTES and len(cache) > 1:
+            _, old = cache.popitem(last=False)
+            used -= old.Z.nbytes
     return out
 
 
