@@ -109,4 +109,27 @@ def test_golden_covers_every_option() -> None:
     assert {c["call"]["fn"] for c in CASES} == {"mean", "total", "ratio", "proportion"}
     assert {c["call"]["na_rm"] for c in CASES} == {True, False}
     assert any(c["call"]["subset"] for c in CASES)
-    assert sum(len(c["rows"]) for c in CASES) == 253
+    assert sum(len(c["rows"]) for c in CASES) == 384
+
+
+ELEMENT = [c for c in CASES if "_el_" in c["id"] or c["id"].startswith("elonely")]
+
+
+@pytest.mark.parametrize("case", ELEMENT, ids=[c["id"] for c in ELEMENT])
+def test_element_cases_take_the_cell_route(case: dict[str, Any], monkeypatch) -> None:
+    """The element-design cases above are served by the cell sums of ``survey/_element.py``
+    (so R checks that route directly, not only through its equality with the two-pass route);
+    ``na_rm=False`` with missing values in a domain hands the table to the two-pass route."""
+    from leercultuur.survey import _element
+
+    inner = _element.element_means
+    taken: list[bool] = []
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        out = inner(*args, **kw)
+        taken.append(out is not None)
+        return out
+
+    monkeypatch.setattr(_element, "element_means", spy)
+    run_case(case)
+    assert taken and all(taken), case["id"]

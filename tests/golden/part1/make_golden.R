@@ -71,15 +71,32 @@ big$item[big$region == 3 & big$item == 4] <- 3  # category 4 absent in region 3
 big$item[sample(n, 700)] <- NA
 big$x <- round(runif(n, 0.5, 3), 3)
 big$Npsu <- big$Npsu
+# Added later (drawn after everything above, so the earlier columns are unchanged): an item of
+# one split half (50% missing, 0/1) and population sizes per stratum for element designs.
+big$half <- ifelse(runif(n) < 0.5, NA, rbinom(n, 1, 0.35))
+big$Nh <- ave(big$w, big$stratum, FUN = length) * (2L + big$stratum %% 4L)
 con <- gzfile(file.path(dat_dir, "synth20k.csv.gz"), "w")
 write.csv(big, con, row.names = FALSE, na = "")
 close(con)
+
+# Element sample (every row its own PSU) with single-row strata (lonely for element designs):
+# 7 strata of 1, 3, 1, 4, 2, 5 and 1 rows; domain "grp" leaves single rows in larger strata.
+set.seed(77)
+sizes <- c(1, 3, 1, 4, 2, 5, 1)
+elonely <- data.frame(h = rep(seq_along(sizes), sizes))
+m <- nrow(elonely)
+elonely$w <- round(runif(m, 1, 9), 3)
+elonely$y <- round(rnorm(m, 10 + elonely$h, 3), 3)
+elonely$y[c(4, 12)] <- NA
+elonely$item <- sample(c("a", "b", "c"), m, replace = TRUE)
+elonely$grp <- ifelse(seq_len(m) %% 3 == 0, "p", "q")
+write.csv(elonely, file.path(dat_dir, "elonely.csv"), row.names = FALSE, na = "")
 
 read <- function(name) read.csv(file.path(dat_dir, name), stringsAsFactors = FALSE)
 datasets <- list(
   apistrat = read("apistrat.csv"), apiclus1 = read("apiclus1.csv"),
   apiclus2 = read("apiclus2.csv"), lonely = read("lonely.csv"),
-  synth20k = read("synth20k.csv.gz")
+  synth20k = read("synth20k.csv.gz"), elonely = read("elonely.csv")
 )
 
 # ---------------------------------------------------------------- helpers
@@ -297,6 +314,35 @@ add_case("synth_prop_by_beta", "synth20k", big_d, "proportion", "item", by = c("
          na_rm = TRUE, ci = "beta")
 add_case("synth_subset_mean_by", "synth20k", big_d, "mean", "y", by = "region", na_rm = TRUE,
          subset = list(column = "sex", value = "F"))
+
+# Element designs (strata, no PSU column: every row its own PSU, as the NEA), which the engine
+# serves from cell sums (survey/_element.py): zero weights, missing values, an item of one split
+# half, an absent category, fpc, a subset, and single-row strata under every lonely-PSU rule.
+el_d <- list(weights = "w", strata = "stratum")
+el_fpc <- list(weights = "w", strata = "stratum", fpc = "Nh")
+add_case("synth_el_mean_by_narm", "synth20k", el_d, "mean", c("y", "bin", "half"),
+         by = c("year", "region"), na_rm = TRUE)
+add_case("synth_el_mean_fpc_by", "synth20k", el_fpc, "mean", c("half", "x"), by = "sex",
+         na_rm = TRUE)
+add_case("synth_el_mean_nona", "synth20k", el_d, "mean", c("y", "x"), by = "sex")
+add_case("synth_el_prop_by_logit", "synth20k", el_d, "proportion", "item", by = "region",
+         na_rm = TRUE, ci = "logit")
+add_case("synth_el_prop_half_beta", "synth20k", el_d, "proportion", "half",
+         by = c("year", "sex"), na_rm = TRUE, ci = "beta")
+add_case("synth_el_subset_mean_by", "synth20k", el_d, "mean", c("y", "half"), by = "region",
+         na_rm = TRUE, subset = list(column = "sex", value = "F"))
+elon <- function(opt, adl = FALSE) list(weights = "w", strata = "h", lonely_psu = opt,
+                                        adjust_domain_lonely = adl)
+for (opt in c("remove", "certainty", "adjust", "average")) {
+  add_case(paste0("elonely_", opt, "_mean_by"), "elonely", elon(opt), "mean", "y", by = "grp",
+           na_rm = TRUE)
+  add_case(paste0("elonely_", opt, "_prop_by"), "elonely", elon(opt), "proportion", "item",
+           by = "grp", ci = "xlogit")
+}
+for (opt in c("adjust", "average")) {
+  add_case(paste0("elonely_", opt, "_domlonely_mean_by"), "elonely", elon(opt, TRUE), "mean",
+           "y", by = "grp", na_rm = TRUE)
+}
 
 meta <- list(R = R.version.string, survey = as.character(packageVersion("survey")),
              note = "NaN is written as null; see make_golden.R for each case")
