@@ -72,6 +72,8 @@ class Layout:
             return self.indicator
         rc = self.plan.unit_cell[rows]
         k = rows.size
+        if k and rc.min() < 0:  # (scipy would not check: an index -1 writes out of bounds)
+            raise ValueError("indicator_of: a row outside every domain")
         return sparse.csc_matrix(
             (np.ones(k), rc, np.arange(k + 1, dtype=rc.dtype)),
             shape=(self.indicator.shape[0], k),

@@ -455,12 +455,7 @@ def _data_frame(cols: dict[str, Any]) -> pd.DataFrame:
     skips both. It is internal to pandas, so any failure falls back to the public constructor
     (tests/survey/test_element.py checks that both give the same frame)."""
     names = tuple(cols)
-    index = _COLUMNS.get(names)
-    if index is None:
-        if len(_COLUMNS) > 4096:
-            _COLUMNS.clear()
-        index = pd.Index(list(names), dtype="str")
-        _COLUMNS[names] = index
+    index = _memo(_COLUMNS, names, lambda: pd.Index(list(names), dtype="str"))
     size = len(next(iter(cols.values()))) if cols else 0
     try:
         return pd.DataFrame._from_arrays(  # type: ignore[attr-defined,no-any-return]
@@ -477,16 +472,20 @@ def _strings(names: Sequence[str]) -> pd.api.extensions.ExtensionArray:
     """Variable names as pandas' string array (built once per name list: pyarrow is slow to
     start on small inputs)."""
     key = tuple(names)
-    hit = _STRINGS.get(key)
-    if hit is None:
-        if len(_STRINGS) > 4096:
-            _STRINGS.clear()
-        hit = pd.array(list(key), dtype="str")
-        _STRINGS[key] = hit
-    return hit
+    return _memo(_STRINGS, key, lambda: pd.array(list(key), dtype="str"))
 
 
 _STRINGS: dict[tuple[str, ...], pd.api.extensions.ExtensionArray] = {}
+
+
+def _memo(store: dict[tuple[str, ...], Any], key: tuple[str, ...], build: Callable[[], Any]) -> Any:
+    """``store[key]``, built on first use (the store is emptied when it grows past 4096)."""
+    hit = store.get(key)
+    if hit is None:
+        if len(store) > 4096:
+            store.clear()
+        hit = store[key] = build()
+    return hit
 
 
 def _normal_ci(est: np.ndarray, var: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
