@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leercultuur.survey import Design, _element, _estimate
+from leercultuur.survey import Design, _element, _frames
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STATS = ["estimate", "se", "ci_low", "ci_high", "n", "n_eff", "deff", "df"]
@@ -214,7 +214,7 @@ def test_data_frame_shortcut_equals_public_constructor() -> None:
         "estimate": np.array([0.1, np.nan]),
         "n": np.array([3, 4]),
     }
-    fast = _estimate._data_frame({k: v.copy() for k, v in cols.items()})
+    fast = _frames._data_frame({k: v.copy() for k, v in cols.items()})
     pd.testing.assert_frame_equal(fast, pd.DataFrame(cols))
 
 

@@ -12,6 +12,7 @@ Estimates agree with R's ``survey`` package (4.1) to about 1e-8; see ``tests/gol
 """
 
 from leercultuur.survey._design import LONELY_PSU_OPTIONS, Design, LonelyPSU
+from leercultuur.survey._domains import MissingBy
 from leercultuur.survey._effects import (
     KIND_OPTIONS,
     Kind,
@@ -20,7 +21,7 @@ from leercultuur.survey._effects import (
     compare_independent,
     p_adjust_bh,
 )
-from leercultuur.survey._estimate import CI_METHODS, CIMethod, MissingBy, prop_ci
+from leercultuur.survey._estimate import CI_METHODS, CIMethod, prop_ci
 from leercultuur.survey._inference import (
     CHISQ_METHODS,
     ChisqMethod,

@@ -108,7 +108,7 @@ def row_stats(
 
     ``weights`` replaces the design weights (e.g. normalised weights for classic tests);
     ``values`` (n x K) replaces reading ``vars`` from the data."""
-    from leercultuur.survey._estimate import _numeric_matrix
+    from leercultuur.survey._domains import _numeric_matrix
 
     if design.has_psu:
         raise DesignError("cell statistics need a design without PSUs (each row its own PSU)")
@@ -153,7 +153,7 @@ def cell_stats(
 ) -> CellStats:
     """Cell sums of ``vars`` by the groups of ``by``. Pass ``rows`` (from :func:`row_stats`)
     to reuse the per-row statistics across several groupings of the same design."""
-    from leercultuur.survey._estimate import domains
+    from leercultuur.survey._domains import domains
 
     if rows is None:
         rows = row_stats(design, vars, weights=weights, values=values)

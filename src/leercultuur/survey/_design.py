@@ -34,7 +34,8 @@ import pandas as pd
 from leercultuur.errors import DesignError, check_choice, format_rows
 
 if TYPE_CHECKING:  # pragma: no cover
-    from leercultuur.survey._estimate import CIMethod, MissingBy
+    from leercultuur.survey._domains import MissingBy
+    from leercultuur.survey._estimate import CIMethod
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 LONELY_PSU_OPTIONS: tuple[str, ...] = get_args(LonelyPSU)

@@ -33,7 +33,8 @@ import pandas as pd
 from scipy import stats
 
 from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._estimate import _column_codes, _numeric_matrix, categories_of
+from leercultuur.survey._domains import _column_codes, _numeric_matrix
+from leercultuur.survey._estimate import categories_of
 from leercultuur.survey._variance import _bincount_cols, domain_variance
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from leercultuur.errors import DesignError, check_choice
+from leercultuur.survey._domains import _column_codes
 from leercultuur.survey._effects import (
     Kind,
     PairStats,
@@ -41,7 +42,6 @@ from leercultuur.survey._effects import (
     pair_core,
     response,
 )
-from leercultuur.survey._estimate import _column_codes
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design

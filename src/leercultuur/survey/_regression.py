@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import linalg, special, stats
 
 from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.survey._domains import _numeric_matrix
 from leercultuur.survey._effects import (
     Kind,
     design_cov,
@@ -44,7 +45,6 @@ from leercultuur.survey._effects import (
     p_from_t,
     response,
 )
-from leercultuur.survey._estimate import _numeric_matrix
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
