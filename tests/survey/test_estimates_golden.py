@@ -109,7 +109,7 @@ def test_golden_covers_every_option() -> None:
     assert {c["call"]["fn"] for c in CASES} == {"mean", "total", "ratio", "proportion"}
     assert {c["call"]["na_rm"] for c in CASES} == {True, False}
     assert any(c["call"]["subset"] for c in CASES)
-    assert sum(len(c["rows"]) for c in CASES) == 384
+    assert sum(len(c["rows"]) for c in CASES) == 408
 
 
 ELEMENT = [c for c in CASES if "_el_" in c["id"] or c["id"].startswith("elonely")]

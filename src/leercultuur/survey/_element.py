@@ -1,4 +1,5 @@
-"""Domain means of element designs from per-(domain, stratum) cell sums: one product a table.
+"""Domain means, proportions and totals of element designs from per-(domain, stratum) cell
+sums: one sparse product a table.
 
 Why our own code: when every row is its own PSU (a stratified element sample such as the NEA)
 the linearised variance of a domain mean depends on the data only through a few weighted sums per
@@ -32,7 +33,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import sparse
@@ -269,7 +270,7 @@ def row_sums(design: Design, key: tuple[object, ...], values: Callable[[], np.nd
 
 @dataclass(frozen=True)
 class Means:
-    """Domain means (G x K) with variances and diagnostics."""
+    """Domain means or totals (G x K) with variances and diagnostics."""
 
     estimate: np.ndarray
     var: np.ndarray
@@ -279,10 +280,21 @@ class Means:
     deff: np.ndarray
 
 
-def element_means(design: Design, lay: Layout, rs: RowSums, *, with_units: bool) -> Means | None:
-    """Means, variances and diagnostics of every domain from one sparse product, or None when
-    the expanded sums would lose digits (the caller then takes the two-pass route).
+def element_means(
+    design: Design,
+    lay: Layout,
+    rs: RowSums,
+    *,
+    with_units: bool,
+    kind: Literal["mean", "total"] = "mean",
+) -> Means | None:
+    """Means (or totals) of every domain from one sparse product, with variances and
+    diagnostics, or None when the expanded sums would lose digits (the caller then takes the
+    two-pass route).
 
+    A mean's scores are w m (y - e) / sum_w: the cell sums below with e the domain's (centred)
+    mean and 1 / sum_w as factor. A total's scores are w m y = w m ((y - shift) + shift): the
+    same sums with e = -shift and factor 1 (a total, unlike a mean, is not shift-invariant).
     ``with_units``: the lonely-PSU rule needs the rows of the subset per cell ("average",
     domain-lonely adjustment)."""
     K = rs.k
@@ -292,9 +304,14 @@ def element_means(design: Design, lay: Layout, rs: RowSums, *, with_units: bool)
     shape = (P.shape[0], K)
     sw, Bg, Dg = rs.block(Pg, "A"), rs.block(Pg, "B"), rs.block(Pg, "D")
     with np.errstate(invalid="ignore", divide="ignore"):
-        e = np.where(sw > 0, Bg / sw, 0.0)
         inv = np.where(sw > 0, 1.0 / sw, 0.0)
-    ec, invc = e[lay.cell_dom], inv[lay.cell_dom]
+        # the domain's centred mean (0 without rows); divided, not times inv: a proportion of
+        # exactly 1 must stay 1
+        m = np.where(sw > 0, Bg / sw, 0.0)
+    if kind == "mean":
+        ec, invc = m[lay.cell_dom], inv[lay.cell_dom]
+    else:
+        ec, invc = np.broadcast_to(-rs.shift, shape), np.ones((1, 1))
     A, B, D = rs.block(P, "A"), rs.block(P, "B"), rs.block(P, "D")
     C0, C1, C2 = rs.block(P, "C0"), rs.block(P, "C1"), rs.block(P, "C2")
     S1 = (B - ec * A) * invc
@@ -308,25 +325,37 @@ def element_means(design: Design, lay: Layout, rs: RowSums, *, with_units: bool)
     ae = np.abs(ec)
     mag = (np.sqrt(C2) + ae * np.sqrt(C0)) ** 2 + (np.sqrt(A * D) + ae * A) ** 2 / n_h
     bound = vp.by_domain(mag * (invc * invc) * vp.scale[:, None])
-    s2 = Dg - e * Bg  # sum w m (y - e)^2
-    s2_mag = Dg + e * e * sw
-    live = np.broadcast_to(sw > 0, e.shape)
-    n = np.broadcast_to(rs.block(Pg, "N"), e.shape)
-    n_obs = np.broadcast_to(rs.block(Pg, "NZ"), e.shape)
+    s2 = Dg - m * Bg  # sum w m (y - mean)^2
+    s2_mag = Dg + m * m * sw
+    n = np.broadcast_to(rs.block(Pg, "N"), m.shape)
+    n_obs = np.broadcast_to(rs.block(Pg, "NZ"), m.shape)
     # 0/1 answers are centred at 0 or 1, so a domain answering only 0 or only 1 has B = 0 or
-    # |B| = A (the same terms summed in the same order) exactly: every score is 0, var is 0
-    # (a proportion of 0 or 1, a category absent from a domain).
-    const = (Bg == 0) | (np.abs(Bg) == sw) if rs.binary else np.zeros(e.shape, bool)
+    # |B| = A (the same terms summed in the same order) exactly: every score of its mean is 0
+    # (a proportion of 0 or 1, a category absent from a domain); its total's scores are 0 when
+    # every answer is 0 (B + shift A = 0, exactly again).
+    if not rs.binary:
+        const = np.zeros(m.shape, bool)
+    elif kind == "mean":
+        const = (Bg == 0) | (np.abs(Bg) == sw)
+    else:
+        const = Bg + rs.shift * sw == 0
     var[const & ~np.isnan(var)] = 0.0  # (NaN stays: "average" with only lonely strata)
+    if rs.binary:  # answers all 0 or all 1: no element variance (+0, so a total's deff is +inf)
+        s2 = np.where((Bg == 0) | (np.abs(Bg) == sw), 0.0, s2)
     # (one row: deff is NaN whatever s2 is)
     lost = (bound > _MAX_CANCELLATION * var) | ((s2_mag > _MAX_CANCELLATION * s2) & (n_obs > 1))
+    live = sw > 0
     if np.any(live & lost & ~const):
         return None
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_eff = np.broadcast_to(sw * sw / rs.block(Pg, "C0"), e.shape)
-        # R deff="replace": v / (svyvar / nobs), svyvar = s2/sum_w * nobs/(nobs - 1)
-        deff = var * (n_obs - 1) * sw / s2
-    var = np.where(live, var, np.nan)  # no rows (R says 0 +- 0 here): no estimate, no SE
+        n_eff = np.broadcast_to(sw * sw / rs.block(Pg, "C0"), m.shape)
+        # R deff="replace": mean v / (svyvar / nobs), total v / (svyvar * sum_w^2 / nobs),
+        # svyvar = s2 / sum_w * nobs / (nobs - 1)
+        deff = var * (n_obs - 1) * (sw if kind == "mean" else 1.0 / sw) / s2
     deff[n_obs <= 1] = np.nan
-    est = np.where(live, e + rs.shift, np.nan)
+    if kind == "mean":
+        var = np.where(live, var, np.nan)  # no rows (R says 0 +- 0 here): no estimate, no SE
+        est = np.where(live, m + rs.shift, np.nan)
+    else:  # a total of no rows is 0 +- 0
+        est = Bg + rs.shift * sw
     return Means(est, var, n, n_obs, n_eff, deff)

@@ -126,6 +126,49 @@ def _variance(design: Design, plan: _Plan, z: np.ndarray, cells: _Cells) -> np.n
     return domain_variance(design, z, plan.dom.codes, plan.n, member, plan=vplan)
 
 
+def _element_route(
+    design: Design,
+    plan: _Plan,
+    na_rm: bool,
+    sources: Sequence[tuple[tuple[object, ...], Callable[[], np.ndarray]]],
+    kind: Literal["mean", "total"],
+) -> tuple[np.ndarray, np.ndarray, _Stats, np.ndarray] | None:
+    """Means or totals from the cell sums of ``_element`` (element designs), or None where the
+    two-pass route must serve the table: PSU designs, calibrated designs, sums that would lose
+    digits, and missing values under ``na_rm=False`` (which warn and count rows as before)."""
+    if design.calibration is not None or plan.layout is None:
+        return None
+    parts = []
+    for key, fn in sources:
+        rs = element.row_sums(design, key, fn)
+        res = element.element_means(
+            design, plan.layout, rs, with_units=_needs_member(design), kind=kind
+        )
+        if res is None or (not na_rm and (plan.rows[:, None] > res.n).any()):
+            return None
+        parts.append(res)
+    cat = {
+        a: np.concatenate([getattr(r, a) for r in parts], axis=1)
+        for a in ("estimate", "var", "n", "n_eff", "deff")
+    }
+    stats = _Stats(cat["n"], cat["n_eff"], np.zeros(cat["n"].shape, bool))
+    return cat["estimate"], cat["var"], stats, cat["deff"]
+
+
+def _numeric_sources(
+    design: Design, names: Sequence[str], role: str
+) -> list[tuple[tuple[object, ...], Callable[[], np.ndarray]]]:
+    """One source per numeric variable (each its own missing rows), keyed by its name: a mean
+    and a total of the same variable share their per-row sums."""
+    from leercultuur.survey._design import _require_columns
+
+    _require_columns(design.data, names, role)  # every unknown name in one message
+    return [
+        (("numeric", v), lambda v=v: _numeric_matrix(design, [v], role))  # type: ignore[misc]
+        for v in names
+    ]
+
+
 def _mean_core(
     design: Design,
     plan: _Plan,
@@ -138,25 +181,10 @@ def _mean_core(
     that are missing in the same rows; the columns of all groups make up the K ``names``.
 
     Element designs take the one-product route of ``_element`` (per-row sums cached under each
-    key); PSU designs, calibrated designs, sums that would lose digits and missing values under
-    ``na_rm=False`` take the two-pass route below."""
-    if design.calibration is None and plan.layout is not None:
-        lay = plan.layout
-        parts = []
-        for key, fn in sources:
-            rs = element.row_sums(design, key, fn)
-            res = element.element_means(design, lay, rs, with_units=_needs_member(design))
-            if res is None or (not na_rm and (plan.rows[:, None] > res.n).any()):
-                break
-            parts.append(res)
-        else:
-            cat = {
-                a: np.concatenate([getattr(r, a) for r in parts], axis=1)
-                for a in ("estimate", "var", "n", "n_eff", "deff")
-            }
-            n = cat["n"]
-            stats = _Stats(n, cat["n_eff"], np.zeros(n.shape, bool))
-            return cat["estimate"], cat["var"], stats, cat["deff"]
+    key); the rest the two-pass route below."""
+    fast = _element_route(design, plan, na_rm, sources, "mean")
+    if fast is not None:
+        return fast
     Y = np.concatenate([fn() for _key, fn in sources], axis=1)
     cells = _cells(design, plan, Y, na_rm, names)
     G = plan.n
@@ -203,13 +231,7 @@ def estimate_mean(
     if not names:
         raise DesignError("mean: give at least one variable")
     plan = _plan(design, by, missing_by)
-    from leercultuur.survey._design import _require_columns
-
-    _require_columns(design.data, names, "mean")  # every unknown name in one message
-    sources = [
-        (("mean", v), lambda v=v: _numeric_matrix(design, [v], "mean"))  # type: ignore[misc]
-        for v in names
-    ]
+    sources = _numeric_sources(design, names, "mean")
     est, var, stats, deff = _mean_core(design, plan, names, na_rm, sources)
     lo, hi = _normal_ci(est, var, level)
     return _frame(plan, names, est, var, stats, deff, lo, hi)
@@ -230,6 +252,11 @@ def estimate_total(
     if not names:
         raise DesignError("total: give at least one variable")
     plan = _plan(design, by, missing_by)
+    fast = _element_route(design, plan, na_rm, _numeric_sources(design, names, "total"), "total")
+    if fast is not None:
+        est, var, stats, deff = fast
+        lo, hi = _normal_ci(est, var, level)
+        return _frame(plan, names, est, var, stats, deff, lo, hi)
     Y = _numeric_matrix(design, names, "total")
     cells = _cells(design, plan, Y, na_rm, names)
     G = plan.n

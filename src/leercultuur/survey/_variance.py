@@ -270,7 +270,10 @@ def cell_variance(
         nstrat = plan.by_domain(present.astype(np.float64))[:G]
         nok = plan.by_domain((present & ~na_cell).astype(np.float64))[:G]
         with np.errstate(divide="ignore", invalid="ignore"):
-            var = var * nstrat / nok
+            # (no stratum present: a (domain, variable) without rows keeps its 0, whether or
+            # not another variable of the call has a lonely cell; all present strata lonely:
+            # NaN, as R's average over no strata)
+            var = var * np.where(nstrat == 0, 1.0, nstrat / nok)
     return var
 
 

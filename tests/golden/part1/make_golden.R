@@ -331,6 +331,9 @@ add_case("synth_el_prop_half_beta", "synth20k", el_d, "proportion", "half",
          by = c("year", "sex"), na_rm = TRUE, ci = "beta")
 add_case("synth_el_subset_mean_by", "synth20k", el_d, "mean", c("y", "half"), by = "region",
          na_rm = TRUE, subset = list(column = "sex", value = "F"))
+add_case("synth_el_total_by_narm", "synth20k", el_d, "total", c("y", "half"), by = "region",
+         na_rm = TRUE)
+add_case("synth_el_total_fpc_by", "synth20k", el_fpc, "total", "x", by = c("year", "sex"))
 elon <- function(opt, adl = FALSE) list(weights = "w", strata = "h", lonely_psu = opt,
                                         adjust_domain_lonely = adl)
 for (opt in c("remove", "certainty", "adjust", "average")) {
@@ -338,6 +341,8 @@ for (opt in c("remove", "certainty", "adjust", "average")) {
            na_rm = TRUE)
   add_case(paste0("elonely_", opt, "_prop_by"), "elonely", elon(opt), "proportion", "item",
            by = "grp", ci = "xlogit")
+  add_case(paste0("elonely_", opt, "_total_by"), "elonely", elon(opt), "total", "y",
+           by = "grp", na_rm = TRUE)
 }
 for (opt in c("adjust", "average")) {
   add_case(paste0("elonely_", opt, "_domlonely_mean_by"), "elonely", elon(opt, TRUE), "mean",
