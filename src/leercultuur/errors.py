@@ -46,3 +46,9 @@ def check_choice(name: str, value: Any, allowed: Sequence[Any]) -> None:
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
         raise OptionError(f"{name}={value!r} is not allowed; choose one of: {options}")
+
+
+def check_level(level: float) -> None:
+    """Raise a clear error unless ``level`` (a confidence level) lies strictly between 0 and 1."""
+    if not 0 < level < 1:
+        raise DesignError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")

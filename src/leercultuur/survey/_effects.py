@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.errors import DesignError, check_choice, check_level, format_rows
 from leercultuur.survey._domains import _column_codes, _numeric_matrix
 from leercultuur.survey._estimate import categories_of
 from leercultuur.survey._variance import _bincount_cols, domain_variance
@@ -114,8 +114,7 @@ def compare_independent(
     Vectorised: scalars, arrays or Series (the index of ``est1`` is kept). Returns a DataFrame
     with ``difference, se, statistic, p_value, ci_low, ci_high``.
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
+    check_level(level)
     e1, s1, e2, s2 = (np.atleast_1d(np.asarray(x, float)) for x in (est1, se1, est2, se2))
     if ((s1 < 0) | (s2 < 0)).any():
         raise ValueError("compare_independent: standard errors must not be negative")
@@ -451,11 +450,9 @@ def consecutive_core(
 def fast_degf(
     design: Design, dom: np.ndarray, n_out: int, *, nonzero_weight: bool = True
 ) -> np.ndarray:
-    """``domain_degf`` (R's degf per domain) with presence flags instead of a hash unique.
-
-    Same numbers: PSUs minus strata with a row of non-zero weight in the domain. Falls back to
-    ``domain_degf`` when the flag table would be large. ``nonzero_weight=False`` counts every
-    row, as ``svychisq``'s ``nu`` does.
+    """R's degf per domain (PSUs minus strata with a row of non-zero weight in the domain) from
+    presence flags; a hash unique when the flag table would be large. ``nonzero_weight=False``
+    counts every row, as ``svychisq``'s ``nu`` does.
     """
     inset = (dom >= 0) & ((design.w != 0) | (not nonzero_weight))
     if n_out * design.n_psu_total > 50_000_000:  # flag table too large: hash unique

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from leercultuur.errors import DesignError, check_choice
+from leercultuur.errors import DesignError, check_choice, check_level
 from leercultuur.survey import _element as element
 from leercultuur.survey._domains import (
     MissingBy,
@@ -113,11 +113,6 @@ def _normal_ci(est: np.ndarray, var: np.ndarray, level: float) -> tuple[np.ndarr
     q = float(special.ndtri(1 - (1 - level) / 2))  # stats.norm.ppf without its overhead
     se = np.sqrt(np.maximum(var, 0.0))
     return est - q * se, est + q * se
-
-
-def _check_level(level: float) -> None:
-    if not 0 < level < 1:
-        raise DesignError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
 
 
 def _variance(design: Design, plan: _Plan, z: np.ndarray, cells: _Cells) -> np.ndarray:
@@ -226,7 +221,7 @@ def estimate_mean(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Weighted domain means with linearised SEs (R ``svyby(~y, ~by, design, svymean)``)."""
-    _check_level(level)
+    check_level(level)
     names = _as_list(vars)
     if not names:
         raise DesignError("mean: give at least one variable")
@@ -247,7 +242,7 @@ def estimate_total(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Weighted domain totals with linearised SEs (R ``svytotal``)."""
-    _check_level(level)
+    check_level(level)
     names = _as_list(vars)
     if not names:
         raise DesignError("total: give at least one variable")
@@ -293,7 +288,7 @@ def estimate_ratio(
     With ``na_rm=True`` a row is out of a numerator's domain when that numerator or the
     denominator is missing (R's complete cases for one numerator).
     """
-    _check_level(level)
+    check_level(level)
     names = _as_list(numerator)
     if not names:
         raise DesignError("ratio: give at least one numerator variable")
@@ -351,7 +346,7 @@ def estimate_proportion(
     from leercultuur.survey._design import _require_columns
 
     check_choice("ci", ci, CI_METHODS)
-    _check_level(level)
+    check_level(level)
     _require_columns(design.data, [var], "proportion")
     s = design.data[var]
     cats = list(categories) if categories is not None else categories_of(s)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DesignError, check_choice
+from leercultuur.errors import DesignError, check_choice, check_level
 from leercultuur.survey._domains import _column_codes
 from leercultuur.survey._effects import (
     Kind,
@@ -53,11 +53,6 @@ def _as_list(x: str | Sequence[str] | None) -> list[str]:
     if x is None:
         return []
     return [x] if isinstance(x, str) else list(x)
-
-
-def _check_level(level: float) -> None:
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
 
 
 def _stat_block(ps: PairStats, level: float, kind: Kind) -> dict[str, np.ndarray]:
@@ -108,7 +103,7 @@ def group_vs_rest(
     A group that makes up all rows of its ``within`` (no rest) gets NaN statistics; a share of 0
     or 1 on both sides gives NaN d (0/0), never a made-up number.
     """
-    _check_level(level)
+    check_level(level)
     if not isinstance(by, str):
         raise ValueError("group_vs_rest: by= takes one column name")
     wcols = _as_list(within)
@@ -190,7 +185,7 @@ def year_on_year(
     ``h``, ``h_se``, ``statistic_classic``, ``p_value_classic`` (classic test on proportional
     weights, as in ``group_vs_rest``), ``n_from``, ``n_to``.
     """
-    _check_level(level)
+    check_level(level)
     bcols = _as_list(by)
     if year in bcols:
         raise ValueError(f"year_on_year: {year!r} cannot be both year= and by=")

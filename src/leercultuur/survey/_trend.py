@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from leercultuur.errors import DesignError
+from leercultuur.errors import DesignError, check_level
 from leercultuur.survey._effects import Kind, fast_degf, group_codes, p_from_t, response
 from leercultuur.survey._variance import domain_variance
 
@@ -163,11 +163,6 @@ def _member(design: Design, st: _Stacked, k: int) -> np.ndarray | None:
     return None
 
 
-def _check_level(level: float) -> None:
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
-
-
 def trend(
     design: Design,
     var: str,
@@ -189,7 +184,7 @@ def trend(
     ``n_years``, ``n``; with ``break_year``: ``slope_before``, ``slope_after``,
     ``slope_change``, ``change_se``, ``change_t``, ``change_df``, ``change_p_value``.
     """
-    _check_level(level)
+    check_level(level)
     bcols = _as_list(by)
     st = _Stacked(
         design,
@@ -296,7 +291,7 @@ def trend_difference(
     Columns: ``by``, ``slope_group``, ``slope_rest``, ``difference`` (group minus rest), ``se``,
     ``t``, ``df``, ``p_value``, ``ci_low``, ``ci_high``, ``n_group``, ``n_rest``.
     """
-    _check_level(level)
+    check_level(level)
     if not isinstance(by, str):
         raise ValueError("trend_difference: by= takes one column name")
     st = _Stacked(

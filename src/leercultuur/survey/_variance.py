@@ -285,21 +285,3 @@ def _factorize_first(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     idx = np.arange(key.size - 1, -1, -1)
     first[codes[idx]] = idx
     return codes.astype(np.int64, copy=False), first
-
-
-def domain_degf(design: Design, dom: np.ndarray, n_domains: int) -> np.ndarray:
-    """R's ``degf`` of each domain's subset design: PSUs minus strata with non-zero weight."""
-    inset = (dom >= 0) & (design.w != 0)
-    g = dom[inset]
-    if design.has_psu:
-        psu_keys = pd.unique(g * design.n_psu_total + design.psu[inset])
-        n_psu = np.bincount(psu_keys // design.n_psu_total, minlength=n_domains)
-    else:  # every row is its own PSU
-        n_psu = np.bincount(g, minlength=n_domains)
-    str_keys = np.flatnonzero(
-        np.bincount(
-            g * design.n_strata + design.stratum[inset], minlength=n_domains * design.n_strata
-        )
-    )
-    n_str = np.bincount(str_keys // design.n_strata, minlength=n_domains)
-    return (n_psu - n_str).astype(np.int64)
