@@ -48,8 +48,18 @@ def _as_list(x: str | Sequence[str] | None) -> list[str]:
 
 
 def _column_codes(design: Design, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..K-1 of a column (-1: missing) and its K values, cached on the design."""
+    codes, uniques, _ = _coded(design, col)
+    return codes, uniques
+
+
+def _has_missing(design: Design, col: str) -> bool:
+    return _coded(design, col)[2]
+
+
+def _coded(design: Design, col: str) -> tuple[np.ndarray, np.ndarray, bool]:
     key = f"codes:{col}"
-    hit = design._cache.get(key)
+    hit: tuple[np.ndarray, np.ndarray, bool] | None = design._cache.get(key)
     if hit is None:
         s = design.data[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
@@ -61,12 +71,7 @@ def _column_codes(design: Design, col: str) -> tuple[np.ndarray, np.ndarray]:
             codes, uniques = factorize(s)
         hit = (codes, uniques, bool((codes < 0).any()))
         design._cache[key] = hit
-    return hit[0], hit[1]
-
-
-def _has_missing(design: Design, col: str) -> bool:
-    _column_codes(design, col)
-    return bool(design._cache[f"codes:{col}"][2])
+    return hit
 
 
 @dataclass(frozen=True)
@@ -185,15 +190,15 @@ class _Plan:
     degf: np.ndarray  # R's degf of each domain's subset design
     rows: np.ndarray  # rows per domain
     layout: element.Layout | None  # element designs: the one-product route's cells
+    known: Domains | None = None  # the per-row domain codes, when the plan was built from them
     _agg: dict[object, Any] = field(default_factory=dict, repr=False)  # built on first use
 
     @cached_property
     def dom(self) -> Domains:
-        hit = self._agg.get("dom")
-        if hit is None:
-            assert self.layout is not None  # (other plans are built with their domains)
-            hit = Domains(self.layout.row_domains(), self.n, self.labels)
-        return hit
+        if self.known is not None:
+            return self.known
+        assert self.layout is not None  # (plans without a layout are built with their domains)
+        return Domains(self.layout.row_domains(), self.n, self.labels)
 
     @cached_property
     def d(self) -> np.ndarray:
@@ -280,12 +285,10 @@ def _domain_plan(design: Design, by: str | Sequence[str] | None, missing_by: Mis
         if lay is not None and lay.n_domains != G:
             lay = None  # a domain without rows (an empty subset): two-pass route
     if lay is not None:
-        hit = _Plan(G, dom.labels, all_in, lay.plan.degf, lay.rows, lay)
-    else:
-        vplan = variance_plan(design, dom.codes, G)
-        rows = np.bincount(d, minlength=G + 1)[:G]
-        hit = _Plan(G, dom.labels, all_in, vplan.degf, rows, None)
-        hit._agg["vplan"] = vplan
-        design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
-    hit._agg["dom"] = dom
+        return _Plan(G, dom.labels, all_in, lay.plan.degf, lay.rows, lay, dom)
+    vplan = variance_plan(design, dom.codes, G)
+    rows = np.bincount(d, minlength=G + 1)[:G]
+    hit = _Plan(G, dom.labels, all_in, vplan.degf, rows, None, dom)
+    hit._agg["vplan"] = vplan
+    design._cache[f"vplan:{id(dom.codes)}"] = (dom.codes, vplan)
     return hit

@@ -275,7 +275,6 @@ class Means:
     estimate: np.ndarray
     var: np.ndarray
     n: np.ndarray
-    n_obs: np.ndarray  # rows with non-zero weight
     n_eff: np.ndarray
     deff: np.ndarray
 
@@ -358,4 +357,4 @@ def element_means(
         est = np.where(live, m + rs.shift, np.nan)
     else:  # a total of no rows is 0 +- 0
         est = Bg + rs.shift * sw
-    return Means(est, var, n, n_obs, n_eff, deff)
+    return Means(est, var, n, n_eff, deff)
