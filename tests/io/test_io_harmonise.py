@@ -200,11 +200,12 @@ def test_draft_from_csv_and_parquet(tmp_path: Path) -> None:
         text = draft_codebook(tmp_path / name)
         cb = parse_codebook(yaml.safe_load(text))
         assert text.startswith(f"# Draft codebook written by `leercultuur codebook draft {name}`")
-        assert (cb.variables["sbi"].type, cb.variables["cursus2j"].type) == ("text", "float")
-        assert str(cb.variables["cursus2j"].sources[0].years) == "2017-"
+        # no value labels: the default names and categories, codes for a person to add
+        assert "taken as 'course'; the file has no value labels: add `codes:`" in text
+        assert (cb.variables["sector"].type, cb.variables["course"].type) == ("category", "score")
+        assert cb.variables["course"].sources[0].variable == "CURSUS2J"
         h = read_harmonised([tmp_path / name], codebook=cb)
-        assert h.data["cursus2j"].tolist() == [1.0, 2.0, 8.0]  # no labels: nothing recoded
-        assert h.data["respnr"].tolist() == ["2017-1", "2017-2", "2017-3"]
+        assert h.data["resp_id"].tolist() == ["2017-1", "2017-2", "2017-3"]
 
 
 def test_results_are_frozen_and_serialisable(sav_files: dict[int, Path]) -> None:

@@ -46,8 +46,11 @@ breakdowns:
 """)
     r = run_monitor(data, spec=load_spec(p), weight_for=weight_for)
     gaps = " | ".join(r.gaps)
-    assert "indicator 'x': item(s) no_such_item not in the data; not computed" in gaps
-    assert "breakdown 'region': column 'region' not in the data; not reported" in gaps
+    assert (
+        "indicator 'x': 'no_such_item' is not in the data (not computed); add `no_such_item: "
+        in gaps
+    )
+    assert "breakdown 'region': 'region' is not in the data (not reported); add `region: " in gaps
     assert set(r.estimates["indicator"]) == {"course"}
 
 

@@ -42,8 +42,9 @@ def close(actual, expected) -> None:
 
 def test_gaps_name_what_the_data_lacks(result: MonitorResult) -> None:
     gaps = " | ".join(result.gaps)
-    assert "breakdown 'age_class': column 'age_class' not in the data" in gaps
-    assert "indicator 'autonomy_high': item(s) aut_how, aut_order" in gaps
+    assert "breakdown 'age_class': 'age_class' is not in the data (not reported)" in gaps
+    assert "'aut_how' is not in the data (not computed)" in gaps
+    assert "indicator 'autonomy_scale', indicator 'autonomy_high': 'aut_how'" in gaps
 
 
 def test_estimates_by_year_and_education(result: MonitorResult, golden: dict) -> None:

@@ -20,13 +20,23 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"leercultuur {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        is_eager=True,
+        callback=_print_version,
+    ),
 ) -> None:
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit()
+    """Monitor Leercultuur: the Dutch learning-culture monitor from NEA survey data."""
 
 
 # Each command group lives in its own module with a `register(app)`; the modules import only

@@ -21,7 +21,7 @@ codebook_app = typer.Typer(
 
 def validate_cmd(
     data: list[Path] | None = typer.Argument(
-        None, help="Raw data files (.sav, .dta, .csv, .parquet)."
+        None, help="Data files (.sav, .zsav, .dta, .csv, .csv.gz, .parquet) or a folder."
     ),
     codebook: Path | None = typer.Option(
         None, "--codebook", "-c", help="Codebook YAML (default: the synthetic-NEA codebook)."
@@ -46,14 +46,22 @@ def validate_cmd(
 
 @codebook_app.command("draft")
 def draft_cmd(
-    file: Path = typer.Argument(..., help="A data file whose labels seed the codebook."),
+    files: list[Path] = typer.Argument(
+        ...,
+        help="Data files (all years) or a folder of yearly files whose labels seed the codebook.",
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here (else stdout)."),
-    year: int | None = typer.Option(None, "--year", help="Edition year (else from file name)."),
+    year: int | None = typer.Option(
+        None,
+        "--year",
+        help="Edition year of a one-year file without a year column (else from its name).",
+    ),
 ) -> None:
-    """Write a starting codebook from a file's variable and value labels."""
+    """Write a starting codebook: recognised variables get the default spec's names; every
+    guess is marked `# TODO check:`."""
     from leercultuur.io import draft_codebook
 
-    text = draft_codebook(file, year=year)
+    text = draft_codebook(list(files), year=year)
     if output is None:
         typer.echo(text, nl=False)
     else:

@@ -16,6 +16,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 console = Console(stderr=True)
 
 benchmark_app = typer.Typer(help="Benchmark file for the Quickscan (national figures).")
+spec_app = typer.Typer(help="The monitor spec: what the monitor computes.", no_args_is_help=True)
+
+
+@spec_app.command("default")
+def spec_default_cmd() -> None:
+    """Print the default monitor spec (start a partial spec with `extends: default`)."""
+    from leercultuur.monitor._spec import default_spec_text
+
+    typer.echo(default_spec_text(), nl=False)
 
 
 @contextmanager
@@ -55,14 +64,16 @@ def run_monitor_on_files(
     strict: bool,
     provenance: dict[str, Any] | None = None,
 ) -> Path:
-    from leercultuur.io import read_harmonised
+    from leercultuur.io import expand_paths, load_codebook, read_harmonised
     from leercultuur.monitor import load_spec
     from leercultuur.monitor._pipeline import output_check, run_monitor
 
     spec = load_spec(spec_path)
+    cb = load_codebook(codebook)
+    data = expand_paths(list(data))
     t0 = time.perf_counter()
     with console.status("Reading and validating the data"):
-        harmonised = read_harmonised(data, codebook=codebook, strict=strict)
+        harmonised = read_harmonised(data, codebook=cb, strict=strict)
     report = harmonised.report
     console.print(
         f"Read {len(harmonised.data):,} rows from {len(data)} file(s) "
@@ -75,7 +86,9 @@ def run_monitor_on_files(
         result = run_monitor(
             harmonised.data,
             spec=spec,
-            weight_for=harmonised.metadata.weight_for,
+            metadata=harmonised.metadata,
+            codebook=cb,
+            spec_source=None if spec_path is None else str(spec_path),
             method="classic" if classic else "design",
             inputs=data,
             provenance=provenance or {"data": "real", "source": ", ".join(p.name for p in data)},
@@ -92,11 +105,13 @@ def register(app: typer.Typer) -> None:
     @app.command("monitor")
     def monitor_cmd(
         data: list[Path] = typer.Argument(
-            ..., help="Yearly data files (.sav, .dta, .csv, .parquet)."
+            ..., help="Data files (.sav, .zsav, .dta, .csv, .csv.gz, .parquet) or a folder."
         ),
         out: Path = typer.Option(..., "--out", help="Result directory to write."),
         codebook: Path | None = typer.Option(None, help="Codebook YAML (default: synthetic NEA)."),
-        spec: Path | None = typer.Option(None, help="Monitor spec YAML (default: shipped spec)."),
+        spec: Path | None = typer.Option(
+            None, help="Monitor spec YAML (default: shipped spec; `extends: default` for changes)."
+        ),
         classic: bool = typer.Option(
             False, "--classic", help="The article's classic weighted tests."
         ),
@@ -137,6 +152,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"[green]Schema written to[/] {out}")
 
     app.add_typer(benchmark_app, name="benchmark")
+    app.add_typer(spec_app, name="spec")
     register_demo(app)
 
 

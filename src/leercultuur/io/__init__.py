@@ -8,15 +8,18 @@ Public API::
     h.metadata.weight_for("sup_support", 2022)   # -> "weight_half"
     validate(paths).format()    # every problem of every file at once
 
-Readers: SPSS ``.sav`` (value labels, user-missing codes), Stata ``.dta``, CSV, Parquet. Codebook
+Readers: SPSS ``.sav``/``.zsav`` (value labels, user-missing codes), Stata ``.dta``, CSV (also
+``.csv.gz``), Parquet; a folder stands for the data files in it. Codebook
 format: ``docs/codebook.md``; tools to draft one from a file and diff two editions:
 :func:`draft_codebook`, :func:`diff_files`.
 """
 
 from leercultuur.io._api import Harmonised, read_harmonised, validate
-from leercultuur.io._codebook import Codebook, load_codebook, parse_codebook
-from leercultuur.io._draft import FileDiff, diff_files, draft_codebook
+from leercultuur.io._codebook import Codebook, load_codebook, parse_codebook, variable_template
+from leercultuur.io._diff import FileDiff, diff_files
+from leercultuur.io._draft import draft_codebook
 from leercultuur.io._metadata import Category, Metadata, VariableMeta
+from leercultuur.io._readers import expand_paths
 from leercultuur.io._report import Issue, Recode, ValidationError, ValidationReport
 
 __all__ = [
@@ -32,8 +35,10 @@ __all__ = [
     "VariableMeta",
     "diff_files",
     "draft_codebook",
+    "expand_paths",
     "load_codebook",
     "parse_codebook",
     "read_harmonised",
     "validate",
+    "variable_template",
 ]

@@ -12,6 +12,7 @@ import pandas as pd
 from leercultuur.io._codebook import Codebook, load_codebook
 from leercultuur.io._harmonise import harmonise
 from leercultuur.io._metadata import Metadata
+from leercultuur.io._readers import expand_paths
 from leercultuur.io._report import ValidationReport
 
 PathLike = str | Path
@@ -35,10 +36,9 @@ class Harmonised:
         }
 
 
-def _paths(paths: PathLike | Sequence[PathLike]) -> list[PathLike]:
-    if isinstance(paths, str | Path):
-        return [paths]
-    return list(paths)
+def _paths(paths: PathLike | Sequence[PathLike]) -> list[Path]:
+    """The files to read; a folder stands for the data files in it."""
+    return expand_paths([paths] if isinstance(paths, str | Path) else list(paths))
 
 
 def _codebook(codebook: Codebook | PathLike | None) -> Codebook:

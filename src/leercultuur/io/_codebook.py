@@ -237,6 +237,7 @@ class Codebook:
     description: str
     path: str
     model: CodebookModel
+    text: str = ""  # the YAML as read (recorded in the monitor's manifest)
 
     @property
     def variables(self) -> dict[str, Variable]:
@@ -369,8 +370,8 @@ def _check_consistency(model: CodebookModel, where: str) -> None:
         raise SpecError(f"codebook {where} is inconsistent:\n  " + "\n  ".join(unique))
 
 
-def parse_codebook(data: Any, *, where: str = "<dict>") -> Codebook:
-    """Validate a codebook given as a mapping (the parsed YAML)."""
+def parse_codebook(data: Any, *, where: str = "<dict>", text: str | None = None) -> Codebook:
+    """Validate a codebook given as a mapping (the parsed YAML; ``text`` the YAML itself)."""
     if not isinstance(data, dict):
         raise SpecError(f"codebook {where}: expected a mapping at the top level")
     try:
@@ -378,7 +379,11 @@ def parse_codebook(data: Any, *, where: str = "<dict>") -> Codebook:
     except ValidationError as exc:
         raise SpecError(_pydantic_message(exc, where)) from None
     _check_consistency(model, where)
-    return Codebook(name=model.codebook, description=model.description, path=where, model=model)
+    if text is None:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return Codebook(
+        name=model.codebook, description=model.description, path=where, model=model, text=text
+    )
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:
@@ -395,4 +400,29 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SpecError(f"codebook {where} is not valid YAML: {exc}") from None
-    return parse_codebook(data, where=where)
+    return parse_codebook(data, where=where, text=text)
+
+
+def variable_template(name: str) -> str:
+    """The codebook line that gives harmonised variable ``name`` as the default codebook
+    defines it (type, labels, categories), with placeholders for your file's column and codes."""
+    default = load_codebook()
+    var = default.variables.get(name)
+    if var is None:
+        return f"{name}: {{type: float, label: {{nl: ..., en: ...}}, source: YOUR_COLUMN}}"
+    entry: dict[str, Any] = {"type": var.type, "label": var.label.model_dump()}
+    if var.derive is not None:
+        entry["derive"] = {"from": var.derive.from_, "breaks": var.derive.breaks}
+    else:
+        entry["source"] = "YOUR_COLUMN"
+    if var.categories:
+        entry["categories"] = {k: v.model_dump() for k, v in var.categories.items()}
+        if var.derive is None:
+            entry["codes"] = "{YOUR_CODE: CATEGORY, ...}"
+    flow = yaml.safe_dump({name: entry}, default_flow_style=True, sort_keys=False, width=10**6,
+                          allow_unicode=True).strip()  # fmt: skip
+    return (
+        flow.removeprefix("{")
+        .removesuffix("}")
+        .replace("'{YOUR_CODE: CATEGORY, ...}'", "{YOUR_CODE: CATEGORY, ...}")
+    )

@@ -24,6 +24,7 @@ SUFFIXES: dict[str, FileFormat] = {
     ".zsav": "sav",
     ".dta": "dta",
     ".csv": "csv",
+    ".csv.gz": "csv",
     ".parquet": "parquet",
     ".pq": "parquet",
 }
@@ -70,14 +71,37 @@ def _explain(fmt: FileFormat, exc: Exception) -> str:
     return f"cannot read this {names[fmt]} file: {text}"
 
 
+def suffix_of(path: Path) -> str:
+    """The file type suffix: ``.csv.gz`` for gzipped CSV, else the last suffix (lower case)."""
+    name = path.name.lower()
+    return ".csv.gz" if name.endswith(".csv.gz") else path.suffix.lower()
+
+
+def expand_paths(paths: list[str | Path]) -> list[Path]:
+    """Files as given; a folder stands for the data files in it (by name, not recursive)."""
+    out: list[Path] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and suffix_of(f) in SUFFIXES)
+            if not found:
+                allowed = ", ".join(sorted(SUFFIXES))
+                raise RawFileError(p, f"the folder holds no data file ({allowed})",
+                                   check="file_not_found")  # fmt: skip
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
 def open_raw(path: str | Path) -> RawFile:
     """Read a file's metadata (no data); raise :class:`RawFileError` with a clear message."""
     p = Path(path)
-    fmt = SUFFIXES.get(p.suffix.lower())
+    fmt = SUFFIXES.get(suffix_of(p))
     if fmt is None:
         allowed = ", ".join(sorted(SUFFIXES))
         raise RawFileError(
-            p, f"unknown file type {p.suffix!r}; supported: {allowed}", check="unknown_format"
+            p, f"unknown file type {suffix_of(p)!r}; supported: {allowed}", check="unknown_format"
         )
     if not p.exists():
         raise RawFileError(p, "file does not exist", check="file_not_found")
@@ -126,7 +150,11 @@ def _open_readstat(p: Path, fmt: FileFormat) -> RawFile:
 
 
 def _open_csv(p: Path) -> RawFile:
-    with p.open("r", encoding="utf-8-sig", errors="replace") as fh:
+    import gzip
+
+    gz = suffix_of(p) == ".csv.gz"
+    opener = gzip.open if gz else open
+    with opener(p, "rt", encoding="utf-8-sig", errors="replace") as fh:
         header = fh.readline()
         second = fh.readline()
     if not header.strip():

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from leercultuur.monitor._estimates import ALL, group_order
+from leercultuur.monitor._estimates import ALL, CLASSIC_WEIGHT, group_order
 from leercultuur.monitor._indicators import IndicatorFrame
 from leercultuur.monitor._result import (
     COMPARISON_COLUMNS,
@@ -88,33 +88,35 @@ def markers(p: np.ndarray, d: np.ndarray, spec: MonitorSpec) -> tuple[np.ndarray
     return sig, marker
 
 
-def _classic_weights(design: Design, year: str) -> np.ndarray:
-    """Design weights normalised to mean 1 within each year (the article's SPSS practice)."""
-    yrs = design.data[year].to_numpy()
-    codes, _ = pd.factorize(yrs)
-    tot = np.bincount(codes, weights=design.w)
-    cnt = np.bincount(codes)
-    return design.w * (cnt / tot)[codes]
+class _Classic:
+    """The classic two-group test with normalised weights, every column from that test.
 
+    Percentages: Pearson chi-square of the 2 x 2 table, ``se = sqrt(pbar (1 - pbar) (1/n1 +
+    1/n2))`` and ``statistic = (difference / se)^2`` on 1 df. Means: pooled-variance t,
+    ``se = sqrt(s^2 (1/n1 + 1/n2))`` and ``statistic = difference / se`` on n1 + n2 - 2 df.
+    n1, n2 are the sums of the normalised weights (the "weighted n" of SPSS)."""
 
-def _classic_two_group(cs: CellStats, Ma: np.ndarray, Mb: np.ndarray, pct: np.ndarray):  # type: ignore[no-untyped-def]
-    """Pearson chi-square (percentages) or pooled t (means) with normalised weights."""
-    ab = cs.G_sums[:, [A, B]]  # (G, 2, K) on the centred scale
-    n1, n2 = Ma @ ab[:, 0], Mb @ ab[:, 0]
-    b1, b2 = Ma @ ab[:, 1], Mb @ ab[:, 1]
-    f1, f2 = Ma @ cs.G_cells[:, F], Mb @ cs.G_cells[:, F]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m1, m2 = b1 / n1, b2 / n2
-        p1, p2 = m1 + cs.shift, m2 + cs.shift  # shares on their own scale
-        pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
-        z = (p1 - p2) / np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
-        ss = (f1 - n1 * m1 * m1) + (f2 - n2 * m2 * m2)
-        dfm = n1 + n2 - 2
-        t = (m1 - m2) / np.sqrt(ss / dfm * (1 / n1 + 1 / n2))
-    stat = np.where(pct, z * z, t)
-    p = np.where(pct, _p_normal(z), _p_t(t, dfm))
-    df = np.where(pct, 1.0, dfm)
-    return stat, df, p
+    def __init__(self, cs: CellStats, Ma: np.ndarray, Mb: np.ndarray, pct: np.ndarray) -> None:
+        ab = cs.G_sums[:, [A, B]]  # (G, 2, K) on the centred scale
+        n1, n2 = Ma @ ab[:, 0], Mb @ ab[:, 0]
+        b1, b2 = Ma @ ab[:, 1], Mb @ ab[:, 1]
+        f1, f2 = Ma @ cs.G_cells[:, F], Mb @ cs.G_cells[:, F]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m1, m2 = b1 / n1, b2 / n2
+            self.est_a, self.est_b = m1 + cs.shift, m2 + cs.shift  # on their own scale
+            self.diff = m1 - m2
+            pbar = (n1 * self.est_a + n2 * self.est_b) / (n1 + n2)
+            se_pct = np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
+            ss1, ss2 = f1 - n1 * m1 * m1, f2 - n2 * m2 * m2
+            dfm = n1 + n2 - 2
+            se_mean = np.sqrt((ss1 + ss2) / dfm * (1 / n1 + 1 / n2))
+            self.se = np.where(pct, se_pct, se_mean)
+            z = self.diff / self.se
+            self.var_a, self.var_b = ss1 / n1, ss2 / n2  # weighted population variances
+        self.sw_a, self.sw_b = n1, n2
+        self.stat = np.where(pct, z * z, z)
+        self.p = np.where(pct, _p_normal(z), _p_t(z, dfm))
+        self.df = np.where(pct, 1.0, dfm)
 
 
 def compute_tables(
@@ -138,7 +140,7 @@ def compute_tables(
         rows = row_stats(design, cols)  # shared by every breakdown of this design
         rows_c = None
         if method == "classic":
-            rows_c = row_stats(design, cols, weights=_classic_weights(design, year))
+            rows_c = row_stats(design, cols, weights=design.data[CLASSIC_WEIGHT].to_numpy())
         for bid, col in breakdowns:
             by = [year] if col is None else [year, col]
             cs = cell_stats(design, cols, by=by, rows=rows)
@@ -275,13 +277,17 @@ class _Ctx:
         pct = self.pct[ka]
         d, h = effect_sizes(m1, m2, dm.sum_w[ia, ka], dm.sum_w[ib, ka],
                             dm.pop_var[ia, ka], dm.pop_var[ib, ka], pct)  # fmt: skip
-        if self.csc is not None:
+        if self.csc is not None:  # every column of the row from the classic test
             Ma = np.zeros((ia.size, G))
             Ma[np.arange(ia.size), ia] = 1
             Mb = np.zeros((ib.size, G))
             Mb[np.arange(ib.size), ib] = 1
-            res = _classic_two_group(self.csc, Ma, Mb, self.pct[None, :])
-            st, df, p = (x[np.arange(ia.size), ka] for x in res)
+            c = _Classic(self.csc, Ma, Mb, self.pct[None, :])
+            r = np.arange(ia.size)
+            m1, m2, se = c.est_a[r, ka], c.est_b[r, ka], c.se[r, ka]
+            st, df, p = c.stat[r, ka], c.df[r, ka], c.p[r, ka]
+            d, h = effect_sizes(m1, m2, c.sw_a[r, ka], c.sw_b[r, ka],
+                                c.var_a[r, ka], c.var_b[r, ka], pct)  # fmt: skip
         else:
             st = (m1 - m2) / se
             df = np.full(ia.size, np.inf)
@@ -311,8 +317,10 @@ class _Ctx:
             se = np.sqrt(dm.var + rest.var - 2 * cov)
         pct = np.broadcast_to(self.pct, (G, K))
         d, h = effect_sizes(m1, m2, dm.sum_w, rest.sum_w, dm.pop_var, rest.pop_var, pct)
-        if self.csc is not None:
-            st, df, p = _classic_two_group(self.csc, self.eye, Mrest, self.pct[None, :])
+        if self.csc is not None:  # every column of the row from the classic test
+            c = _Classic(self.csc, self.eye, Mrest, self.pct[None, :])
+            m1, m2, se, st, df, p = c.est_a, c.est_b, c.se, c.stat, c.df, c.p
+            d, h = effect_sizes(m1, m2, c.sw_a, c.sw_b, c.var_a, c.var_b, pct)
         else:
             st = (m1 - m2) / se
             # svyglm(y ~ I(group), subset(design, year == y)): residual df = domain df - 1

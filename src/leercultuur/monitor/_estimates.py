@@ -1,54 +1,224 @@
 """Designs of the monitor: one per weight plan, over the stacked years.
 
-Items asked of one split half use that half's weight; the years are stacked with year-specific
-strata, so they are independent samples. Estimates, comparisons and trends are computed from
-these designs in :mod:`leercultuur.monitor._compare`.
+Each year of the NEA is its own sample, so the stacked years always get strata nested in years:
+the design's stratum is the pair (year, stratum), whatever type the codebook gives the stratum
+column (an integer class code 1..40 repeated every year must not pool 2012's class 5 with
+2022's). PSUs, when the spec names a PSU column, are nested in (year, stratum) likewise (R's
+``nest=TRUE``). Items asked of one split half use that half's weight. The lonely-PSU rule comes
+from the spec. Everything the monitor cannot honour is an error naming the setting.
+
+The classic tests (``--classic``) use the spec's ``classic_weight`` normalised to mean 1 within
+each year (the article's SPSS practice); it is carried on each design as ``CLASSIC_WEIGHT``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DataError, format_rows
+from leercultuur.errors import DataError, SpecError, format_rows
 from leercultuur.monitor._indicators import IndicatorFrame, plan_weights, weight_plans
 from leercultuur.monitor._spec import MonitorSpec
 from leercultuur.survey import Design
 
 ALL = "all"  # breakdown id and group of the whole population
+STRATUM = "__stratum"  # (year, stratum) codes
+PSU = "__psu"  # (year, stratum, psu) codes
+CLASSIC_WEIGHT = "__classic_w"  # classic_weight normalised to mean 1 per year
 
 Progress = Callable[[str], None]
 
 
+def _missing_rows(data: pd.DataFrame, col: str, setting: str) -> None:
+    bad = data[col].isna().to_numpy()
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise DataError(
+            f"{setting}: column {col!r} has no value in {rows.size} rows ({format_rows(rows)}); "
+            "every respondent needs one for the design"
+        )
+
+
+def check_design_columns(data: pd.DataFrame, spec: MonitorSpec, *, method: str) -> None:
+    """Every design column the spec names exists and is complete, else an error naming it."""
+    d = spec.design
+    named = {"design.year": d.year, "design.strata": d.strata, "design.psu": d.psu}
+    if method == "classic":
+        named["design.classic_weight"] = d.classic_weight
+    absent = [f"{k}: {v!r}" for k, v in named.items() if v is not None and v not in data.columns]
+    if absent:
+        raise DataError(
+            "the data has no column for " + "; ".join(absent) + ". Give the column in the "
+            "codebook under that name, or set the spec's design block to the name your codebook "
+            "uses (leercultuur spec default shows the default spec)"
+        )
+    for k, v in named.items():
+        if v is not None:
+            _missing_rows(data, v, k)
+    if method == "classic":
+        _check_positive(data, d.classic_weight, "design.classic_weight")
+
+
+def _check_positive(data: pd.DataFrame, col: str, setting: str) -> None:
+    try:
+        w = data[col].to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise DataError(f"{setting}: column {col!r} is not numeric") from None
+    bad = ~(w > 0)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise DataError(
+            f"{setting}: weight column {col!r} is not positive in {rows.size} rows "
+            f"({format_rows(rows)}); weights must be > 0"
+        )
+
+
+def _codes(data: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """Integer codes of the combinations of ``cols`` (year x stratum, year x stratum x psu)."""
+    keys = [pd.factorize(data[c], sort=True)[0] for c in cols]
+    combined = np.zeros(len(data), np.int64)
+    for k in keys:
+        combined = combined * (int(k.max(initial=0)) + 1) + k
+    return pd.factorize(combined, sort=True)[0]
+
+
+def design_frame(data: pd.DataFrame, spec: MonitorSpec, *, method: str) -> pd.DataFrame:
+    """The columns every design of the monitor carries: year, nested strata and PSUs, the
+    breakdown and control columns, and the normalised classic weight (classic mode)."""
+    d = spec.design
+    check_design_columns(data, spec, method=method)
+    used = [d.year, *(b.column for b in spec.breakdowns), *spec.associations.controls]
+    keep = list(dict.fromkeys(c for c in used if c in data.columns))
+    df = data[keep].copy()
+    if d.strata is not None:
+        df[STRATUM] = _codes(data, [d.year, d.strata])
+    if d.psu is not None:
+        df[PSU] = _codes(data, [d.year, *([d.strata] if d.strata else []), d.psu])
+    if method == "classic":
+        df[CLASSIC_WEIGHT] = normalised_per_year(
+            data[d.classic_weight].to_numpy(dtype=np.float64), data[d.year].to_numpy()
+        )
+    return df
+
+
+def normalised_per_year(w: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Weights scaled to mean 1 within each year (sum = that year's number of rows)."""
+    codes, _ = pd.factorize(years)
+    return w * (np.bincount(codes) / np.bincount(codes, weights=w))[codes]
+
+
 def plan_designs(
-    data: pd.DataFrame, frame: IndicatorFrame, spec: MonitorSpec
+    data: pd.DataFrame, frame: IndicatorFrame, spec: MonitorSpec, *, method: str = "design"
 ) -> list[tuple[Design, list[str]]]:
     """One design per weight plan, over the columns the monitor uses plus the indicators.
 
     Only the design, breakdown and control columns are carried (not the whole harmonised
     table), so no design copies data it never reads."""
-    d_ = spec.design
-    used = [d_.year, d_.strata, d_.psu, *(b.column for b in spec.breakdowns),
-            *spec.associations.controls]  # fmt: skip
-    keep = list(dict.fromkeys(c for c in used if c is not None and c in data.columns))
+    base = design_frame(data, spec, method=method)
     designs = []
     for k, (plan, ids) in enumerate(sorted(weight_plans(frame).items())):
         wcol = f"__w{k}"
+        _check_plan_columns(data, plan, ids)
         w = plan_weights(data, spec.design.year, plan)
         _check_plan_weights(data, spec.design.year, plan, w, ids)
-        df = pd.concat([data[keep], frame.values.add_prefix("ind__")], axis=1)
+        df = pd.concat([base, frame.values.add_prefix("ind__")], axis=1)
         df[wcol] = w
         d = Design(
             df,
             weights=wcol,
-            strata=spec.design.strata,
-            psu=spec.design.psu,
-            lonely_psu="adjust",
+            strata=STRATUM if spec.design.strata is not None else None,
+            psu=PSU if spec.design.psu is not None else None,
+            lonely_psu=spec.design.lonely_psu,
         )
         designs.append((d, ids))
     return designs
+
+
+def describe_design(
+    data: pd.DataFrame, spec: MonitorSpec, frame: IndicatorFrame, *, method: str
+) -> dict[str, Any]:
+    """What the manifest and the method section say about the design that was used."""
+    d = spec.design
+    years = data[d.year].to_numpy()
+    per_year: dict[str, dict[str, int]] = {}
+    for y in np.unique(years):
+        sel = years == y
+        entry = {"rows": int(sel.sum())}
+        if d.strata is not None:
+            entry["strata"] = int(pd.unique(data.loc[sel, d.strata]).size)
+        if d.psu is not None:
+            entry["psus"] = int(
+                data.loc[sel, [*([d.strata] if d.strata else []), d.psu]].drop_duplicates().shape[0]
+            )
+        per_year[str(int(y))] = entry
+    weights = sorted({c for per in frame.weights.values() for c in per.values()})
+    out: dict[str, Any] = {
+        "year": d.year,
+        "strata": d.strata,
+        "strata_nested_in_years": d.strata is not None,
+        "psu": d.psu,
+        "psu_nested_in_strata": d.psu is not None,
+        "lonely_psu": d.lonely_psu,
+        "weights": weights,
+        "weights_per_indicator": {k: {str(y): c for y, c in v.items()}
+                                  for k, v in frame.weights.items()},
+        "classic_weight": d.classic_weight if method == "classic" else None,
+        "classic_weight_normalised": "mean 1 within each year" if method == "classic" else None,
+        "per_year": per_year,
+    }  # fmt: skip
+    out["summary"] = {"nl": _summary(out, "nl"), "en": _summary(out, "en")}
+    return out
+
+
+def _summary(info: dict[str, Any], lang: str) -> str:
+    """One sentence for the method section, from the design description."""
+    strata = [v.get("strata", 0) for v in info["per_year"].values()]
+    n_years = len(info["per_year"])
+    span = (
+        f"{min(strata)}"
+        if min(strata, default=0) == max(strata, default=0)
+        else (f"{min(strata)}-{max(strata)}")
+    )
+    w = ", ".join(info["weights"])
+    rule = info["lonely_psu"]
+    if lang == "en":
+        text = f"Each of the {n_years} survey years is an independent sample; "
+        if info["strata"]:
+            text += f"strata ('{info['strata']}', {span} per year) are nested in years, "
+        else:
+            text += "no strata, "
+        text += (
+            f"primary sampling units '{info['psu']}' are nested in strata"
+            if info["psu"]
+            else "each respondent is its own sampling unit"
+        )
+        text += f"; weights: {w}; strata with one sampling unit: rule '{rule}' (R survey)."
+        if info["classic_weight"]:
+            text += (
+                f" Classic tests use '{info['classic_weight']}', normalised to mean 1 "
+                "within each year."
+            )
+        return text
+    text = f"Elk van de {n_years} enquêtejaren is een onafhankelijke steekproef; "
+    if info["strata"]:
+        text += f"strata ('{info['strata']}', {span} per jaar) liggen binnen de jaren, "
+    else:
+        text += "geen strata, "
+    text += (
+        f"primaire steekproefeenheden '{info['psu']}' liggen binnen de strata"
+        if info["psu"]
+        else "elke respondent is een eigen steekproefeenheid"
+    )
+    text += f"; gewichten: {w}; strata met één steekproefeenheid: regel '{rule}' (R survey)."
+    if info["classic_weight"]:
+        text += (
+            f" De klassieke toetsen gebruiken '{info['classic_weight']}', per jaar "
+            "herschaald naar gemiddelde 1."
+        )
+    return text  # fmt: skip
 
 
 def group_order(col: pd.Series) -> dict[object, int]:
@@ -62,22 +232,36 @@ def group_order(col: pd.Series) -> dict[object, int]:
     return order
 
 
+def _check_plan_columns(
+    data: pd.DataFrame, plan: tuple[tuple[int, str], ...], ids: list[str]
+) -> None:
+    """A weight column named by the codebook must be in the data."""
+    absent = sorted({c for _, c in plan if c not in data.columns})
+    if absent:
+        raise SpecError(
+            f"weight column(s) {', '.join(map(repr, absent))} (the codebook's design.weight or "
+            f"design.weight_half, used by {', '.join(ids)}) are not in the data; name the "
+            "weight variables in the codebook's design block"
+        )
+
+
 def _check_plan_weights(
     data: pd.DataFrame, year: str, plan: tuple[tuple[int, str], ...], w: np.ndarray,
     ids: list[str],
 ) -> None:  # fmt: skip
-    """A year whose weight is missing: name the weight column, the year and the rows."""
-    bad = np.isnan(w)
-    if not bad.any():
-        return
+    """A year whose weight is missing or not positive: name the weight column, year and rows."""
     cols = dict(plan)
     years = data[year].to_numpy()
-    parts = []
-    for y in np.unique(years[bad]):
-        rows = np.flatnonzero(bad & (years == y))
-        col = cols.get(int(y), plan[0][1])
-        parts.append(f"{col!r} in {int(y)}: {rows.size} rows ({format_rows(rows)})")
-    raise DataError(
-        "missing weights for " + "; ".join(parts) + f" (used by {', '.join(ids)}); every "
-        "respondent needs a weight: check the codebook's weight variable for that year"
-    )
+    for bad, what in ((np.isnan(w), "missing"), (~np.isnan(w) & ~(w > 0), "not positive")):
+        if not bad.any():
+            continue
+        parts = []
+        for y in np.unique(years[bad]):
+            rows = np.flatnonzero(bad & (years == y))
+            col = cols.get(int(y), plan[0][1])
+            parts.append(f"{col!r} in {int(y)}: {rows.size} rows ({format_rows(rows)})")
+        raise DataError(
+            f"{what} weights for " + "; ".join(parts) + f" (used by {', '.join(ids)}); every "
+            "respondent needs a positive weight: check the codebook's weight variable (design."
+            "weight) for that year"
+        )

@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 
 from leercultuur import __version__
-from leercultuur.errors import DataError, check_choice
+from leercultuur.errors import DataError, SpecError, check_choice
+from leercultuur.io import Codebook, Metadata
 from leercultuur.monitor._compare import compute_tables
-from leercultuur.monitor._estimates import plan_designs
+from leercultuur.monitor._estimates import describe_design, plan_designs
 from leercultuur.monitor._indicators import WeightFor, build_indicators
+from leercultuur.monitor._mappings import codebook_record, labels_of, missing_mappings
 from leercultuur.monitor._result import MonitorResult
 from leercultuur.monitor._spec import MonitorSpec, load_spec
 
@@ -38,18 +40,27 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _check_data(data: pd.DataFrame, spec: MonitorSpec) -> list[str]:
-    """Structural checks; returns gaps for breakdowns that cannot be reported."""
-    need = [spec.design.year] + ([spec.design.strata] if spec.design.strata else [])
-    missing = [c for c in need if c not in data.columns]
-    if missing:
-        raise DataError(
-            f"the data lacks the design column(s) {', '.join(missing)} named in the spec"
+def _check_data(data: pd.DataFrame, spec: MonitorSpec, method: str) -> list[str]:
+    """Structural checks. Design columns the spec names must exist (else one error naming every
+    missing mapping with the codebook line to add); breakdowns that cannot be reported and
+    indicator items the data lacks are gaps, each with the line to add."""
+    missing = missing_mappings(data, spec, method=method)
+    design = [m for m in missing if m.role.startswith("design")]
+    computable = [i for i in spec.indicators if all(c in data.columns for c in i.items)]
+    if design or not computable:
+        what = (
+            "the data lacks the design column(s) " + ", ".join(m.name for m in design)
+            if design
+            else "no indicator of the spec can be computed from this data"
         )
-    gaps = []
+        raise DataError(
+            f"{what}. Every variable the monitor spec needs and the codebook does not give, "
+            "with the line to add to the codebook's `variables:` (your file's column as "
+            "`source:`):\n  " + "\n  ".join(m.message(full=m in design) for m in missing)
+        )
+    gaps = [m.message(full=False) for m in missing]
     for b in spec.breakdowns:
         if b.column not in data.columns:
-            gaps.append(f"breakdown {b.id!r}: column {b.column!r} not in the data; not reported")
             continue
         groups = data[b.column].dropna().unique()
         if len(groups) < 2:
@@ -58,6 +69,24 @@ def _check_data(data: pd.DataFrame, spec: MonitorSpec) -> list[str]:
                 "group-vs-rest comparisons are not possible"
             )
     return gaps
+
+
+def _check_codebook_design(metadata: Metadata, spec: MonitorSpec) -> None:
+    """The codebook's design roles must be the ones the spec uses (never silently ignored)."""
+    cb = metadata.design
+    d = spec.design
+    if cb.get("psu") and d.psu != cb["psu"]:
+        raise SpecError(
+            f"the codebook names a PSU column (design.psu: {cb['psu']!r}) but the monitor spec's "
+            f"design.psu is {d.psu!r}: the monitor would ignore the clustering. Use a spec with "
+            f"`extends: default` and `design: {{psu: {cb['psu']}}}`, or remove design.psu from "
+            "the codebook if the sample is not clustered"
+        )
+    if cb.get("stratum") and d.strata is not None and d.strata != cb["stratum"]:
+        raise SpecError(
+            f"the codebook's stratum (design.stratum: {cb['stratum']!r}) is not the monitor "
+            f"spec's design.strata ({d.strata!r}); name the same variable in both"
+        )
 
 
 def run_monitor(
@@ -69,26 +98,36 @@ def run_monitor(
     inputs: Sequence[str | Path] = (),
     provenance: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    metadata: Metadata | None = None,
+    codebook: Codebook | None = None,
+    spec_source: str | None = None,
 ) -> MonitorResult:
     """Compute the whole monitor from a harmonised table (docs/data-model.md).
 
-    ``weight_for(item, year)`` names the weight column of an item in a year (the codebook's
-    metadata; default: ``weight`` everywhere). ``method="classic"`` switches the tests to the
-    article's classic weighted tests (estimates and SEs stay design-based).
+    ``weight_for(item, year)`` names the weight column of an item in a year (default: the
+    ``metadata``'s, else ``weight`` everywhere). ``method="classic"`` switches the comparisons
+    and trends to the article's classic weighted tests on the spec's ``classic_weight``
+    (estimates stay design-based). ``metadata`` (from :func:`leercultuur.io.read_harmonised`)
+    brings the codebook's labels into the manifest; ``codebook`` is recorded there (path,
+    SHA-256, content), as is ``spec_source`` (the spec file, or None for the default).
     """
     check_choice("method", method, ("design", "classic"))
     spec = spec or load_spec()
     started = _dt.datetime.now(_dt.UTC)
-    gaps = _check_data(data, spec)
+    if weight_for is None and metadata is not None:
+        weight_for = metadata.weight_for
+    if metadata is not None:
+        _check_codebook_design(metadata, spec)
+    gaps = _check_data(data, spec, method)
     frame = build_indicators(data, spec, weight_for=weight_for)
-    gaps += list(frame.gaps)
+    gaps += [g for g in frame.gaps if "not in the data" not in g]  # named above with the fix
     if frame.values.shape[1] == 0:
         raise DataError(
             "no indicator of the spec can be computed from this data: " + "; ".join(gaps)
         )
     if progress:
         progress("indicators")
-    designs = plan_designs(data, frame, spec)
+    designs = plan_designs(data, frame, spec, method=method)
     reportable = spec.model_copy(
         update={"breakdowns": tuple(b for b in spec.breakdowns if b.column in data.columns)}
     )
@@ -112,7 +151,11 @@ def run_monitor(
             str(k): int(v) for k, v in data[spec.design.year].value_counts().sort_index().items()
         },
         "inputs": [{"path": str(p), "sha256": file_sha256(p)} for p in inputs],
+        "codebook": None if codebook is None else codebook_record(codebook),
         "spec": spec.model_dump(mode="json"),
+        "spec_source": spec_source,
+        "design": describe_design(data, spec, frame, method=method),
+        "labels": labels_of(metadata, spec) if metadata is not None else {},
         "provenance": dict(provenance or {}),
         "indicators_missing": list(frame.missing),
     }  # fmt: skip

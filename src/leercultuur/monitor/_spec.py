@@ -73,10 +73,21 @@ class TrendSpec(_Strict):
     min_years: int = Field(default=3, ge=2)
 
 
+LonelyRule = Literal["adjust", "average", "remove", "certainty", "fail"]
+
+
 class DesignSpec(_Strict):
+    """The design columns of the harmonised table and the rules the monitor applies.
+
+    Strata are always nested in years (each year is its own sample, whatever the stratum
+    column's type); PSUs are nested in (year, stratum). ``lonely_psu`` is R's
+    ``options(survey.lonely.psu=...)`` for strata with one PSU. ``classic_weight`` is the
+    weight of the ``--classic`` tests, normalised to mean 1 within each year."""
+
     year: str = "year"
     strata: str | None = "stratum"
     psu: str | None = None
+    lonely_psu: LonelyRule = "adjust"
     classic_weight: str = "weight_prop"
 
 
@@ -88,6 +99,7 @@ class Associations(_Strict):
 
 class MonitorSpec(_Strict):
     version: Literal[1] = 1
+    extends: Literal["default"] | None = None
     publication_threshold: int = Field(default=200, ge=0)
     alpha: float = Field(default=0.05, gt=0, lt=1)
     effect_size_threshold: float = Field(default=0.20, ge=0)
@@ -132,23 +144,79 @@ class MonitorSpec(_Strict):
         raise KeyError(id)
 
 
+def default_spec_text() -> str:
+    """The YAML text of the default spec shipped with the package."""
+    return resources.files("leercultuur.monitor").joinpath("specs/default.yaml").read_text()
+
+
+def _merge_by_id(base: list[object], changes: list[object], where: str) -> list[object]:
+    """Entries with an ``id`` of the base are updated key by key; new ids are appended."""
+    out = [dict(b) if isinstance(b, dict) else b for b in base]
+    index = {b.get("id"): k for k, b in enumerate(out) if isinstance(b, dict)}
+    for item in changes:
+        if not isinstance(item, dict) or "id" not in item:
+            raise SpecError(f"{where}: every entry needs an 'id' (to say which one it changes)")
+        k = index.get(item["id"])
+        if k is None:
+            index[item["id"]] = len(out)
+            out.append(dict(item))
+        else:
+            out[k] = _merge(out[k], item, where)  # type: ignore[arg-type]
+    return out
+
+
+def _merge(base: dict[str, object], changes: dict[str, object], where: str) -> dict[str, object]:
+    """``changes`` over ``base``: mappings merge key by key, lists of entries with ids merge by
+    id (``drop_<list>: [ids]`` removes entries), anything else is replaced."""
+    out = dict(base)
+    for key, value in changes.items():
+        if key.startswith("drop_") and key[5:] in _BY_ID:
+            listed = [e for e in _as_list(out.get(key[5:])) if isinstance(e, dict)]
+            drop = _as_list(value)
+            unknown = [v for v in drop if v not in {e.get("id") for e in listed}]
+            if unknown:
+                raise SpecError(f"{where}: {key}: no entry with id {', '.join(map(str, unknown))}")
+            out[key[5:]] = [e for e in listed if e.get("id") not in drop]
+            continue
+        old = out.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            out[key] = _merge(old, value, f"{where}: {key}")
+        elif isinstance(old, list) and isinstance(value, list) and key in _BY_ID:
+            out[key] = _merge_by_id(old, value, f"{where}: {key}")
+        else:
+            out[key] = value
+    return out
+
+
+_BY_ID = ("indicators", "breakdowns")
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
 def load_spec(path: str | Path | None = None) -> MonitorSpec:
-    """Read and validate a monitor spec (default: the one shipped with the package)."""
+    """Read and validate a monitor spec (default: the one shipped with the package).
+
+    A spec with ``extends: default`` changes only what it names: mappings merge key by key,
+    ``indicators`` and ``breakdowns`` merge by ``id`` (``drop_indicators: [id, ...]`` and
+    ``drop_breakdowns`` remove entries), other values replace the default's."""
     if path is None:
-        text = resources.files("leercultuur.monitor").joinpath("specs/default.yaml").read_text()
-        where = "default monitor spec"
+        text, where = default_spec_text(), "default monitor spec"
     else:
         p = Path(path)
         if not p.exists():
             raise SpecError(f"monitor spec {str(p)!r} does not exist")
         text = p.read_text(encoding="utf-8")
         where = str(p)
-    try:
-        raw = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{where}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise SpecError(f"{where}: expected a mapping at the top level")
+    raw = _parse(text, where)
+    if raw.get("extends") is not None:
+        if raw["extends"] != "default":
+            raise SpecError(
+                f"{where}: extends: {raw['extends']!r} is not allowed; the only allowed value is "
+                "'default' (or leave 'extends' out for a complete spec)"
+            )
+        raw = _merge(_parse(default_spec_text(), "default monitor spec"), raw, where)
     try:
         return MonitorSpec.model_validate(raw)
     except ValidationError as exc:
@@ -156,3 +224,13 @@ def load_spec(path: str | Path | None = None) -> MonitorSpec:
             f"{'.'.join(str(x) for x in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
         )
         raise SpecError(f"{where}: {problems}") from None
+
+
+def _parse(text: str, where: str) -> dict[str, object]:
+    try:
+        raw = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{where}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: expected a mapping at the top level")
+    return raw
