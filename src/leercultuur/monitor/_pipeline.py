@@ -23,6 +23,7 @@ from leercultuur.errors import DataError, SpecError, check_choice
 from leercultuur.io import Codebook, Metadata
 from leercultuur.monitor._compare import compute_tables
 from leercultuur.monitor._estimates import describe_design, plan_designs
+from leercultuur.monitor._generic import generic_tables, needs_generic
 from leercultuur.monitor._indicators import WeightFor, build_indicators
 from leercultuur.monitor._mappings import codebook_record, labels_of, missing_mappings
 from leercultuur.monitor._result import MonitorResult
@@ -78,7 +79,8 @@ def _check_codebook_design(metadata: Metadata, spec: MonitorSpec) -> None:
     if cb.get("psu") and d.psu != cb["psu"]:
         raise SpecError(
             f"the codebook names a PSU column (design.psu: {cb['psu']!r}) but the monitor spec's "
-            f"design.psu is {d.psu!r}: the monitor would ignore the clustering. Use a spec with "
+            f"design.psu is {'not set' if d.psu is None else repr(d.psu)}: the monitor would "
+            "ignore the clustering. Use a spec with "
             f"`extends: default` and `design: {{psu: {cb['psu']}}}`, or remove design.psu from "
             "the codebook if the sample is not clustered"
         )
@@ -131,7 +133,8 @@ def run_monitor(
     reportable = spec.model_copy(
         update={"breakdowns": tuple(b for b in spec.breakdowns if b.column in data.columns)}
     )
-    estimates, comparisons, trends = compute_tables(
+    tables = generic_tables if needs_generic(spec) else compute_tables
+    estimates, comparisons, trends = tables(
         designs, frame, reportable, method=method, progress=progress
     )
     from leercultuur.monitor._associations import associations as _assoc
