@@ -98,21 +98,37 @@ class _Generic:
         self.scale = 100.0 if self.pct else 1.0
         self.measured = frame.years[ind]
         data = design.data
-        self.y = data[self.var].to_numpy()
-        self.years = data[self.year].to_numpy()
-        self.group = (
-            np.full(len(data), ALL, dtype=object)
-            if col is None
-            else data[col].astype(object).where(data[col].notna(), None).to_numpy()
-        )
+        y = data[self.var].to_numpy()
+        years = data[self.year].to_numpy()
+        if col is None:
+            labels = np.zeros(len(data), np.int64)
+            self.names = np.array([ALL], dtype=object)
+        else:
+            labels, uniq = pd.factorize(data[col], sort=False)  # missing -> -1
+            self.names = np.asarray(uniq.astype(str), dtype=object)
+        ycodes, self.year_values = pd.factorize(years, sort=True)
+        ok = (labels >= 0) & ~np.isnan(y)
+        G, T = len(self.names), len(self.year_values)
+        key = labels[ok] * T + ycodes[ok]
+        w, yy = design.w[ok], y[ok]
+        # weighted sums per (group, year): sum w, sum w y, sum w y^2 (for d and h)
+        self.sums = np.stack([np.bincount(key, weights=v, minlength=G * T).reshape(G, T)
+                              for v in (w, w * yy, w * yy * yy)])  # fmt: skip
+        self.group_index = {str(n): k for k, n in enumerate(self.names)}
+        self.year_index = {int(v): k for k, v in enumerate(self.year_values)}
 
-    def _cell(self, rows: np.ndarray) -> tuple[float, float, float]:
-        """Weighted sum, mean and population variance of the indicator over ``rows``."""
-        ok = rows & ~np.isnan(self.y)
-        w, y = self.design.w[ok], self.y[ok]
-        sw = float(w.sum())
-        m = float((w * y).sum() / sw) if sw > 0 else np.nan
-        return sw, m, float((w * (y - m) ** 2).sum() / sw) if sw > 0 else np.nan
+    def _cell(self, group: str, year: int, *, rest: bool = False) -> tuple[float, float, float]:
+        """Weighted sum, mean and population variance of the indicator in a (group, year) cell,
+        or (``rest``) in the other groups of that year."""
+        t = self.year_index[year]
+        s = self.sums[:, self.group_index[group], t]
+        if rest:
+            s = self.sums[:, :, t].sum(axis=1) - s
+        sw = float(s[0])
+        if sw <= 0:
+            return sw, np.nan, np.nan
+        m = s[1] / sw
+        return sw, float(m), float(max(s[2] / sw - m * m, 0.0))
 
     def estimates(self) -> pd.DataFrame:
         by = [self.year] if self.col is None else [self.year, self.col]
@@ -158,11 +174,6 @@ class _Generic:
             }
         )
 
-    def _rows(self, group: str, year: int) -> np.ndarray:
-        return (self.group == (ALL if self.col is None else _value(group, self.group))) & (
-            self.years == year
-        )
-
     def year_on_year(self, est: pd.DataFrame) -> pd.DataFrame:
         out = []
         for grp, sub in est[est["group"] != MISSING_GROUP].groupby("group", sort=False):
@@ -172,8 +183,8 @@ class _Generic:
             a, b = sub.iloc[1:], sub.iloc[:-1]
             m1, m2 = a["estimate"].to_numpy(), b["estimate"].to_numpy()
             se = np.sqrt(a["se"].to_numpy() ** 2 + b["se"].to_numpy() ** 2)
-            cells_a = [self._cell(self._rows(str(grp), int(y))) for y in a["year"]]
-            cells_b = [self._cell(self._rows(str(grp), int(y))) for y in b["year"]]
+            cells_a = [self._cell(str(grp), int(y)) for y in a["year"]]
+            cells_b = [self._cell(str(grp), int(y)) for y in b["year"]]
             d, h = _effects(cells_a, cells_b, self.pct)
             with np.errstate(invalid="ignore", divide="ignore"):
                 z = (m1 - m2) / se
@@ -191,7 +202,7 @@ class _Generic:
 
     def group_vs_rest(self) -> pd.DataFrame:
         assert self.col is not None
-        sub = self.design.subset(np.isin(self.years, self.measured))
+        sub = self.design.subset(np.isin(self.design.data[self.year].to_numpy(), self.measured))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a group without a rest: NaN statistics, kept
             res = group_vs_rest(sub, self.var, by=self.col, within=self.year, kind="mean")
@@ -200,12 +211,8 @@ class _Generic:
             return pd.DataFrame()
         groups = res[self.col].astype(str).to_numpy()
         yrs = res[self.year].to_numpy(dtype=np.int64)
-        valid = np.array([g is not None for g in self.group])
-        cells_a, cells_b = [], []
-        for g, y in zip(groups, yrs, strict=True):
-            rows_a = self._rows(g, int(y))
-            cells_a.append(self._cell(rows_a))
-            cells_b.append(self._cell(valid & (self.years == y) & ~rows_a))
+        cells_a = [self._cell(g, int(y)) for g, y in zip(groups, yrs, strict=True)]
+        cells_b = [self._cell(g, int(y), rest=True) for g, y in zip(groups, yrs, strict=True)]
         d, h = _effects(cells_a, cells_b, self.pct)
         thr = self.spec.publication_threshold
         return pd.DataFrame({
@@ -246,20 +253,22 @@ class _Generic:
                 except DesignError:
                     diff = None
         rows = []
-        for _, r in base.iterrows():
+        hinges, diffs = _by_group(hinge, self.col), _by_group(diff, self.col)
+        by_group = dict(tuple(est.groupby("group", sort=False)))
+        for r in base.to_dict("records"):
             grp = ALL if self.col is None else r[self.col]
             if grp is None or (not isinstance(grp, str) and pd.isna(grp)):
                 continue
-            e = est[(est["group"] == str(grp))].sort_values("year")
-            if e.empty:
+            e = by_group.get(str(grp))
+            if e is None:
                 continue
+            e = e.sort_values("year")
             first, last = e.iloc[0], e.iloc[-1]
             ok = len(e) >= self.spec.trend.min_years
-            ca = self._cell(self._rows(str(grp), int(last["year"])))
-            cb = self._cell(self._rows(str(grp), int(first["year"])))
+            ca = self._cell(str(grp), int(last["year"]))
+            cb = self._cell(str(grp), int(first["year"]))
             d, _ = _effects([ca], [cb], self.pct)
-            hr = _match(hinge, self.col, grp)
-            dr = _match(diff, self.col, grp)
+            hr, dr = hinges.get(str(grp)), diffs.get(str(grp))
 
             def keep(x: float, ok: bool = ok) -> float:
                 return float(x) if ok else np.nan
@@ -287,21 +296,13 @@ class _Generic:
         return out
 
 
-def _value(group: str, values: np.ndarray) -> object:
-    """The breakdown's own value whose text is ``group`` (categories may be numbers)."""
-    for v in pd.unique(values[pd.notna(values)]):
-        if str(v) == group:
-            return v
-    return group
-
-
-def _match(table: pd.DataFrame | None, col: str | None, grp: object) -> pd.Series | None:
+def _by_group(table: pd.DataFrame | None, col: str | None) -> dict[str, dict[str, float]]:
+    """Rows of an engine table by their group's text (ALL for a table without groups)."""
     if table is None or table.empty:
-        return None
+        return {}
     if col is None:
-        return table.iloc[0]
-    hit = table[table[col].astype(str) == str(grp)]
-    return None if hit.empty else hit.iloc[0]
+        return {ALL: table.iloc[0].to_dict()}
+    return {str(r[col]): r for r in table.to_dict("records") if pd.notna(r[col])}
 
 
 def _effects(
