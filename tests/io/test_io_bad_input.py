@@ -170,7 +170,8 @@ def test_file_that_does_not_exist(tmp_path: Path) -> None:
     odd = tmp_path / "nea.xlsx"
     odd.write_text("x")
     assert only_issue([odd])[2] == (
-        f"{odd}: unknown file type '.xlsx'; supported: .csv, .csv.gz, .dta, .parquet, .pq, .sav, .zsav"
+        f"{odd}: unknown file type '.xlsx'; supported: "
+        ".csv, .csv.gz, .dta, .parquet, .pq, .sav, .zsav"
     )
 
 

@@ -86,7 +86,8 @@ class _Column:
     name: str
     files: list[int] = field(default_factory=list)
     label: str = ""
-    value_labels: dict[Any, str] = field(default_factory=dict)
+    value_labels: dict[Any, str] = field(default_factory=dict)  # over all files
+    by_file: dict[int, dict[Any, str]] = field(default_factory=dict)  # file -> its value labels
     declared: set[Any] = field(default_factory=set)
     text: bool = False
 
@@ -123,15 +124,17 @@ def _years_text(years: set[int]) -> str:
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
-def _recognise(columns: dict[str, _Column]) -> dict[str, str]:
-    """harmonised name -> raw column, from names first, then variable labels."""
-    taken: dict[str, str] = {}
+def _recognise(columns: dict[str, _Column]) -> dict[str, list[str]]:
+    """harmonised name -> raw columns (names first, then variable labels). Columns of disjoint
+    files that match the same name join it (a variable renamed between editions)."""
+    taken: dict[str, list[str]] = {}
+    used: set[str] = set()
     for by_label in (False, True):
         for target, (name_pat, label_pat) in KNOWN.items():
-            if target in taken:
+            if target in taken and by_label:
                 continue
             for col in columns.values():
-                if col.name in taken.values():
+                if col.name in used:
                     continue
                 if by_label:
                     hit = label_pat is not None and bool(
@@ -139,24 +142,27 @@ def _recognise(columns: dict[str, _Column]) -> dict[str, str]:
                     )
                 else:
                     hit = re.search(name_pat, col.name.lower()) is not None
-                if hit:
-                    taken[target] = col.name
-                    break
+                files = {f for c in taken.get(target, []) for f in columns[c].files}
+                if hit and not files & set(col.files):
+                    taken.setdefault(target, []).append(col.name)
+                    used.add(col.name)
     return taken
 
 
-def _map_codes(col: _Column, default: Codebook, target: str) -> tuple[dict[Any, Any], list[str]]:
+def _map_codes(
+    labels: dict[Any, str], declared: set[Any], default: Codebook, target: str
+) -> tuple[dict[Any, Any], list[str]]:
     """Raw code -> default category by matching value labels (Dutch or English); '?' if none."""
     var = default.variables[target]
     assert var.categories is not None
     by_label: dict[str, Any] = {}
-    for key, labels in var.categories.items():
-        for text in (labels.nl, labels.en, str(key)):
+    for key, cat in var.categories.items():
+        for text in (cat.nl, cat.en, str(key)):
             by_label.setdefault(norm_label(text), key)
     codes: dict[Any, Any] = {}
     notes: list[str] = []
-    for code, lab in col.value_labels.items():
-        if code in col.declared:
+    for code, lab in labels.items():
+        if code in declared:
             continue
         key = by_label.get(norm_label(lab))
         codes[_num(code)] = "?" if key is None else key
@@ -165,30 +171,75 @@ def _map_codes(col: _Column, default: Codebook, target: str) -> tuple[dict[Any, 
     return codes, notes
 
 
+Segment = tuple[str, list[int], dict[Any, str]]  # raw column, its files, their value labels
+
+
+def _segments(columns: list[_Column]) -> list[Segment]:
+    """The (column, files) runs whose value labels are the same (codes may change per edition)."""
+    out: list[Segment] = []
+    for col in columns:
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for f in col.files:
+            labels = col.by_file.get(f, {})
+            groups.setdefault(tuple(sorted(labels.items(), key=str)), []).append(f)
+        out += [(col.name, files, dict(sig)) for sig, files in groups.items()]
+    return out
+
+
 def _default_entry(
-    col: _Column, default: Codebook, target: str, numeric: bool
-) -> tuple[dict[str, Any], str]:
-    """The entry of a recognised variable and its TODO comment."""
-    what = f"{col.name!r} ({col.label or 'no label'}) taken as {target!r}"
+    cols: list[_Column], default: Codebook, target: str, file_years: list[set[int] | None],
+    n_files: int,
+) -> tuple[dict[str, Any], str]:  # fmt: skip
+    """The entry of a recognised variable (one source per run of files with the same column
+    and value labels) and its TODO comment."""
+    first = cols[0]
+    raw = " / ".join(repr(c.name) for c in cols)
+    what = f"{raw} ({first.label or 'no label'}) taken as {target!r}"
     var = default.variables.get(target)
     if var is None:  # a design role the default codebook has no variable for (psu)
-        label = col.label or col.name
-        return {"type": "id", "label": {"nl": label, "en": label}}, what
+        label = first.label or first.name
+        return {"type": "id", "label": {"nl": label, "en": label}, "source": first.name}, what
     entry: dict[str, Any] = {"type": var.type, "label": var.label.model_dump()}
     if target == "stratum":
-        entry["type"] = "integer" if numeric else "id"
+        entry["type"] = "id" if first.text else "integer"
         what += "; the monitor nests strata in years whatever their type"
+    segments = _segments(cols) if var.categories else [(c.name, c.files, {}) for c in cols]
+    declared = set().union(*(c.declared for c in cols))
+    sources, unmapped_all, mapped = [], [], False
+    for name, files, labels in segments:
+        src: dict[str, Any] = {"variable": name}
+        years = [file_years[f] for f in files]
+        if len(segments) > 1 or len(files) < n_files:
+            if any(y is None for y in years):
+                what += f"; TODO: give the years of {name!r}"
+            else:
+                src["years"] = _years_text(set().union(*years))  # type: ignore[arg-type]
+        if var.categories:
+            codes, unmapped = _map_codes(labels, declared, default, target)
+            if codes:
+                src["codes"] = codes
+                mapped |= len(unmapped) < len(codes)
+            unmapped_all += [f"{name} {u}" if len(segments) > 1 else u for u in unmapped]
+        sources.append(src)
     if var.categories:
         entry["categories"] = {k: v.model_dump() for k, v in var.categories.items()}
-        codes, unmapped = _map_codes(col, default, target)
-        if codes:
-            entry["codes"] = codes
-            if len(unmapped) < len(codes):
-                what += "; codes mapped by their value labels"
-        else:
+        if mapped:
+            what += "; codes mapped by their value labels"
+        if not any("codes" in s for s in sources):
             what += "; the file has no value labels: add `codes:` (raw code: category)"
-        if unmapped:
-            what += f"; map the codes marked '?' (raw labels: {', '.join(unmapped)})"
+        if unmapped_all:
+            what += f"; map the codes marked '?' (raw labels: {', '.join(unmapped_all)})"
+        if len(sources) > 1:
+            what += "; renamed or recoded between editions: one source per edition"
+    if len(sources) == 1:
+        one = sources[0]
+        if "codes" in one:
+            entry["codes"] = one.pop("codes")
+        entry["source"] = one["variable"]
+        if "years" in one:
+            entry["years"] = one["years"]
+    else:
+        entry["sources"] = sources
     return entry, what
 
 
@@ -235,15 +286,16 @@ def draft_codebook(paths: str | Path | list[str | Path], *, year: int | None = N
             col.files.append(k)
             col.label = col.label or raw.column_labels.get(c, "")
             col.value_labels.update(raw.value_labels.get(c, {}))
+            col.by_file[k] = dict(raw.value_labels.get(c, {}))
             col.declared |= _declared_codes(raw, c)
             col.text |= c in raw.text_columns or (
                 sample is not None and sample[c].dtype.kind not in "fiub"
             )
     hits = _recognise(columns)
-    year_col = hits.get("year")
+    year_col = hits["year"][0] if "year" in hits else None
     file_years = [_file_years(raw, year_col, year) for raw in raws]
     default = load_codebook()
-    by_raw = {raw: target for target, raw in hits.items()}
+    by_raw = {raw: target for target, raws_ in hits.items() for raw in raws_}
     blocks: list[str] = []
     names: dict[str, str] = {}
     missing_votes: Counter[tuple[Any, str]] = Counter()
@@ -253,7 +305,12 @@ def draft_codebook(paths: str | Path | list[str | Path], *, year: int | None = N
             if k in col.value_labels:
                 missing_votes[(_num(k), col.value_labels[k])] += 1
         if target is not None:
-            entry, todo = _default_entry(col, default, target, not col.text)
+            if col.name != hits[target][0]:
+                continue  # a later edition's column of the same variable: one of its sources
+            cols = [columns[c] for c in hits[target]]
+            entry, todo = _default_entry(cols, default, target, file_years, len(raws))
+            if target == "year":
+                entry.pop("years", None)
             name = target
         else:
             entry = _plain_entry(col)
@@ -262,10 +319,10 @@ def draft_codebook(paths: str | Path | list[str | Path], *, year: int | None = N
                 name = f"raw_{name}"
             todo = (f"{col.name!r} not recognised: kept as {name!r}, type {entry['type']!r}; "
                     "translate the English labels")  # fmt: skip
-        entry["source"] = col.name
-        years = [file_years[k] for k in col.files]
-        if len(col.files) < len(raws) and all(y is not None for y in years) and target != "year":
-            entry["years"] = _years_text(set().union(*years))  # type: ignore[arg-type]
+            entry["source"] = col.name
+            years = [file_years[k] for k in col.files]
+            if len(col.files) < len(raws) and all(y is not None for y in years):
+                entry["years"] = _years_text(set().union(*years))  # type: ignore[arg-type]
         names[col.name] = name
         blocks.append((f"  # TODO check: {todo}\n" if todo else "") + _dump(name, entry))
     # derived variables of the default whose base was found (age_class from age)
