@@ -174,6 +174,10 @@ def test_own_extract_equals_r_with_integer_strata(element: MonitorResult, golden
 
 def test_own_extract_with_psus_equals_r_with_clusters(cluster: MonitorResult, golden: dict) -> None:
     check_against_r(cluster, golden["cluster"])
+    spec = cluster.manifest["spec_source"]
+    assert (
+        spec["path"] == "spec.yaml" and "psu: psu" in spec["content"] and len(spec["sha256"]) == 64
+    )
     design = cluster.manifest["design"]
     assert design["psu"] == "psu" and design["psu_nested_in_strata"]
     assert design["per_year"]["2015"] == {"rows": 600, "strata": 6, "psus": 24}

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from leercultuur.errors import DataError, SpecError
@@ -185,3 +187,36 @@ def test_generic_route_equals_cell_route(
         a, b = (t.sort_values(keys).reset_index(drop=True) for t in (a, b))
         assert len(a) == len(b) > 0, name
         pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-8, atol=1e-10, obj=name)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from([2015, 2017, 2019]), st.integers(0, 5)), min_size=1,
+             max_size=60)
+)  # fmt: skip
+@settings(max_examples=50, deadline=None)
+def test_nested_strata_are_the_year_stratum_pairs(pairs: list[tuple[int, int]]) -> None:
+    """Whatever the stratum codes, two rows share a design stratum iff same year and stratum."""
+    from leercultuur.monitor._estimates import _codes
+
+    df = pd.DataFrame(pairs, columns=["year", "stratum"])
+    codes = _codes(df, ["year", "stratum"])
+    text = (df["year"].astype(str) + "-" + df["stratum"].astype(str)).to_numpy()
+    same_code = codes[:, None] == codes[None, :]
+    assert (same_code == (text[:, None] == text[None, :])).all()
+
+
+@given(st.dictionaries(st.sampled_from(["alpha", "publication_threshold"]),
+                       st.sampled_from([0.01, 0.1]), max_size=2))  # fmt: skip
+@settings(max_examples=20, deadline=None)
+def test_partial_spec_is_the_default_plus_its_changes(changes: dict[str, float]) -> None:
+    import yaml
+
+    from leercultuur.monitor._spec import _merge, default_spec_text
+
+    default = yaml.safe_load(default_spec_text())
+    merged = _merge(default, changes, "test")
+    assert {k: v for k, v in merged.items() if k not in changes} == {
+        k: v for k, v in default.items() if k not in changes
+    }
+    assert all(merged[k] == v for k, v in changes.items())
+    assert _merge(default, default, "test") == default

@@ -66,7 +66,7 @@ def run_monitor_on_files(
 ) -> Path:
     from leercultuur.io import expand_paths, load_codebook, read_harmonised
     from leercultuur.monitor import load_spec
-    from leercultuur.monitor._pipeline import output_check, run_monitor
+    from leercultuur.monitor._pipeline import check_codebook_design, output_check, run_monitor
 
     spec = load_spec(spec_path)
     cb = load_codebook(codebook)
@@ -79,6 +79,7 @@ def run_monitor_on_files(
         f"Read {len(harmonised.data):,} rows from {len(data)} file(s) "
         f"in {time.perf_counter() - t0:.1f} s"
     )
+    check_codebook_design(harmonised.metadata, spec)  # before the progress bar starts
     summary = getattr(report, "summary", None)
     if callable(summary):
         console.print(summary())

@@ -72,7 +72,13 @@ def _check_data(data: pd.DataFrame, spec: MonitorSpec, method: str) -> list[str]
     return gaps
 
 
-def _check_codebook_design(metadata: Metadata, spec: MonitorSpec) -> None:
+def _file_record(path: str | Path) -> dict[str, str]:
+    """Path, SHA-256 and text of an input file the result depends on (the spec file)."""
+    text = Path(path).read_text(encoding="utf-8")
+    return {"path": str(path), "sha256": file_sha256(path), "content": text}
+
+
+def check_codebook_design(metadata: Metadata, spec: MonitorSpec) -> None:
     """The codebook's design roles must be the ones the spec uses (never silently ignored)."""
     cb = metadata.design
     d = spec.design
@@ -119,7 +125,7 @@ def run_monitor(
     if weight_for is None and metadata is not None:
         weight_for = metadata.weight_for
     if metadata is not None:
-        _check_codebook_design(metadata, spec)
+        check_codebook_design(metadata, spec)
     gaps = _check_data(data, spec, method)
     frame = build_indicators(data, spec, weight_for=weight_for)
     gaps += [g for g in frame.gaps if "not in the data" not in g]  # named above with the fix
@@ -156,7 +162,7 @@ def run_monitor(
         "inputs": [{"path": str(p), "sha256": file_sha256(p)} for p in inputs],
         "codebook": None if codebook is None else codebook_record(codebook),
         "spec": spec.model_dump(mode="json"),
-        "spec_source": spec_source,
+        "spec_source": None if spec_source is None else _file_record(spec_source),
         "design": describe_design(data, spec, frame, method=method),
         "labels": labels_of(metadata, spec) if metadata is not None else {},
         "provenance": dict(provenance or {}),

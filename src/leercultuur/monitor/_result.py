@@ -36,6 +36,18 @@ TABLES = ("estimates", "comparisons", "trends", "associations")
 MISSING_GROUP = "(missing)"  # the group of respondents with no value for a breakdown
 
 
+def labels_table(labels: dict[str, Any]) -> pd.DataFrame:
+    """The codebook's labels as a tidy table: one row per variable (``code`` empty) and per
+    category of a reported variable (``code`` as the tables write the group)."""
+    rows = [(v, "", lab["nl"], lab["en"]) for v, lab in labels.get("variables", {}).items()]
+    rows += [
+        (v, code, lab["nl"], lab["en"])
+        for v, cats in labels.get("categories", {}).items()
+        for code, lab in cats.items()
+    ]
+    return pd.DataFrame(rows, columns=["variable", "code", "label_nl", "label_en"])
+
+
 @dataclass(frozen=True)
 class MonitorResult:
     """Everything the monitor computed, plus what it could not compute and why."""
@@ -74,6 +86,7 @@ class MonitorResult:
         )
         manifest = dict(self.manifest)
         manifest["gaps"] = list(self.gaps)
+        labels_table(manifest.get("labels") or {}).to_csv(out / "labels.csv", index=False)
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         return out
 

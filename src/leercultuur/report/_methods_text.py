@@ -170,6 +170,8 @@ def provenance(result: MonitorResult) -> list[tuple[str, str]]:
     out = []
     for k in ("software", "created", "started", "finished", "method", "rows", "codebook"):
         v = m.get(k)
+        if k == "codebook" and isinstance(v, dict):  # its full text stays in manifest.json
+            v = {"path": v.get("path"), "sha256": v.get("sha256")}
         if isinstance(v, dict):
             v = ", ".join(f"{a} {b}" for a, b in v.items())
         if v not in (None, "", {}):
