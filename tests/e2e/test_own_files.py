@@ -123,6 +123,15 @@ def close(actual: object, expected: object) -> None:
     )
 
 
+def same(ours: pd.DataFrame, rows: list[dict], **columns: str) -> None:
+    """Our table's columns against R's, row by row by year (percentage points x 100)."""
+    r = pd.DataFrame(rows)
+    assert ours["year"].tolist() == r["year"].tolist()
+    for mine, theirs in columns.items():
+        scale = 100.0 if mine in ("difference", "se") else 1.0
+        close(ours[mine], scale * r[theirs])
+
+
 def check_against_r(result: MonitorResult, g: dict) -> None:
     est = result.estimates.query("indicator == 'nonformal' and breakdown == 'all'")
     r = pd.DataFrame(g["est"])
@@ -140,12 +149,7 @@ def check_against_r(result: MonitorResult, g: dict) -> None:
     yoy = result.comparisons.query(
         "indicator == 'nonformal' and breakdown == 'all' and comparison == 'year_on_year'"
     )
-    r = pd.DataFrame(g["yoy"])
-    assert yoy["year"].tolist() == r["year"].tolist()
-    close(yoy["difference"], 100 * r["difference"])
-    close(yoy["se"], 100 * r["se"])
-    close(yoy["statistic"], r["z"])
-    close(yoy["p_value"], r["p"])
+    same(yoy, g["yoy"], difference="difference", se="se", statistic="z", p_value="p")
     tr = result.trends.query("indicator == 'nonformal' and breakdown == 'all'").iloc[0]
     r = g["trend"][0]
     close([tr["slope"], tr["se"]], [100 * r["slope"], 100 * r["se"]])
@@ -155,13 +159,7 @@ def check_against_r(result: MonitorResult, g: dict) -> None:
     gvr = result.comparisons.query(
         "indicator == 'nonformal' and comparison == 'group_vs_rest' and group == 'low'"
     )
-    r = pd.DataFrame(g["gvr_low"])
-    assert gvr["year"].tolist() == r["year"].tolist()
-    close(gvr["difference"], 100 * r["difference"])
-    close(gvr["se"], 100 * r["se"])
-    close(gvr["statistic"], r["t"])
-    close(gvr["df"], r["df"])
-    close(gvr["p_value"], r["p"])
+    same(gvr, g["gvr_low"], difference="difference", se="se", statistic="t", df="df", p_value="p")
     low = result.trends.query("indicator == 'nonformal' and group == 'low'").iloc[0]
     r = g["trend_diff_low"][0]
     close([low["diff_vs_rest"], low["diff_vs_rest_se"]], [100 * r["diff"], 100 * r["se"]])
@@ -189,7 +187,7 @@ def test_manifest_says_which_design_and_codebook(element: MonitorResult) -> None
     assert (d["strata"], d["strata_nested_in_years"], d["psu"]) == ("stratum", True, None)
     assert d["lonely_psu"] == "adjust" and d["weights"] == ["weight"]
     assert all(v["strata"] == 6 for v in d["per_year"].values())
-    assert "strata ('stratum', 6 per year) are nested in years" in d["summary"]["en"]
+    assert "strata (6 per year, column 'stratum') are nested in years" in d["summary"]["en"]
     assert "liggen binnen de jaren" in d["summary"]["nl"]
     cb = m["codebook"]
     assert cb["path"].endswith("codebook.yaml") and "source: bedrijfsgrootte" in cb["content"]

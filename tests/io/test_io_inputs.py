@@ -3,28 +3,16 @@ draft over several files (all years); the CLI's --version and `spec default`."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from io_cli import cli
 from io_editions import edition_2017, edition_2018
 
-from leercultuur.cli import main
 from leercultuur.io import draft_codebook, load_codebook, parse_codebook, read_harmonised, validate
 from leercultuur.monitor import load_spec
-
-
-def leercultuur(monkeypatch: pytest.MonkeyPatch, capsys, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(sys, "argv", ["leercultuur", *args])
-    capsys.readouterr()
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    return code, capsys.readouterr().out
 
 
 def test_every_format_and_a_folder(tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
@@ -88,13 +76,14 @@ def test_draft_over_several_files_covers_all_years(tmp_path: Path, write) -> Non
     assert h.data["var_varied"].fillna(0).tolist() == [1.0, 4.0, 0.0, 4.0, 1.0]
 
 
-def test_version_and_default_spec(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_version_and_default_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from leercultuur import __version__
 
-    assert leercultuur(monkeypatch, capsys, "--version") == (0, f"leercultuur {__version__}\n")
-    code, out = leercultuur(monkeypatch, capsys, "spec", "default")
-    assert code == 0 and out.startswith("# Default monitor spec")
-    assert yaml.safe_load(out)["design"]["classic_weight"] == "weight_prop"
+    res = cli("--version", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    assert (res.returncode, res.stdout) == (0, f"leercultuur {__version__}\n")
+    res = cli("spec", "default", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    assert res.returncode == 0 and res.stdout.startswith("# Default monitor spec")
+    assert yaml.safe_load(res.stdout)["design"]["classic_weight"] == "weight_prop"
 
 
 def test_partial_spec_changes_only_what_it_names(tmp_path: Path) -> None:

@@ -173,52 +173,63 @@ def describe_design(
     return out
 
 
+_PHRASES = {
+    "en": {
+        "intro": "Each of the {n} survey years is an independent sample",
+        "strata": "strata ({span} per year, column '{strata}') are nested in years",
+        "no_strata": "there are no strata",
+        "psu": "sampling units (column '{psu}') are nested in strata",
+        "element": "each respondent is a sampling unit",
+        "weights": "weights: {w}",
+        "classic": " The classic tests use the weight '{cw}', scaled to mean 1 within each year.",
+        "adjust": "a stratum with one sampling unit contributes its deviation from the overall "
+        "mean (R survey: 'adjust')",
+        "average": "a stratum with one sampling unit gets the average variance of the other "
+        "strata (R survey: 'average')",
+        "remove": "a stratum with one sampling unit adds no variance (R survey: 'remove')",
+        "certainty": "a stratum with one sampling unit counts as sampled with certainty "
+        "(R survey: 'certainty')",
+        "fail": "strata with one sampling unit are not allowed",
+    },
+    "nl": {
+        "intro": "Elk van de {n} enquêtejaren is een onafhankelijke steekproef",
+        "strata": "de strata ({span} per jaar, kolom '{strata}') liggen binnen de jaren",
+        "no_strata": "er zijn geen strata",
+        "psu": "de steekproefeenheden (kolom '{psu}') liggen binnen de strata",
+        "element": "elke respondent is een steekproefeenheid",
+        "weights": "gewichten: {w}",
+        "classic": " De klassieke toetsen gebruiken het gewicht '{cw}', per jaar herschaald naar "
+        "gemiddelde 1.",
+        "adjust": "een stratum met één steekproefeenheid draagt bij met zijn afwijking van het "
+        "totale gemiddelde (R survey: 'adjust')",
+        "average": "een stratum met één steekproefeenheid krijgt de gemiddelde variantie van de "
+        "andere strata (R survey: 'average')",
+        "remove": "een stratum met één steekproefeenheid draagt niets bij aan de variantie "
+        "(R survey: 'remove')",
+        "certainty": "een stratum met één steekproefeenheid geldt als met zekerheid getrokken "
+        "(R survey: 'certainty')",
+        "fail": "strata met één steekproefeenheid zijn niet toegestaan",
+    },
+}
+
+
 def _summary(info: dict[str, Any], lang: str) -> str:
     """One sentence for the method section, from the design description."""
+    ph = _PHRASES[lang]
     strata = [v.get("strata", 0) for v in info["per_year"].values()]
-    n_years = len(info["per_year"])
-    span = (
-        f"{min(strata)}"
-        if min(strata, default=0) == max(strata, default=0)
-        else (f"{min(strata)}-{max(strata)}")
-    )
-    w = ", ".join(info["weights"])
-    rule = info["lonely_psu"]
-    if lang == "en":
-        text = f"Each of the {n_years} survey years is an independent sample; "
-        if info["strata"]:
-            text += f"strata ('{info['strata']}', {span} per year) are nested in years, "
-        else:
-            text += "no strata, "
-        text += (
-            f"primary sampling units '{info['psu']}' are nested in strata"
-            if info["psu"]
-            else "each respondent is its own sampling unit"
-        )
-        text += f"; weights: {w}; strata with one sampling unit: rule '{rule}' (R survey)."
-        if info["classic_weight"]:
-            text += (
-                f" Classic tests use '{info['classic_weight']}', normalised to mean 1 "
-                "within each year."
-            )
-        return text
-    text = f"Elk van de {n_years} enquêtejaren is een onafhankelijke steekproef; "
-    if info["strata"]:
-        text += f"strata ('{info['strata']}', {span} per jaar) liggen binnen de jaren, "
-    else:
-        text += "geen strata, "
-    text += (
-        f"primaire steekproefeenheden '{info['psu']}' liggen binnen de strata"
-        if info["psu"]
-        else "elke respondent is een eigen steekproefeenheid"
-    )
-    text += f"; gewichten: {w}; strata met één steekproefeenheid: regel '{rule}' (R survey)."
-    if info["classic_weight"]:
-        text += (
-            f" De klassieke toetsen gebruiken '{info['classic_weight']}', per jaar "
-            "herschaald naar gemiddelde 1."
-        )
-    return text  # fmt: skip
+    lo, hi = min(strata, default=0), max(strata, default=0)
+    values = {"n": len(info["per_year"]), "span": f"{lo}" if lo == hi else f"{lo}-{hi}",
+              "strata": info["strata"], "psu": info["psu"], "w": ", ".join(info["weights"]),
+              "cw": info["classic_weight"]}  # fmt: skip
+    parts = [
+        ph["intro"],
+        ph["strata"] if info["strata"] else ph["no_strata"],
+        ph["psu"] if info["psu"] else ph["element"],
+        ph["weights"],
+        ph[info["lonely_psu"]],
+    ]
+    text = "; ".join(parts).format(**values) + "."
+    return text + (ph["classic"].format(**values) if info["classic_weight"] else "")
 
 
 def group_order(col: pd.Series) -> dict[object, int]:
