@@ -85,6 +85,7 @@ def journey(tmp: Path, monkeypatch: pytest.MonkeyPatch, *, psu: bool) -> Monitor
         leercultuur(monkeypatch, "codebook", "draft", "werknemers.sav", "-o", "codebook.yaml") == 0
     )
     draft = (tmp / "codebook.yaml").read_text()
+    assert "  stratum:\n    type: integer\n" in draft  # the stratum as a plain integer
     # the draft does not load until its TODO edits are made
     assert (
         leercultuur(monkeypatch, "validate", "werknemers.sav", "--codebook", "codebook.yaml") == 2
