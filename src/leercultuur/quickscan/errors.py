@@ -39,3 +39,21 @@ class PayloadTooLarge(QuickscanError):
 
 class TooManyAttempts(QuickscanError):
     status_code = 429
+
+
+class ServiceBusy(QuickscanError):
+    """A transient refusal (database lock wait, pool exhausted, too many requests at once).
+
+    Answered with 503 and ``Retry-After``; nothing was stored, sending the same request again
+    later is safe (submissions are idempotent by their submission_id).
+    """
+
+    status_code = 503
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 2) -> None:
+        super().__init__(
+            message
+            or "the server is busy right now; nothing was stored, please try again "
+            f"in {retry_after} seconds"
+        )
+        self.retry_after = retry_after
