@@ -78,7 +78,7 @@ class Accounts:
     @cached_property
     def _dummy_hash(self) -> str:
         """Checked for unknown usernames, so that timing does not reveal which names exist."""
-        return self.hasher.hash("not-a-password-" + security.new_token())
+        return self.hash_password("not-a-password-" + security.new_token())
 
     def _hash(self, purpose: str, token: str) -> str:
         return security.keyed_hash(self.settings.secret, purpose, token)

@@ -32,29 +32,32 @@ from leercultuur.quickscan.errors import ServiceBusy
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "quickscan_write"
-BUSY_TIMEOUT_S = 5.0
-# PostgreSQL: a statement waiting longer than this for a row lock fails (then: 503, retry).
-PG_LOCK_TIMEOUT_MS = 5000
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014", "53300"})
 
 
-def make_engine(url: str, *, pool_size: int = 20, pool_timeout: float = BUSY_TIMEOUT_S) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20, busy_timeout_s: float = 5.0) -> Engine:
     """An engine whose pool holds ``pool_size`` connections (no overflow).
 
-    SQLite: WAL (readers never wait for the writer), foreign keys, synchronous=NORMAL, a busy
-    timeout of :data:`BUSY_TIMEOUT_S`; a transaction starts with a plain (deferred) BEGIN, and with
-    BEGIN IMMEDIATE only on a connection of the write engine (:meth:`Database.write`), so two
-    concurrent writers queue for the lock at the start instead of failing halfway through.
+    ``busy_timeout_s`` bounds every wait: for a pool connection, for SQLite's write lock, for a
+    PostgreSQL row lock; then the unit of work fails with 503 (see :func:`is_transient`).
+    SQLite: WAL (readers never wait for the writer), foreign keys, synchronous=NORMAL; a
+    transaction starts with a plain (deferred) BEGIN, and with BEGIN IMMEDIATE only on a
+    connection of the write engine (:meth:`Database.write`), so two concurrent writers
+    queue for the lock at the start instead of failing halfway through.
     """
-    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
+    pool: dict[str, Any] = {
+        "pool_size": pool_size,
+        "max_overflow": 0,
+        "pool_timeout": busy_timeout_s,
+    }
     if url.startswith("sqlite"):
         memory = ":memory:" in url or url.rstrip("/") in {"sqlite:", "sqlite://"}
         engine = create_engine(
             url,
-            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+            connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
             **({} if memory else pool),
         )
-        busy_ms = int(BUSY_TIMEOUT_S * 1000)
+        busy_ms = int(busy_timeout_s * 1000)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -81,7 +84,7 @@ def make_engine(url: str, *, pool_size: int = 20, pool_timeout: float = BUSY_TIM
         @event.listens_for(engine, "connect")
         def _on_pg_connect(dbapi_conn: Any, _record: Any) -> None:
             with dbapi_conn.cursor() as cur:
-                cur.execute(f"SET lock_timeout = {PG_LOCK_TIMEOUT_MS}")
+                cur.execute(f"SET lock_timeout = {int(busy_timeout_s * 1000)}")
                 cur.execute("SET idle_in_transaction_session_timeout = 60000")
             dbapi_conn.commit()
 
@@ -116,8 +119,9 @@ def _refuse_flush(session: Session, _ctx: Any, _instances: Any) -> None:
 class Database:
     """The app's database: short read and write units of work (see the module docstring)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, retry_after: int = 2) -> None:
         self.engine = engine
+        self.retry_after = retry_after
         self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
         self.reads = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.sessions = sessionmaker(self._write_engine, expire_on_commit=False)
@@ -131,7 +135,7 @@ class Database:
             yield session
         except Exception as exc:
             if is_transient(exc):
-                raise ServiceBusy() from exc
+                raise ServiceBusy(retry_after=self.retry_after) from exc
             raise
         finally:
             session.close()  # ends the transaction; objects stay usable (detached, not expired)
@@ -149,7 +153,7 @@ class Database:
         except Exception as exc:
             session.rollback()
             if is_transient(exc):
-                raise ServiceBusy() from exc
+                raise ServiceBusy(retry_after=self.retry_after) from exc
             raise
         finally:
             session.close()

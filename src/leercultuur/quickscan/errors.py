@@ -7,6 +7,7 @@ from leercultuur.errors import LeercultuurError
 
 class QuickscanError(LeercultuurError):
     status_code = 400
+    retry_after: int | None = None  # seconds; sent as the Retry-After header when set
 
 
 class InvalidInput(QuickscanError, ValueError):
@@ -39,6 +40,10 @@ class PayloadTooLarge(QuickscanError):
 
 class TooManyAttempts(QuickscanError):
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ServiceBusy(QuickscanError):

@@ -14,7 +14,8 @@ THE RULE of the Quickscan's web layer (checked by tests/quickscan/test_concurren
 Every route first passes :func:`admit`: at most ``db_concurrency`` requests (``hash_concurrency``
 for the hash lane) run at once; the others wait on the event loop (holding no thread and no
 connection) for up to ``queue_timeout_s``; when the wait is too long, or more than ``max_queue``
-are already waiting, the answer is 503 with ``Retry-After``. The thread pool and the connection
+(``hash_queue``) are already waiting, the answer is 503 (hash lane: 429, "too many login
+attempts") with ``Retry-After``. The thread pool and the connection
 pool have ``db_concurrency + hash_concurrency + 4`` places each, so an admitted request never
 waits for a thread or a connection that another admitted request holds.
 """
@@ -29,7 +30,7 @@ from typing import Literal, TypeVar
 from fastapi import Request
 from fastapi.routing import APIRoute
 
-from leercultuur.quickscan.errors import ServiceBusy
+from leercultuur.quickscan.errors import QuickscanError, ServiceBusy, TooManyAttempts
 from leercultuur.quickscan.settings import Settings
 
 LaneName = Literal["db", "hash"]
@@ -57,6 +58,7 @@ class Lane:
     queue_timeout_s: float
     max_queue: int
     retry_after_s: int
+    refusal: Callable[[int], QuickscanError]
     running: int = 0
     waiting: int = 0
     _sem: asyncio.Semaphore | None = field(default=None, repr=False)
@@ -69,12 +71,12 @@ class Lane:
     async def acquire(self) -> None:
         sem = self._semaphore()
         if sem.locked() and self.waiting >= self.max_queue:
-            raise ServiceBusy(retry_after=self.retry_after_s)
+            raise self.refusal(self.retry_after_s)
         self.waiting += 1
         try:
             await asyncio.wait_for(sem.acquire(), self.queue_timeout_s)
         except TimeoutError:
-            raise ServiceBusy(retry_after=self.retry_after_s) from None
+            raise self.refusal(self.retry_after_s) from None
         finally:
             self.waiting -= 1
         self.running += 1
@@ -90,10 +92,33 @@ class Admission:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Admission:
-        def lane(limit: int) -> Lane:
-            return Lane(limit, settings.queue_timeout_s, settings.max_queue, settings.retry_after_s)
+        db = Lane(
+            settings.db_concurrency,
+            settings.queue_timeout_s,
+            settings.max_queue,
+            settings.retry_after_s,
+            _busy,
+        )
+        hashing = Lane(
+            settings.hash_concurrency,
+            settings.queue_timeout_s,
+            settings.hash_queue,
+            settings.retry_after_s,
+            _too_many_logins,
+        )
+        return cls({"db": db, "hash": hashing})
 
-        return cls({"db": lane(settings.db_concurrency), "hash": lane(settings.hash_concurrency)})
+
+def _busy(retry_after: int) -> QuickscanError:
+    return ServiceBusy(retry_after=retry_after)
+
+
+def _too_many_logins(retry_after: int) -> QuickscanError:
+    """A burst of logins (password checks) beyond the hash lane: 429, a 4xx like a lock-out."""
+    return TooManyAttempts(
+        f"too many login attempts at this moment; please try again in {retry_after} seconds",
+        retry_after=retry_after,
+    )
 
 
 async def admit(request: Request) -> AsyncIterator[None]:

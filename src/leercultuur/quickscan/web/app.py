@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.database = dbmod.Database(engine)
+    app.state.database = dbmod.Database(engine, retry_after=settings.retry_after_s)
     app.state.sessions = app.state.database.sessions  # write sessions, for scripts and tests
     app.state.admission = Admission.from_settings(settings)
     app.state.accounts = Accounts.from_settings(settings)
@@ -104,15 +104,13 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, retry_after: int | None = None) -> Response:
     if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status)
-    return render(request, "error.html", {"status": status, "message": message}, status)
-
-
-def _busy(request: Request, exc: ServiceBusy) -> Response:
-    response = _error(request, exc.status_code, str(exc))
-    response.headers["Retry-After"] = str(exc.retry_after)
+        response: Response = JSONResponse({"detail": message}, status_code=status)
+    else:
+        response = render(request, "error.html", {"status": status, "message": message}, status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -121,7 +119,8 @@ def _exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceBusy)
     async def _service_busy(request: Request, exc: ServiceBusy) -> Response:
-        return await pages_survey.busy_page(request, exc) or _busy(request, exc)
+        page = await pages_survey.busy_page(request, exc)
+        return page or _error(request, exc.status_code, str(exc), exc.retry_after)
 
     @app.exception_handler(SQLAlchemyError)
     async def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
@@ -138,7 +137,7 @@ def _exception_handlers(app: FastAPI) -> None:
             and request.method == "GET"
         ):
             return RedirectResponse("/login", status_code=303)
-        return _error(request, exc.status_code, str(exc))
+        return _error(request, exc.status_code, str(exc), exc.retry_after)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
