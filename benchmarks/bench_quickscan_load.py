@@ -187,10 +187,13 @@ def _client() -> httpx.AsyncClient:
 
 
 async def _prepare(c: httpx.AsyncClient, base: str, pid: str, path: str, run: Run | None) -> Any:
-    """GET the questionnaire; returns what the POST needs (form or headers/body)."""
+    """GET the questionnaire; returns what the POST needs (form or headers/body).
+
+    For the burst (run None) the connection is closed after the GET: the server drops idle
+    keep-alive connections after 5 s, and a POST sent just then would fail in the client."""
     t = time.perf_counter()
     url = f"{base}/s/{pid}/questions" if path == "html" else f"{base}/api/v1/s/{pid}"
-    r = await c.get(url)
+    r = await c.get(url, headers={"Connection": "close"} if run is None else None)
     if run is not None:
         run.latencies.append(time.perf_counter() - t)
     r.raise_for_status()
