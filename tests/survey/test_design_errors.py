@@ -151,9 +151,15 @@ def test_missing_values_in_by(df: pd.DataFrame) -> None:
     d = Design(df, weights="w")
     with raises(
         "by column 'g' has 3 missing values (rows 3, 6, 7); "
-        "pass missing_by='group' to report them as their own group"
-    ):
+        "pass missing_by='group' to report them as their own group, "
+        "or missing_by='omit' to leave those rows out"
+    ) as err:
         d.mean("y", by="g")
+    assert err.value.column == "g" and err.value.rows == (2, 5, 6)
+    with pytest.warns(UserWarning, match="by: 3 rows have a missing value in 'g'"):
+        omitted = d.mean("y", by="g", missing_by="omit")
+    pd.testing.assert_frame_equal(omitted, out_subset := d.subset(df.g.notna()).mean("y", by="g"))
+    assert len(out_subset) == 2
     out = d.mean("y", by="g", missing_by="group")
     assert out["g"].iloc[:2].tolist() == ["f", "m"]
     assert pd.isna(out["g"].iloc[2])  # missing last, as its own group
@@ -187,7 +193,7 @@ def test_missing_values_with_na_rm_false_warn_and_give_nan(df: pd.DataFrame) -> 
         ),
         (
             lambda d: d.mean("y", by="g", missing_by="drop"),
-            "missing_by='drop' is not allowed; choose one of: 'error', 'group'",
+            "missing_by='drop' is not allowed; choose one of: 'error', 'group', 'omit'",
         ),
     ],
 )

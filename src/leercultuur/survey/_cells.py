@@ -38,6 +38,7 @@ import pandas as pd
 from scipy import sparse
 
 from leercultuur.errors import DesignError
+from leercultuur.survey._rules import domain_degf, stratum_weights
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -64,20 +65,6 @@ class CellStats:
     @property
     def n_groups(self) -> int:
         return self.H_cells.shape[0]
-
-
-def _stratum_weights(design: Design) -> tuple[np.ndarray, np.ndarray]:
-    """c_h (for sum of squares) and w_h (for squared sums) with the lonely-PSU rule applied."""
-    n_h = design.n_psu
-    lonely = n_h == 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.where(lonely, design.f, design.f * n_h / (n_h - 1))
-        w = np.where(lonely, 0.0, c / n_h)
-    if design.lonely_psu in ("remove", "certainty"):
-        c = np.where(lonely, 0.0, c)
-    c = np.where(design.f < 1e-7, 0.0, c)
-    w = np.where(design.f < 1e-7, 0.0, w)
-    return c, w
 
 
 @dataclass(frozen=True)
@@ -136,7 +123,7 @@ def row_stats(
     Zc[:, K : 2 * K] = member & nonzero[:, None]
     Zc[:, 2 * K] = nonzero
     Zc[:, 2 * K + 1] = indom
-    c_h, w_h = _stratum_weights(design)
+    c_h, w_h = stratum_weights(design)
     return RowStats(
         Zy=Zy, Zc=Zc, w=np.where(indom, w, 0.0), names=tuple(vars), shift=shift, c_h=c_h, w_h=w_h
     )
@@ -322,7 +309,7 @@ def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -
     G, H, K = cnt.shape
     Ms = sparse.csr_matrix(M) if M.size > 20_000 else M
     per_h = np.asarray(Ms @ cnt.reshape(G, H * K)).reshape(-1, H, K)
-    return np.einsum("dhk->dk", per_h) - np.einsum("dhk->dk", (per_h > 0).astype(np.float64))
+    return domain_degf(per_h, axis=1).astype(np.float64)
 
 
 @dataclass(frozen=True)

@@ -41,14 +41,28 @@ LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 LONELY_PSU_OPTIONS: tuple[str, ...] = get_args(LonelyPSU)
 
 
+# pandas >= 3 is always copy-on-write; pandas 2 only with the option set (else a deep copy)
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
+    getattr(pd.options.mode, "copy_on_write", False) is True
+)
+
+
 def _as_pandas(data: Any) -> pd.DataFrame:
+    """A snapshot of ``data`` that the caller's later edits cannot reach.
+
+    pandas 3 is copy-on-write: a shallow copy shares the column buffers until either side
+    writes, and then the writer copies. So the snapshot costs no memory, and an edit of the
+    caller's frame (``df.loc[...] = ...``, ``df["y"] = ...``, ``df["w"] *= 2``, an in-place sort)
+    changes the caller's frame only. Everything the design caches (codes, per-row sums) is
+    therefore keyed on data that cannot change. A polars/pyarrow frame is converted (a copy).
+    """
     if isinstance(data, pd.DataFrame):
-        return data
+        return data.copy(deep=not _COPY_ON_WRITE)
     to_pandas = getattr(data, "to_pandas", None)  # polars / pyarrow
     if callable(to_pandas):
         out = to_pandas()
         if isinstance(out, pd.DataFrame):
-            return out
+            return out.copy(deep=False)
     raise TypeError(f"data must be a pandas or polars DataFrame, not {type(data).__name__}")
 
 
@@ -217,8 +231,9 @@ class Design:
 
     def degf(self) -> int:
         """Design degrees of freedom as R's ``degf``: PSUs minus strata with non-zero weight."""
-        inset = (self.w != 0) & self.in_domain
-        return int(np.unique(self.psu[inset]).size - np.unique(self.stratum[inset]).size)
+        from leercultuur.survey._rules import row_degf
+
+        return int(row_degf(self, np.where(self.in_domain, 0, -1), 1)[0])
 
     # Estimators live in _estimate.py; thin methods keep the design-object API of R/svy.
     def mean(

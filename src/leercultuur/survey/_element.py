@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from scipy import sparse
 
+from leercultuur.survey._rules import domain_degf, stratum_factors
 from leercultuur.survey._variance import VariancePlan, cell_variance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -130,18 +131,14 @@ def layout(design: Design, slot: np.ndarray, n_slots: int, *, outside: bool) -> 
     )
     cnt = counts[present]
     n_h = design.n_psu[st]
-    f = design.f[st]
-    lonely = n_h == 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(lonely, f, f * n_h / (n_h - 1))
-    f_zero = f < 1e-7
+    scale, lonely, f_zero = stratum_factors(n_h, design.f[st])
     # R's degf of each domain's subset design: rows minus strata, counting rows of non-zero weight
     if has_zero_weights(design):
         sel = rc >= 0
         cnt_nz = np.bincount(rc[sel], weights=(design.w[sel] != 0), minlength=C)
     else:
         cnt_nz = cnt.astype(np.float64)
-    by_dom = np.add.reduceat(np.column_stack([cnt, cnt_nz, cnt_nz > 0]), starts, axis=0)
+    rows_per_domain = np.add.reduceat(cnt, starts)
     plan = VariancePlan(
         n_domains=G,
         row_dom=np.empty(0, np.int64),  # (not kept: ``Layout.row_domains`` has them)
@@ -154,10 +151,10 @@ def layout(design: Design, slot: np.ndarray, n_slots: int, *, outside: bool) -> 
         lonely=lonely,
         f_zero=f_zero,
         any_f_zero=bool(f_zero.any()),
-        degf=(by_dom[:, 1] - by_dom[:, 2]).astype(np.int64),
+        degf=domain_degf(cnt_nz, starts=starts),
         starts=starts,
     )
-    return Layout(indicator, cell_dom, plan, by_dom[:, 0].astype(np.int64), group[starts])
+    return Layout(indicator, cell_dom, plan, rows_per_domain.astype(np.int64), group[starts])
 
 
 def _arange(design: Design, size: int, dtype: type[np.signedinteger]) -> np.ndarray:

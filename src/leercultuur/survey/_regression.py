@@ -32,19 +32,14 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, special, stats
+from scipy import linalg, special
 
 from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._domains import _numeric_matrix
-from leercultuur.survey._effects import (
-    Kind,
-    design_cov,
-    domain_cov,
-    fast_degf,
-    group_codes,
-    p_from_t,
-    response,
-)
+from leercultuur.survey._domains import MissingBy, _numeric_matrix
+from leercultuur.survey._domains import group_codes
+from leercultuur.survey._effects import Kind
+from leercultuur.survey._pairs import design_cov, domain_cov, response
+from leercultuur.survey._rules import p_from_f, p_from_t, row_degf
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -290,7 +285,7 @@ def regress(
     Z = np.zeros((len(design.data), len(coef)))
     Z[used] = (Xu * (resid * wt)[:, None]) @ ainv
     V = design_cov(design, Z, used)
-    design_df = int(fast_degf(design, np.where(used, 0, -1), 1)[0])
+    design_df = int(row_degf(design, np.where(used, 0, -1), 1)[0])
     df = design_df + 1 - len(coef)
     se = np.sqrt(np.maximum(np.diag(V), 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -350,7 +345,7 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
         ) from exc
     q = len(idx)
     F = chisq / q
-    p = float(stats.f.sf(F, q, result.df)) if result.df > 0 else float("nan")
+    p = float(p_from_f(F, q, result.df))
     return WaldResult(
         terms=tuple(names),
         coefficients=tuple(result.terms[i] for i in idx),
@@ -370,6 +365,7 @@ def wald_groups(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
 ) -> pd.DataFrame:
     """ANOVA-like design-based test that all groups of ``by`` have the same mean (or share),
     for every value of ``within`` (e.g. year) in one pass.
@@ -383,8 +379,8 @@ def wald_groups(
     wcols = [within] if isinstance(within, str) else list(within or [])
     if by in wcols:
         raise ValueError(f"wald_groups: {by!r} cannot be both by= and within=")
-    outer, wlab = group_codes(design, wcols, "wald_groups within")
-    gcode, glab = group_codes(design, [by], "wald_groups by")
+    outer, wlab = group_codes(design, wcols, "wald_groups within", missing_by)
+    gcode, glab = group_codes(design, [by], "wald_groups by", missing_by)
     scope = (outer >= 0) & (gcode >= 0)
     y = response(
         design, var, kind=kind, category=category, na_rm=na_rm, role="wald_groups", scope=scope
@@ -404,7 +400,7 @@ def wald_groups(
     Z = np.zeros((len(y), G))
     Z[np.flatnonzero(valid), g[valid]] = z[valid]
     V = domain_cov(design, Z, np.where(valid, outer, -1), n_out)
-    degf = fast_degf(design, np.where(valid, outer, -1), n_out)
+    degf = row_degf(design, np.where(valid, outer, -1), n_out)
     present = n_og > 0
     stat = np.full(n_out, np.nan)
     ndf = present.sum(axis=1) - 1
@@ -421,9 +417,7 @@ def wald_groups(
         except np.linalg.LinAlgError:
             stat[k] = np.nan
     with np.errstate(invalid="ignore"):
-        p = np.where(
-            (ndf > 0) & (ddf > 0), stats.f.sf(stat, np.maximum(ndf, 1), np.maximum(ddf, 1)), np.nan
-        )
+        p = p_from_f(stat, ndf, ddf)
     out = wlab.reset_index(drop=True) if wcols else pd.DataFrame(index=range(1))
     out["statistic"] = stat
     out["ndf"] = ndf

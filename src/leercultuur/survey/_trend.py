@@ -29,10 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from leercultuur.errors import DesignError, check_level
-from leercultuur.survey._effects import Kind, fast_degf, group_codes, p_from_t, response
+from leercultuur.survey import _effects as fx
+from leercultuur.survey._domains import MissingBy, group_codes
+from leercultuur.survey._effects import Kind
+from leercultuur.survey._pairs import response
+from leercultuur.survey._rules import p_from_t, row_degf, t_quantile
 from leercultuur.survey._variance import domain_variance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,13 +63,14 @@ class _Stacked:
         na_rm: bool,
         scale: float,
         role: str,
+        missing_by: MissingBy,
     ) -> None:
         if year in by_cols:
             raise ValueError(f"{role}: {year!r} cannot be both year= and by=")
         if not np.isfinite(scale) or scale == 0:
             raise ValueError(f"{role}: scale={scale!r} must be a finite non-zero number")
-        self.outer, self.labels = group_codes(design, by_cols, f"{role} by")
-        ycode, ylab = group_codes(design, [year], f"{role} year")
+        self.outer, self.labels = group_codes(design, by_cols, f"{role} by", missing_by)
+        ycode, ylab = group_codes(design, [year], f"{role} year", missing_by)
         years = ylab[year].to_numpy()
         if not pd.api.types.is_numeric_dtype(ylab[year]):
             raise DesignError(
@@ -132,7 +136,7 @@ def _test(est: np.ndarray, var: np.ndarray, df: np.ndarray, level: float) -> dic
     se = np.sqrt(np.maximum(var, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         t = est / se
-        q = stats.t.ppf(1 - (1 - level) / 2, np.where(df > 0, df, np.nan))
+        q = t_quantile(level, df)
     return {
         "se": se,
         "t": t,
@@ -172,6 +176,7 @@ def trend(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
     break_year: float | None = None,
     scale: float = 1.0,
     level: float = 0.95,
@@ -196,6 +201,7 @@ def trend(
         na_rm=na_rm,
         scale=scale,
         role="trend",
+        missing_by=missing_by,
     )
     b, C, F, ok = _wls(st.W, st.S, st.X(None))
     _warn_unfit(st, ok, "the slope", "trend")
@@ -211,7 +217,7 @@ def trend(
     dom = np.where(st.valid, st.outer, -1)
     Zs = np.hstack([*Z, z_d[:, None]])
     V = domain_variance(design, Zs, dom, st.G, _member(design, st, Zs.shape[1]))
-    degf = fast_degf(design, dom, st.G)
+    degf = row_degf(design, dom, st.G)
     out = st.labels.reset_index(drop=True) if bcols else pd.DataFrame(index=range(1))
     slope = b[:, 1]
     out["slope"] = slope
@@ -263,10 +269,10 @@ def _trend_d(
             s2 = st.scale**2 * pbar * (1 - pbar)
             z_s2 = st.scale**2 * (1 - 2 * pbar[st.g]) * st.w * (st.y / st.scale - pbar[st.g])
             z_s2 = z_s2 / W2[st.g]
-        sd = np.sqrt(s2)
         span = st.years[li_c].astype(float) - st.years[fi_c].astype(float)
-        d = slope * span / sd
-        z_d = (span / sd)[st.g] * z_slope - (d / (2 * s2))[st.g] * np.where(ends, z_s2, 0.0)
+        d = fx.d_value(slope * span, s2)
+        c1, c2 = fx.d_score_coefficients(slope * span, s2)
+        z_d = (span * c1)[st.g] * z_slope - c2[st.g] * np.where(ends, z_s2, 0.0)
     valid = (fi < st.T) & (li > fi)
     first = np.where(fi < st.T, st.years[fi_c], np.nan)
     last = np.where(li >= 0, st.years[li_c], np.nan)
@@ -283,6 +289,7 @@ def trend_difference(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
     scale: float = 1.0,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -304,6 +311,7 @@ def trend_difference(
         na_rm=na_rm,
         scale=scale,
         role="trend_difference",
+        missing_by=missing_by,
     )
     X = st.X(None)
     bg, Cg, Fg, okg = _wls(st.W, st.S, X)
@@ -320,7 +328,7 @@ def trend_difference(
     Z = np.where(st.valid[:, None], np.nan_to_num(np.where(mine, zg, -zr)), 0.0)
     dom = np.where(st.valid, 0, -1)
     V = domain_variance(design, Z, dom, 1, _member(design, st, st.G))[0]
-    degf = float(fast_degf(design, dom, 1)[0])
+    degf = float(row_degf(design, dom, 1)[0])
     diff = bg[:, 1] - br[:, 1]
     out = st.labels.reset_index(drop=True)
     out["slope_group"] = bg[:, 1]

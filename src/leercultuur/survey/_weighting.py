@@ -54,7 +54,6 @@ Population = Mapping[Hashable, Any]
 TOTAL_RTOL = 1e-6  # margins' grand totals must agree to this relative tolerance
 _INTERCEPT = "(Intercept)"
 _RESCALE_THRESHOLD = 20.0  # R grake's SOMETHRESHOLD
-_CHUNK_CELLS = 8_000_000  # score cells (rows x columns) residualised at once
 
 
 class CalibrationError(DesignError):
@@ -111,45 +110,6 @@ class Calibration:
         out["terms"] = list(self.terms)
         out["previous"] = None if self.previous is None else self.previous.to_dict()
         return out
-
-
-def calibrated_domain_variance(
-    design: Design,
-    z: np.ndarray,
-    dom: np.ndarray,
-    n_domains: int,
-    member: np.ndarray | None = None,
-) -> np.ndarray:
-    """``domain_variance`` of a calibrated design, with R's domain semantics.
-
-    R residualises each domain's scores over *all* rows (rows outside the domain get non-zero
-    residuals), so the scores of every (domain, variable) pair are spread into their own column
-    over all rows, residualised, and passed to the plain variance as one domain. Memory is
-    bounded by working through the domains in chunks of vectorised columns.
-    """
-    from leercultuur.survey._design import _replace
-    from leercultuur.survey._variance import domain_variance
-
-    cal = design.calibration
-    base = _replace(design, calibration=None)
-    n, k = z.shape
-    out = np.empty((n_domains, k))
-    every = np.zeros(n, np.int64)
-    step = max(1, int(_CHUNK_CELLS // max(n * k, 1)))
-    rows = np.flatnonzero(dom >= 0)
-    for g0 in range(0, n_domains, step):
-        m = min(step, n_domains - g0)
-        sel = rows[(dom[rows] >= g0) & (dom[rows] < g0 + m)]
-        cols = (dom[sel] - g0)[:, None] * k + np.arange(k)[None, :]
-        zz = np.zeros((n, m * k))
-        zz[sel[:, None], cols] = z[sel]
-        mem = None
-        if member is not None:
-            mem = np.zeros((n, m * k), bool)
-            mem[sel[:, None], cols] = member[sel]
-        v = domain_variance(base, cal.residuals(zz), every, 1, mem)
-        out[g0 : g0 + m] = v.reshape(m, k)
-    return out
 
 
 # --------------------------------------------------------------------------- model matrix
