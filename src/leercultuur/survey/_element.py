@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from scipy import sparse
 
-from leercultuur.survey._rules import domain_degf, stratum_factors
+from leercultuur.survey._rules import MAX_CANCELLATION, domain_degf, stratum_factors
 from leercultuur.survey._variance import VariancePlan, cell_variance
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
 # the expanded sums must keep ~12 of 16 digits: magnitude / result below this ratio
-_MAX_CANCELLATION = 1e4
+_MAX_CANCELLATION = MAX_CANCELLATION
 # a variable answered in at most this share of the rows keeps its per-row sums for those rows
 # only (an item of one split half: half the product), the rest for every row (no index gather)
 _ANSWERED_SHARE = 0.8

@@ -192,6 +192,14 @@ def _mean_core(
     est_g = np.where(sw > 0, est, 0.0)
     resid = Y0 - est_g[d]  # finite; weight is 0 outside the (domain, variable)
     wr = cells.weight * resid
+    # second pass (corrected two-pass): the mean to the last digit, so that data far from zero
+    # (an offset of 1e9) keeps its residuals exact and a constant domain has residuals of 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = np.where(sw > 0, plan.gsum(wr) * inv, 0.0)
+    if np.any(corr[:G] != 0):
+        est = est + corr
+        resid -= corr[d]
+        wr = cells.weight * resid
     var = None
     if not design.has_psu and design.calibration is None:
         member = cells.member if _needs_member(design) else None

@@ -18,6 +18,7 @@ trend cores); they differ in how they sum, never in the rule. The rules live her
 * :func:`p_from_t`, :func:`p_from_z`, :func:`p_from_f`, :func:`p_from_chisq`: two-sided
   p-values (upper tail for F and chi-square). Non-positive df gives NaN, never a p-value.
 * :func:`t_quantile`, :func:`z_quantile`: the quantiles of confidence intervals.
+* ``MAX_CANCELLATION``: the precision guard of the routes that expand sums of squares.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # a stratum whose finite-population factor is below this was sampled completely
 F_ZERO = 1e-7
+# The precision guard of every expanded-sums route (element cells, cell statistics): a result
+# is trusted when the magnitude of the terms it was computed from is below this many times the
+# result, i.e. it keeps ~12 of 16 digits; else the route hands it to its exact two-pass route.
+MAX_CANCELLATION = 1e4
 
 
 # ----------------------------------------------------------------------------- degrees of freedom
