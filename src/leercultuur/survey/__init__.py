@@ -11,6 +11,19 @@ Public API::
 Estimates agree with R's ``survey`` package (4.1) to about 1e-8; see ``tests/golden``.
 """
 
+from leercultuur.survey._cells import (
+    CellStats,
+    DomainMeans,
+    DomainSlopes,
+    RowStats,
+    cell_stats,
+    covariance_disjoint,
+    domain_df,
+    domain_means,
+    domain_slopes,
+    row_stats,
+    slope_covariance_disjoint,
+)
 from leercultuur.survey._design import LONELY_PSU_OPTIONS, Design, LonelyPSU
 from leercultuur.survey._domains import MissingBy
 from leercultuur.survey._effects import (
@@ -58,6 +71,17 @@ from leercultuur.survey._weighting import (
 )
 
 __all__ = [
+    "CellStats",
+    "DomainMeans",
+    "DomainSlopes",
+    "RowStats",
+    "cell_stats",
+    "covariance_disjoint",
+    "domain_df",
+    "domain_means",
+    "domain_slopes",
+    "row_stats",
+    "slope_covariance_disjoint",
     "CALFUNS",
     "CHISQ_METHODS",
     "CI_METHODS",

@@ -280,6 +280,13 @@ class DomainMeans:
     # (domain, variable) pairs computed by the exact route -> their per-stratum score sums
     exact: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
 
+    def minus(self, other: DomainMeans) -> np.ndarray:
+        """``self.estimate - other.estimate`` from the centred means (both from one
+        ``CellStats``): the level cancels before rounding, so data far from zero keeps the
+        digits of its differences."""
+        missing = np.isnan(self.estimate) | np.isnan(other.estimate)
+        return np.where(missing, np.nan, self.centred - other.centred)
+
 
 def domain_means(cs: CellStats, membership: np.ndarray) -> DomainMeans:
     """Means and variances of each domain (a row of ``membership``, ND x G, 0/1 over groups)."""

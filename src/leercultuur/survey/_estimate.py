@@ -206,6 +206,7 @@ def _mean_core(
         var = element_variance(design, plan.variance_plan(design), wr, inv, member)
     if var is None:
         var = _variance(design, plan, wr * inv[d], cells)
+    var[_constant(plan, Y, cells.member)[:G] & ~np.isnan(var)] = 0.0
     var[sw[:G] == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
     s2 = plan.gsum(wr * resid)[:G]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -213,6 +214,23 @@ def _mean_core(
         deff = var * (cells.n_obs[:G] - 1) * sw[:G] / s2
     deff[cells.n_obs[:G] <= 1] = np.nan  # no element variance from one row (R: NaN)
     return est[:G], var, _stats(cells, G), deff
+
+
+def _constant(plan: _Plan, Y: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """(G + 1) x K: every answer of the (domain, variable) is the same (its variance is 0
+    exactly; rounding of the mean would leave residuals of 1e-16 and an SE of ~1e-30)."""
+    d = plan.d
+    out = np.zeros((plan.n + 1, Y.shape[1]), bool)
+    for k in range(Y.shape[1]):
+        idx = np.flatnonzero(member[:, k])
+        if not idx.size:
+            continue
+        dd = d[idx]
+        first = np.full(plan.n + 1, -1)
+        first[dd[::-1]] = idx[::-1]  # (reversed: the first member row of each domain wins)
+        differ = Y[idx, k] != Y[first[dd], k]
+        out[:, k] = np.bincount(dd, weights=differ, minlength=plan.n + 1) == 0
+    return out
 
 
 def _needs_member(design: Design) -> bool:

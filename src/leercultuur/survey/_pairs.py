@@ -95,6 +95,22 @@ def response(
     return y
 
 
+def centred(y: np.ndarray, w: np.ndarray, valid: np.ndarray, kind: Kind) -> tuple[np.ndarray, float]:
+    """``(y - c, c)`` on the valid rows (0 elsewhere), c the weighted mean of the valid rows.
+
+    Means are computed on the centred values and c added back: a difference, a variance and d
+    do not depend on c, and data far from zero (an offset of 1e9) keeps its residuals exact.
+    Shares (0/1, ``kind="proportion"``) are left as they are (c = 0): h needs them."""
+    y0 = np.where(valid, y, 0.0)
+    if kind != "mean" or not valid.any():
+        return y0, 0.0
+    sw = float(w.sum())
+    c = float(w @ y0) / sw if sw > 0 else float(y0[valid][0])
+    if not np.isfinite(c):
+        return y0, 0.0
+    return np.where(valid, y0 - c, 0.0), c
+
+
 @dataclass(frozen=True)
 class PairStats:
     """(n_out, K) arrays of a two-sample comparison A vs B within each outer domain."""
@@ -138,8 +154,8 @@ def pair_core(
     """
     valid = (outer >= 0) & ~np.isnan(y)
     o = np.where(valid, outer, 0)
-    y0 = np.where(valid, y, 0.0)
     w = np.where(valid, design.w, 0.0)
+    y0, c = centred(y, w, valid, kind)
     in_a = side_a & valid[:, None]
     in_b = side_b & valid[:, None]
     wa = w[:, None] * in_a
@@ -202,7 +218,7 @@ def pair_core(
         h_se = np.full_like(d, np.nan)
     empty = (n_a == 0) | (n_b == 0)
     se_diff = np.where(empty, np.nan, se[:, :K])
-    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
+    return PairStats(ma + c, mb + c, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
 
 
 def consecutive_core(
@@ -244,7 +260,7 @@ def consecutive_core(
     cell = o * n_pos + p
     size = n_out * n_pos
     w = np.where(valid, design.w, 0.0)
-    y0 = np.where(valid, y, 0.0)
+    y0, c = centred(y, w, valid, kind)
     W = np.bincount(cell, weights=w, minlength=size).reshape(n_out, n_pos)
     n_cell = np.bincount(cell, weights=valid, minlength=size).reshape(n_out, n_pos)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -291,7 +307,7 @@ def consecutive_core(
         h = np.full_like(d, np.nan)
         h_se = np.full_like(d, np.nan)
     se_diff = np.where(empty, np.nan, se[..., 0])
-    return PairStats(ma, mb, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
+    return PairStats(ma + c, mb + c, diff, se_diff, df, d, d_se, h, h_se, n_a, n_b, Wab, Wa, s2)
 
 
 _safe_inv = fx._safe_inv

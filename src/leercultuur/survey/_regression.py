@@ -261,9 +261,21 @@ def regress(
             "is a linear combination of earlier terms (R would report NA). Drop or merge it"
         )
     if family == "gaussian":
-        coef = linalg.solve_triangular(r_gauss, q_mat.T @ (yu * np.sqrt(pwu)))
-        mu = Xu @ coef
-        resid, wt, iters = yu - mu, pwu.copy(), 2
+        # with an intercept, fit y - c (c the weighted mean) and add c back to the intercept:
+        # data far from zero (an offset of 1e9) keeps its digits; one step of iterative
+        # refinement then makes the residuals orthogonal to X to the last digit
+        c = float(pwu @ yu / pwu.sum()) if "(Intercept)" in names and pwu.sum() > 0 else 0.0
+        yc = yu - c
+        sw_ = np.sqrt(pwu)
+        coef = linalg.solve_triangular(r_gauss, q_mat.T @ (yc * sw_))
+        resid = yc - Xu @ coef
+        step = linalg.solve_triangular(r_gauss, q_mat.T @ (resid * sw_))
+        coef += step
+        resid -= Xu @ step
+        if c:
+            coef[names.index("(Intercept)")] += c
+        mu = yu - resid
+        wt, iters = pwu.copy(), 2
     else:
         coef, mu, resid, wt, iters = _irls(Xu, yu, pwu, family)
     if family == "binomial":

@@ -34,7 +34,7 @@ from leercultuur.errors import DesignError, check_level
 from leercultuur.survey import _effects as fx
 from leercultuur.survey._domains import MissingBy, group_codes
 from leercultuur.survey._effects import Kind
-from leercultuur.survey._pairs import response
+from leercultuur.survey._pairs import centred, response
 from leercultuur.survey._rules import p_from_t, row_degf, t_quantile
 from leercultuur.survey._variance import domain_variance
 
@@ -80,8 +80,11 @@ class _Stacked:
         scope = (self.outer >= 0) & (ycode >= 0)
         y = response(design, var, kind=kind, category=category, na_rm=na_rm, role=role, scope=scope)
         self.valid = scope & ~np.isnan(y)
-        self.y = np.where(self.valid, y * scale, 0.0)
         self.w = np.where(self.valid, design.w, 0.0)
+        # slopes, their SEs and d do not depend on the level: means are centred (exact
+        # residuals for data far from zero), shares are not (d of a share needs its level)
+        yc, _c = centred(y, self.w, self.valid, kind)
+        self.y = yc * scale
         self.G = len(self.labels)
         self.T = years.size
         self.g = np.where(self.valid, self.outer, 0)
