@@ -55,6 +55,14 @@ from leercultuur.survey._regression import (
     wald_groups,
     wald_test,
 )
+from leercultuur.survey._rules import (
+    p_from_chisq,
+    p_from_f,
+    p_from_t,
+    p_from_z,
+    t_quantile,
+    z_quantile,
+)
 from leercultuur.survey._trend import trend, trend_difference
 from leercultuur.survey._weighting import (
     CALFUNS,
@@ -113,6 +121,12 @@ __all__ = [
     "expansion_weights",
     "group_vs_rest",
     "p_adjust_bh",
+    "p_from_chisq",
+    "p_from_f",
+    "p_from_t",
+    "p_from_z",
+    "t_quantile",
+    "z_quantile",
     "prop_ci",
     "proportional_weights",
     "rake",

@@ -72,6 +72,21 @@ class CellStats:
     def n_groups(self) -> int:
         return self.H_cells.shape[0]
 
+    @property
+    def sum_w(self) -> np.ndarray:
+        """(G, K) sum of weights of the rows answering, per group."""
+        return self.G_sums[:, A]
+
+    @property
+    def sum_wy(self) -> np.ndarray:
+        """(G, K) sum w (y - shift) over the rows answering, per group (centred scale)."""
+        return self.G_sums[:, B]
+
+    @property
+    def sum_wyy(self) -> np.ndarray:
+        """(G, K) sum w (y - shift)^2 over the rows answering, per group (centred scale)."""
+        return self.G_cells[:, F]
+
     @cached_property
     def row_order(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows sorted by group and the first position of each group (G + 1): built on the
