@@ -138,9 +138,9 @@ def test_domain_mean_and_se_every_route(offset: float, v: str) -> None:
     tables["psu"] = _by_table(dp.mean(v, by=by))
     tables["subset"] = pd.DataFrame(
         {
-            (yr, grp): d.subset((df["year"] == yr) & (df["g"] == grp)).mean(v).iloc[0][
-                ["estimate", "se"]
-            ]
+            (yr, grp): d.subset((df["year"] == yr) & (df["g"] == grp))
+            .mean(v)
+            .iloc[0][["estimate", "se"]]
             for yr in YEARS
             for grp in GROUPS
         }
@@ -171,9 +171,9 @@ def test_domain_total_and_se_every_route(offset: float, v: str) -> None:
     tables["psu"] = _by_table(dp.total(v, by=by))
     tables["subset"] = pd.DataFrame(
         {
-            (yr, grp): d.subset((df["year"] == yr) & (df["g"] == grp)).total(v).iloc[0][
-                ["estimate", "se"]
-            ]
+            (yr, grp): d.subset((df["year"] == yr) & (df["g"] == grp))
+            .total(v)
+            .iloc[0][["estimate", "se"]]
             for yr in YEARS
             for grp in GROUPS
         }

@@ -34,8 +34,7 @@ import pandas as pd
 from leercultuur.errors import DesignError, check_choice, format_rows
 
 if TYPE_CHECKING:  # pragma: no cover
-    from leercultuur.survey._domains import MissingBy
-    from leercultuur.survey._estimate import CIMethod
+    from leercultuur.survey import _estimate, _inference, _regression, _trend, _weighting
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 LONELY_PSU_OPTIONS: tuple[str, ...] = get_args(LonelyPSU)
@@ -235,64 +234,25 @@ class Design:
 
         return int(row_degf(self, np.where(self.in_domain, 0, -1), 1)[0])
 
-    # Estimators live in _estimate.py; thin methods keep the design-object API of R/svy.
-    def mean(
-        self,
-        vars: str | Sequence[str],
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_mean
-
-        return estimate_mean(self, vars, by=by, na_rm=na_rm, missing_by=missing_by, level=level)
-
-    def total(
-        self,
-        vars: str | Sequence[str],
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_total
-
-        return estimate_total(self, vars, by=by, na_rm=na_rm, missing_by=missing_by, level=level)
-
-    def ratio(
-        self,
-        numerator: str | Sequence[str],
-        denominator: str,
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_ratio
-
-        return estimate_ratio(
-            self, numerator, denominator, by=by, na_rm=na_rm, missing_by=missing_by, level=level
-        )
-
-    def proportion(
-        self,
-        var: str,
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        ci: CIMethod = "logit",
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_proportion
-
-        return estimate_proportion(
-            self, var, by=by, na_rm=na_rm, ci=ci, missing_by=missing_by, level=level
-        )
+    # The estimators, tests and trends are functions that take the design; survey._api attaches
+    # the same function objects here, so ``d.mean(...)`` is ``mean(d, ...)`` with one signature
+    # and one docstring (docs/survey-engine.md). The imports below only tell type checkers.
+    if TYPE_CHECKING:  # pragma: no cover
+        mean = _estimate.mean
+        total = _estimate.total
+        ratio = _estimate.ratio
+        proportion = _estimate.proportion
+        group_vs_rest = _inference.group_vs_rest
+        year_on_year = _inference.year_on_year
+        ttest = _inference.ttest
+        chisq = _inference.chisq
+        chisq_within = _inference.chisq_within
+        trend = _trend.trend
+        trend_difference = _trend.trend_difference
+        regress = _regression.regress
+        wald_groups = _regression.wald_groups
+        calibrate = _weighting.calibrate
+        rake = _weighting.rake
 
 
 def _replace(design: Design, **changes: Any) -> Design:

@@ -20,8 +20,8 @@ import pandas as pd
 from scipy import sparse
 
 from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._errors import MissingByError
 from leercultuur.survey import _element as element
+from leercultuur.survey._errors import MissingByError
 from leercultuur.survey._frames import _data_frame
 from leercultuur.survey._variance import VariancePlan, variance_plan
 

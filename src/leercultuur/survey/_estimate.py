@@ -237,7 +237,7 @@ def _needs_member(design: Design) -> bool:
     return design.lonely_psu == "average" or design.adjust_domain_lonely
 
 
-def estimate_mean(
+def mean(
     design: Design,
     vars: str | Sequence[str],
     *,
@@ -258,7 +258,7 @@ def estimate_mean(
     return _frame(plan, names, est, var, stats, deff, lo, hi)
 
 
-def estimate_total(
+def total(
     design: Design,
     vars: str | Sequence[str],
     *,
@@ -299,7 +299,7 @@ def estimate_total(
     return _frame(plan, names, est, var, _stats(cells, G), deff, lo, hi)
 
 
-def estimate_ratio(
+def ratio(
     design: Design,
     numerator: str | Sequence[str],
     denominator: str,
@@ -357,7 +357,7 @@ def categories_of(s: pd.Series) -> list[object]:
     return sorted(pd.unique(s.dropna()).tolist())
 
 
-def estimate_proportion(
+def proportion(
     design: Design,
     var: str,
     *,

@@ -9,16 +9,14 @@ degrees of freedom, stratum factors and p-values from :mod:`leercultuur.survey._
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from leercultuur.errors import DesignError, check_choice, format_rows
 from leercultuur.survey import _effects as fx
-from leercultuur.survey._domains import MissingBy, _numeric_matrix, group_codes
+from leercultuur.survey._domains import _numeric_matrix, group_codes
 from leercultuur.survey._effects import KIND_OPTIONS, Kind
 from leercultuur.survey._estimate import categories_of
 from leercultuur.survey._rules import (
@@ -43,6 +41,7 @@ __all__ = [
     "pair_core",
     "response",
 ]
+
 
 def response(
     design: Design,
@@ -95,7 +94,9 @@ def response(
     return y
 
 
-def centred(y: np.ndarray, w: np.ndarray, valid: np.ndarray, kind: Kind) -> tuple[np.ndarray, float]:
+def centred(
+    y: np.ndarray, w: np.ndarray, valid: np.ndarray, kind: Kind
+) -> tuple[np.ndarray, float]:
     """``(y - c, c)`` on the valid rows (0 elsewhere), c the weighted mean of the valid rows.
 
     Means are computed on the centred values and c added back: a difference, a variance and d

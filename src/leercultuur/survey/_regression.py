@@ -35,8 +35,7 @@ import pandas as pd
 from scipy import linalg, special
 
 from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._domains import MissingBy, _numeric_matrix
-from leercultuur.survey._domains import group_codes
+from leercultuur.survey._domains import MissingBy, _numeric_matrix, group_codes
 from leercultuur.survey._effects import Kind
 from leercultuur.survey._pairs import design_cov, domain_cov, response
 from leercultuur.survey._rules import p_from_f, p_from_t, row_degf
