@@ -255,3 +255,39 @@ def test_empty_domain_has_no_estimate(df: pd.DataFrame) -> None:
     assert t.loc[1, ["estimate", "se"]].tolist() == [0.0, 0.0]
     r = d.ratio("z", "y", by="h", na_rm=True)
     assert np.isnan(r.loc[1, ["estimate", "se"]].astype(float)).all()
+
+
+def test_every_engine_error_is_a_design_error_subclass() -> None:
+    """Every ``raise`` in survey/ raises a DesignError subclass (the CLI and the web app catch
+    one class; each carries ``column``, ``value`` and ``rows`` besides its message)."""
+    import ast
+    from pathlib import Path
+
+    from leercultuur import survey
+    from leercultuur.survey import _errors, _weighting
+
+    raised: set[str] = set()
+    for path in Path(survey.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(exc, ast.Name):
+                    raised.add(exc.id)
+    # (a re-raise of a caught error; AttributeError: the Python protocol of a frozen object)
+    raised -= {"exc", "AttributeError"}
+    known = {**vars(_errors), **vars(_weighting)}
+    for name in sorted(raised):
+        cls = known.get(name)
+        assert isinstance(cls, type) and issubclass(cls, DesignError), name
+        assert issubclass(cls, _errors.EngineError) or name == "CalibrationError", name
+
+
+def test_errors_name_column_value_rows(df: pd.DataFrame) -> None:
+    from leercultuur.survey._errors import ColumnError, MissingValueError
+
+    with pytest.raises(ColumnError) as err:
+        Design(df.assign(w=-df.w), weights="w")
+    assert (err.value.column, err.value.value) == ("w", -1.0) and err.value.rows[0] == 0
+    with pytest.raises(MissingValueError) as err2:
+        Design(df.assign(h=df.h.where(df.index != 4)), weights="w", strata="h")
+    assert (err2.value.column, err2.value.rows) == ("h", (4,))

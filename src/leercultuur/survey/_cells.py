@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from leercultuur.errors import DesignError
 from leercultuur.survey import _exact as exact
+from leercultuur.survey._errors import EngineError
 from leercultuur.survey._rules import MAX_CANCELLATION, domain_degf, stratum_weights
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -130,9 +130,9 @@ def row_stats(
     from leercultuur.survey._domains import _numeric_matrix
 
     if design.has_psu:
-        raise DesignError("cell statistics need a design without PSUs (each row its own PSU)")
+        raise EngineError("cell statistics need a design without PSUs (each row its own PSU)")
     if design.lonely_psu == "average" or design.adjust_domain_lonely:
-        raise DesignError(
+        raise EngineError(
             "cell statistics support lonely_psu 'fail', 'remove', 'certainty' and 'adjust'"
         )
     Y = values if values is not None else _numeric_matrix(design, list(vars), "cell_stats")

@@ -31,7 +31,15 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.errors import format_rows
+from leercultuur.survey._errors import (
+    ColumnError,
+    DesignStructureError,
+    EngineError,
+    MissingValueError,
+    OptionValueError,
+    check_choice,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey import _estimate, _inference, _regression, _trend, _weighting
@@ -62,7 +70,7 @@ def _as_pandas(data: Any) -> pd.DataFrame:
         out = to_pandas()
         if isinstance(out, pd.DataFrame):
             return out.copy(deep=False)
-    raise TypeError(f"data must be a pandas or polars DataFrame, not {type(data).__name__}")
+    raise OptionValueError(f"data must be a pandas or polars DataFrame, not {type(data).__name__}")
 
 
 def _require_columns(data: pd.DataFrame, names: Sequence[str], role: str) -> None:
@@ -74,7 +82,7 @@ def _require_columns(data: pd.DataFrame, names: Sequence[str], role: str) -> Non
         for m in missing:
             close = difflib.get_close_matches(str(m), [str(c) for c in data.columns], n=1)
             hints.append(f"{m!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise DesignError(f"{role}: unknown column {', '.join(hints)}")
+        raise ColumnError(f"{role}: unknown column {', '.join(hints)}", column=str(missing[0]))
 
 
 def _scalar(x: Any) -> Any:
@@ -206,12 +214,12 @@ class Design:
             mask = self.data[mask]
         m = np.asarray(mask)
         if m.shape != (len(self.data),):
-            raise DesignError(
+            raise EngineError(
                 f"subset: mask has length {m.shape}, the data has {len(self.data)} rows"
             )
         if m.dtype != bool:
             if pd.isna(pd.Series(m)).any():
-                raise DesignError("subset: mask has missing values; use True/False only")
+                raise EngineError("subset: mask has missing values; use True/False only")
             m = m.astype(bool)
         if self.domain is not None:
             m = m & self.domain
@@ -291,7 +299,7 @@ def _build(
     else:
         fpc_list = list(fpc)
         if any(c is not None for c in fpc_list[1:]):
-            raise DesignError(
+            raise EngineError(
                 "fpc: only a first-stage fpc is supported (later stages would need the "
                 "multistage variance); pass fpc for the first stage only"
             )
@@ -307,7 +315,7 @@ def _build(
     _require_columns(df, needed, "Design")
     n = len(df)
     if n == 0:
-        raise DesignError("Design: the data has no rows")
+        raise EngineError("Design: the data has no rows")
 
     w = _check_weights(df[weights], weights)
 
@@ -319,8 +327,10 @@ def _build(
         s = df[strata]
         bad = np.flatnonzero(pd.isna(s).to_numpy())
         if bad.size:
-            raise DesignError(
-                f"strata column {strata!r} has {bad.size} missing values ({format_rows(bad)})"
+            raise MissingValueError(
+                f"strata column {strata!r} has {bad.size} missing values ({format_rows(bad)})",
+                column=strata,
+                rows=bad,
             )
         stratum, strata_labels = factorize(s)
     n_strata = int(stratum.max()) + 1
@@ -334,8 +344,10 @@ def _build(
         first = df[psu_cols[0]]
         bad = np.flatnonzero(pd.isna(first).to_numpy())
         if bad.size:
-            raise DesignError(
-                f"psu column {psu_cols[0]!r} has {bad.size} missing values ({format_rows(bad)})"
+            raise MissingValueError(
+                f"psu column {psu_cols[0]!r} has {bad.size} missing values ({format_rows(bad)})",
+                column=psu_cols[0],
+                rows=bad,
             )
         raw, _ = factorize(first)
         if not nest and strata is not None:
@@ -349,10 +361,13 @@ def _build(
                 in_strata = ", ".join(
                     repr(x) for x in map(_scalar, strata_labels[np.unique(stratum[where])])
                 )
-                raise DesignError(
+                raise DesignStructureError(
                     f"psu {psu_cols[0]!r} value {example!r} occurs in more than one stratum "
                     f"({strata!r} {in_strata}; {format_rows(where)}): PSUs are not nested in "
-                    "strata; pass nest=True if PSU ids are reused across strata"
+                    "strata; pass nest=True if PSU ids are reused across strata",
+                    column=psu_cols[0],
+                    value=example,
+                    rows=where,
                 )
         key = stratum * (int(raw.max()) + 1) + raw
         psu_codes, _k = factorize(key)
@@ -373,15 +388,20 @@ def _build(
     if lonely.any() and lonely_psu == "fail":
         choose = "Choose lonely_psu= one of 'remove', 'certainty', 'adjust', 'average'"
         if strata is None:
-            raise DesignError(f"the design has a single PSU and no strata: no variance. {choose}")
+            raise DesignStructureError(
+                f"the design has a single PSU and no strata: no variance. {choose}"
+            )
         idx = np.flatnonzero(lonely)
         labels = ", ".join(repr(x) for x in map(_scalar, strata_labels[idx[:10]]))
         more = f" (and {idx.size - 10} more)" if idx.size > 10 else ""
         rows = np.flatnonzero(lonely[stratum])
         n_lonely = f"{idx.size} stratum" if idx.size == 1 else f"{idx.size} strata"
-        raise DesignError(
+        raise DesignStructureError(
             f"{n_lonely} of {strata!r} {'has' if idx.size == 1 else 'have'} only one PSU: "
-            f"{labels}{more} ({format_rows(rows)}). {choose}"
+            f"{labels}{more} ({format_rows(rows)}). {choose}",
+            column=strata,
+            value=_scalar(strata_labels[idx[0]]),
+            rows=rows,
         )
 
     return dict(
@@ -412,26 +432,38 @@ def _check_weights(col: pd.Series, name: str) -> np.ndarray:
             if len(sample)
             else ""
         )
-        raise DesignError(f"weights column {name!r} is not numeric (dtype {col.dtype}){ex}")
+        raise ColumnError(
+            f"weights column {name!r} is not numeric (dtype {col.dtype}){ex}",
+            column=name,
+            value=sample.iloc[0] if len(sample) else None,
+        )
     w = col.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(w))
     if bad.size:
-        raise DesignError(
-            f"weights column {name!r} has {bad.size} missing values ({format_rows(bad)})"
+        raise MissingValueError(
+            f"weights column {name!r} has {bad.size} missing values ({format_rows(bad)})",
+            column=name,
+            rows=bad,
         )
     bad = np.flatnonzero(~np.isfinite(w))
     if bad.size:
-        raise DesignError(
-            f"weights column {name!r} has {bad.size} infinite values ({format_rows(bad)})"
+        raise ColumnError(
+            f"weights column {name!r} has {bad.size} infinite values ({format_rows(bad)})",
+            column=name,
+            value=w[bad[0]].item(),
+            rows=bad,
         )
     bad = np.flatnonzero(w < 0)
     if bad.size:
-        raise DesignError(
+        raise ColumnError(
             f"weights column {name!r} has {bad.size} negative values, e.g. {w[bad[0]].item()!r} "
-            f"({format_rows(bad)})"
+            f"({format_rows(bad)})",
+            column=name,
+            value=w[bad[0]].item(),
+            rows=bad,
         )
     if not (w > 0).any():
-        raise DesignError(f"weights column {name!r} is zero in every row")
+        raise ColumnError(f"weights column {name!r} is zero in every row", column=name, value=0)
     return w
 
 
@@ -440,17 +472,17 @@ def _fpc_factor(
 ) -> np.ndarray:
     """Per-stratum factor f = (N_h - n_h) / N_h as R's ``as.fpc`` + ``onestrat``."""
     if not pd.api.types.is_numeric_dtype(col):
-        raise DesignError(f"fpc column {name!r} is not numeric (dtype {col.dtype})")
+        raise ColumnError(f"fpc column {name!r} is not numeric (dtype {col.dtype})", column=name)
     v = col.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(v) | (v <= 0))
     if bad.size:
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} has {bad.size} missing or non-positive values "
             f"({format_rows(bad)})"
         )
     is_popsize = bool((v > 1).any())
     if is_popsize and not (v >= 1).all():
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} mixes population sizes (> 1) and sampling fractions (< 1)"
         )
     lo = np.full(n_psu.size, np.inf)
@@ -459,7 +491,7 @@ def _fpc_factor(
     np.maximum.at(hi, stratum, v)
     varies = np.flatnonzero(hi - lo > 1e-9 * np.abs(hi))
     if varies.size:
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} varies within stratum {_scalar(labels[varies[0]])!r}; "
             "it must be "
             "constant within each stratum"
@@ -469,7 +501,7 @@ def _fpc_factor(
     too_big = np.flatnonzero(popsize < n_psu - 1e-9)
     if too_big.size:
         h = too_big[0]
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} implies more than 100% sampling in stratum "
             f"{_scalar(labels[h])!r}: "
             f"population {popsize[h]:g}, sampled PSUs {int(n_psu[h])}"

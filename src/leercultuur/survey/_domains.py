@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.errors import format_rows
 from leercultuur.survey import _element as element
-from leercultuur.survey._errors import MissingByError
+from leercultuur.survey._errors import ColumnError, MissingByError, check_choice
 from leercultuur.survey._frames import _data_frame
 from leercultuur.survey._variance import VariancePlan, variance_plan
 
@@ -209,9 +209,12 @@ def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarra
             if not bad.size:  # numbers stored as text: still refuse, say which
                 bad = np.flatnonzero(s.notna().to_numpy())[:1]
             example = f"; e.g. value {s.iloc[bad[0]]!r} in {format_rows(bad)}" if bad.size else ""
-            raise DesignError(
+            raise ColumnError(
                 f"{role}: variable {c!r} is not numeric (dtype {s.dtype}){example}. "
-                "Convert it to numbers, or use proportion() for a categorical variable"
+                "Convert it to numbers, or use proportion() for a categorical variable",
+                column=c,
+                value=s.iloc[bad[0]] if bad.size else None,
+                rows=bad,
             )
         if isinstance(s.dtype, np.dtype):  # numpy storage: NaN is its missing value already
             out[:, k] = s.to_numpy()
@@ -219,8 +222,11 @@ def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarra
             out[:, k] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         if np.isinf(out[:, k]).any():
             inf = np.flatnonzero(np.isinf(out[:, k]))
-            raise DesignError(
-                f"{role}: variable {c!r} has {inf.size} infinite values ({format_rows(inf)})"
+            raise ColumnError(
+                f"{role}: variable {c!r} has {inf.size} infinite values ({format_rows(inf)})",
+                column=c,
+                value=float(out[inf[0], k]),
+                rows=inf,
             )
     return out
 

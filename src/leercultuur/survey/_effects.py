@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from leercultuur.errors import check_level
+from leercultuur.survey._errors import OptionValueError
 from leercultuur.survey._rules import p_from_t, p_from_z, t_quantile, z_quantile
 
 Kind = Literal["mean", "proportion"]
@@ -144,7 +145,7 @@ def cohens_d(
     if sd1 is None and sd2 is None:
         return d_value(e1 - e2, pooled_var_shares(a, e1, b, e2))
     if sd1 is None or sd2 is None:
-        raise ValueError("cohens_d: give both sd1 and sd2 (means) or neither (proportions)")
+        raise OptionValueError("cohens_d: give both sd1 and sd2 (means) or neither (proportions)")
     s1, s2 = np.asarray(sd1, float), np.asarray(sd2, float)
     return d_value(e1 - e2, pooled_var_means(a, s1**2, b, s2**2))
 
@@ -162,7 +163,7 @@ def p_adjust_bh(p: Any) -> Any:
     m = q.size
     if m:
         if ((q < 0) | (q > 1)).any():
-            raise ValueError("p_adjust_bh: p-values must lie between 0 and 1")
+            raise OptionValueError("p_adjust_bh: p-values must lie between 0 and 1")
         order = np.argsort(-q, kind="stable")
         i = np.arange(m, 0, -1)
         adj = np.minimum.accumulate(m / i * q[order])
@@ -186,7 +187,7 @@ def compare_independent(
     check_level(level)
     e1, s1, e2, s2 = (np.atleast_1d(np.asarray(x, float)) for x in (est1, se1, est2, se2))
     if ((s1 < 0) | (s2 < 0)).any():
-        raise ValueError("compare_independent: standard errors must not be negative")
+        raise OptionValueError("compare_independent: standard errors must not be negative")
     diff = e2 - e1
     se = np.hypot(s1, s2)  # sqrt(se1^2 + se2^2) without underflow
     with np.errstate(divide="ignore", invalid="ignore"):

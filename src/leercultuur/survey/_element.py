@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from scipy import sparse
 
+from leercultuur.survey._errors import OptionValueError
 from leercultuur.survey._rules import MAX_CANCELLATION, domain_degf, stratum_factors
 from leercultuur.survey._variance import VariancePlan, cell_variance
 
@@ -75,7 +76,7 @@ class Layout:
         rc = self.plan.unit_cell[rows]
         k = rows.size
         if k and rc.min() < 0:  # (scipy would not check: an index -1 writes out of bounds)
-            raise ValueError("indicator_of: a row outside every domain")
+            raise OptionValueError("indicator_of: a row outside every domain")
         return sparse.csc_matrix(
             (np.ones(k), rc, np.arange(k + 1, dtype=rc.dtype)),
             shape=(self.indicator.shape[0], k),
@@ -227,7 +228,9 @@ def row_sums(design: Design, key: tuple[object, ...], values: Callable[[], np.nd
     w = design.w
     miss = np.isnan(Y[:, 0])
     if K > 1 and not np.array_equal(np.isnan(Y), np.broadcast_to(miss[:, None], Y.shape)):
-        raise ValueError("row_sums: the variables of one call must be missing in the same rows")
+        raise OptionValueError(
+            "row_sums: the variables of one call must be missing in the same rows"
+        )
     m = ~miss if design.domain is None else ~miss & design.domain
     rows = None
     if np.count_nonzero(m) <= _ANSWERED_SHARE * n:  # e.g. an item of one split half

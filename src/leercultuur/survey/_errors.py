@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from leercultuur.errors import DesignError
+from leercultuur.errors import DesignError, OptionError
+from leercultuur.errors import check_choice as _check_choice
 
 
 class EngineError(DesignError):
@@ -49,5 +50,13 @@ class DesignStructureError(EngineError):
     that varies within a stratum or implies more than 100% sampling."""
 
 
-class OptionValueError(EngineError):
+class OptionValueError(EngineError, OptionError):
     """An option outside its allowed values, or options that contradict each other."""
+
+
+def check_choice(name: str, value: Any, allowed: Sequence[Any]) -> None:
+    """:func:`leercultuur.errors.check_choice`, raising :class:`OptionValueError` (``value``)."""
+    try:
+        _check_choice(name, value, allowed)
+    except OptionError as exc:
+        raise OptionValueError(str(exc), value=value) from None

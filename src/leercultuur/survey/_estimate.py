@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from leercultuur.errors import DesignError, check_choice, check_level
+from leercultuur.errors import check_level
 from leercultuur.survey import _element as element
 from leercultuur.survey._domains import (
     MissingBy,
@@ -39,6 +39,7 @@ from leercultuur.survey._domains import (
     _Plan,
     _plan,
 )
+from leercultuur.survey._errors import EngineError, check_choice
 from leercultuur.survey._frames import _frame, _Stats
 from leercultuur.survey._variance import domain_variance, element_variance
 
@@ -250,7 +251,7 @@ def mean(
     check_level(level)
     names = _as_list(vars)
     if not names:
-        raise DesignError("mean: give at least one variable")
+        raise EngineError("mean: give at least one variable")
     plan = _plan(design, by, missing_by)
     sources = _numeric_sources(design, names, "mean")
     est, var, stats, deff = _mean_core(design, plan, names, na_rm, sources)
@@ -271,7 +272,7 @@ def total(
     check_level(level)
     names = _as_list(vars)
     if not names:
-        raise DesignError("total: give at least one variable")
+        raise EngineError("total: give at least one variable")
     plan = _plan(design, by, missing_by)
     fast = _element_route(design, plan, na_rm, _numeric_sources(design, names, "total"), "total")
     if fast is not None:
@@ -317,7 +318,7 @@ def ratio(
     check_level(level)
     names = _as_list(numerator)
     if not names:
-        raise DesignError("ratio: give at least one numerator variable")
+        raise EngineError("ratio: give at least one numerator variable")
     plan = _plan(design, by, missing_by)
     Y = _numeric_matrix(design, names, "ratio")
     X = _numeric_matrix(design, [denominator], "ratio")[:, 0]
@@ -377,7 +378,7 @@ def proportion(
     s = design.data[var]
     cats = list(categories) if categories is not None else categories_of(s)
     if not cats:
-        raise DesignError(f"proportion: variable {var!r} has no non-missing values")
+        raise EngineError(f"proportion: variable {var!r} has no non-missing values")
     plan = _plan(design, by, missing_by)
     codes, uniques = _column_codes(design, var)
     position = {u: i for i, u in enumerate(uniques.tolist())}

@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DesignError, check_choice, check_level
+from leercultuur.errors import check_level
 from leercultuur.survey._domains import MissingBy, _column_codes, group_codes
 from leercultuur.survey._effects import Kind
+from leercultuur.survey._errors import EngineError, OptionValueError, check_choice
 from leercultuur.survey._pairs import (
     PairStats,
     classic_test,
@@ -102,10 +103,10 @@ def group_vs_rest(
     """
     check_level(level)
     if not isinstance(by, str):
-        raise ValueError("group_vs_rest: by= takes one column name")
+        raise OptionValueError("group_vs_rest: by= takes one column name")
     wcols = _as_list(within)
     if by in wcols:
-        raise ValueError(f"group_vs_rest: {by!r} cannot be both by= and within=")
+        raise OptionValueError(f"group_vs_rest: {by!r} cannot be both by= and within=")
     outer, wlab = group_codes(design, wcols, "group_vs_rest within", missing_by)
     gcode, glab = group_codes(design, [by], "group_vs_rest by", missing_by)
     scope = (outer >= 0) & (gcode >= 0)
@@ -186,7 +187,7 @@ def year_on_year(
     check_level(level)
     bcols = _as_list(by)
     if year in bcols:
-        raise ValueError(f"year_on_year: {year!r} cannot be both year= and by=")
+        raise OptionValueError(f"year_on_year: {year!r} cannot be both year= and by=")
     outer, blab = group_codes(design, bcols, "year_on_year by", missing_by)
     ycode, ylab = group_codes(design, [year], "year_on_year year", missing_by)
     scope = (outer >= 0) & (ycode >= 0)
@@ -196,7 +197,7 @@ def year_on_year(
     measured_mask = np.bincount(ycode[scope & ~np.isnan(y)], minlength=len(ylab)) > 0
     measured = np.flatnonzero(measured_mask)
     if measured.size < 2:
-        raise DesignError(
+        raise EngineError(
             f"year_on_year: {var!r} is measured in {measured.size} year(s) of {year!r}; "
             "need at least two"
         )
@@ -258,7 +259,7 @@ def ttest(
     present = np.flatnonzero(np.bincount(gcode[(gcode >= 0) & ~np.isnan(y)], minlength=len(glab)))
     if present.size != 2:
         shown = ", ".join(repr(v) for v in glab[by].to_numpy()[present][:10])
-        raise DesignError(
+        raise EngineError(
             f"ttest: by {by!r} must have exactly two groups among the rows with {var!r}; "
             f"it has {present.size}: {shown}"
         )
@@ -322,7 +323,7 @@ def _table_levels(design: Design, var: str, inside: np.ndarray) -> tuple[np.ndar
     present = np.flatnonzero(np.bincount(codes[inside & (codes >= 0)], minlength=uniques.size))
     if present.size < 2:
         shown = ", ".join(repr(v) for v in uniques[present])
-        raise DesignError(
+        raise EngineError(
             f"chisq: {var!r} has {present.size} category ({shown or 'none'}) in the design's rows; "
             "a test of association needs at least two"
         )
@@ -436,7 +437,7 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
     check_choice("method", method, CHISQ_METHODS)
     _require_columns(design.data, [row, col], "chisq")
     if row == col:
-        raise ValueError("chisq: row and col must be different variables")
+        raise OptionValueError("chisq: row and col must be different variables")
     inside = design.in_domain
     rc, rlev = _table_levels(design, row, inside)
     cc, clev = _table_levels(design, col, inside)
@@ -444,13 +445,13 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
     for var, codes, levels in ((row, rc, rlev), (col, cc, clev)):
         cnt = np.bincount(codes[complete], minlength=len(levels))
         if (cnt == 0).any():
-            raise DesignError(
+            raise EngineError(
                 f"chisq: category {levels[int(np.argmin(cnt))]!r} of {var!r} occurs only in rows "
                 f"where {col if var == row else row!r} is missing"
             )
     res = _chisq_core(design, rc, cc, len(rlev), len(clev), np.where(inside, 0, -1), 1, method)
     if not np.isfinite(res["statistic"][0]):
-        raise DesignError(f"chisq: the table of {row!r} x {col!r} is degenerate")
+        raise EngineError(f"chisq: the table of {row!r} x {col!r} is degenerate")
 
     def opt(name: str) -> float | None:
         v = float(res[name][0])
@@ -493,10 +494,10 @@ def chisq_within(
 
     check_choice("method", method, CHISQ_METHODS)
     if row == col:
-        raise ValueError("chisq_within: row and col must be different variables")
+        raise OptionValueError("chisq_within: row and col must be different variables")
     wcols = _as_list(within)
     if not wcols or {row, col} & set(wcols):
-        raise ValueError("chisq_within: within= needs columns other than row and col")
+        raise OptionValueError("chisq_within: within= needs columns other than row and col")
     dom, labels = group_codes(design, wcols, "chisq_within within", missing_by)
     from leercultuur.survey._design import _require_columns
 

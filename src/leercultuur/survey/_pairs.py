@@ -14,10 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.errors import format_rows
 from leercultuur.survey import _effects as fx
 from leercultuur.survey._domains import _numeric_matrix, group_codes
 from leercultuur.survey._effects import KIND_OPTIONS, Kind
+from leercultuur.survey._errors import (
+    EngineError,
+    MissingValueError,
+    OptionValueError,
+    check_choice,
+)
 from leercultuur.survey._estimate import categories_of
 from leercultuur.survey._rules import (
     domain_degf,
@@ -61,25 +67,25 @@ def response(
     check_choice("kind", kind, KIND_OPTIONS)
     if kind == "mean":
         if category is not None:
-            raise ValueError(f"{role}: category= applies to kind='proportion' only")
+            raise OptionValueError(f"{role}: category= applies to kind='proportion' only")
         y = _numeric_matrix(design, [var], role)[:, 0]
     else:
-        s = design.data[var] if var in design.data.columns else None
-        if s is None:
-            _numeric_matrix(design, [var], role)  # raises the unknown-column error
-            raise AssertionError  # pragma: no cover
+        from leercultuur.survey._design import _require_columns
+
+        _require_columns(design.data, [var], role)
+        s = design.data[var]
         cats = categories_of(s)
         if category is None:
             if set(cats) <= {0, 1} and cats:
                 category = 1
             else:
                 shown = ", ".join(repr(c) for c in cats[:20])
-                raise DesignError(
+                raise EngineError(
                     f"{role}: kind='proportion' on {var!r} needs category=, one of: {shown}"
                 )
         elif category not in cats:
             shown = ", ".join(repr(c) for c in cats[:20])
-            raise DesignError(
+            raise EngineError(
                 f"{role}: category {category!r} does not occur in {var!r}; its categories: {shown}"
             )
         y = (s == category).to_numpy(dtype=np.float64, na_value=0.0)
@@ -87,9 +93,11 @@ def response(
     miss = np.isnan(y) & scope
     if miss.any() and not na_rm:
         bad = np.flatnonzero(miss)
-        raise DesignError(
+        raise MissingValueError(
             f"{role}: variable {var!r} has {bad.size} missing values ({format_rows(bad)}); pass "
-            "na_rm=True to leave them out (they stay in the design, out of the domain)"
+            "na_rm=True to leave them out (they stay in the design, out of the domain)",
+            column=var,
+            rows=bad,
         )
     return y
 
@@ -210,7 +218,7 @@ def pair_core(
         df = np.repeat(dfo[:, None], K, axis=1)
     else:
         if pair_codes is None:
-            raise ValueError("pair_core: pair_codes is needed when same_union is False")
+            raise OptionValueError("pair_core: pair_codes is needed when same_union is False")
         df = _consecutive_degf(design, dom, n_out, pair_codes, K + 1) - 1
     d_se = np.where(np.isfinite(d), se[:, K : 2 * K], np.nan)
     h_se = np.where(fx.h_defined(ma, mb), se[:, 2 * K :], np.nan)

@@ -34,9 +34,10 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, special
 
-from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.errors import format_rows
 from leercultuur.survey._domains import MissingBy, _numeric_matrix, group_codes
 from leercultuur.survey._effects import Kind
+from leercultuur.survey._errors import EngineError, OptionValueError, check_choice
 from leercultuur.survey._pairs import design_cov, domain_cov, response
 from leercultuur.survey._rules import p_from_f, p_from_t, row_degf
 
@@ -119,7 +120,7 @@ def _model_matrix(
         else:
             levels = sorted(s[used].dropna().unique().tolist())
         if len(levels) < 2:
-            raise DesignError(
+            raise EngineError(
                 f"regress: regressor {c!r} has {len(levels)} level(s) in the rows used "
                 f"({levels!r}); a categorical regressor needs at least two"
             )
@@ -191,7 +192,7 @@ def _irls(
             break
         dev_old = dev
     else:
-        raise DesignError(
+        raise EngineError(
             "regress: the binomial fit did not converge in 25 iterations (R glm.fit's limit); "
             "this usually means (quasi-)separation"
         )
@@ -211,9 +212,9 @@ def regress(
     check_choice("family", family, FAMILY_OPTIONS)
     xs = [x] if isinstance(x, str) else list(x)
     if not xs:
-        raise ValueError("regress: give at least one regressor in x")
+        raise OptionValueError("regress: give at least one regressor in x")
     if y in xs:
-        raise ValueError(f"regress: {y!r} is both the response and a regressor")
+        raise OptionValueError(f"regress: {y!r} is both the response and a regressor")
     from leercultuur.survey._design import _require_columns
 
     _require_columns(design.data, [y, *xs], "regress")
@@ -222,7 +223,7 @@ def regress(
     miss = np.isnan(yv) | design.data[xs].isna().any(axis=1).to_numpy()
     bad = np.flatnonzero(miss & inside)
     if bad.size and not na_rm:
-        raise DesignError(
+        raise EngineError(
             f"regress: {bad.size} rows have a missing value in {[y, *xs]} ({format_rows(bad)}); "
             "pass na_rm=True to leave them out of the fit (R's na.omit)"
         )
@@ -235,12 +236,12 @@ def regress(
         outside = (yu < 0) | (yu > 1)
         if outside.any():
             rows = np.flatnonzero(used)[outside]
-            raise DesignError(
+            raise EngineError(
                 f"regress: family='binomial' needs {y!r} between 0 and 1; e.g. "
                 f"{yu[outside][0]!r} in {format_rows(rows)}"
             )
         if np.unique(yu[pwu > 0]).size < 2:
-            raise DesignError(f"regress: {y!r} takes one value only in the rows used")
+            raise EngineError(f"regress: {y!r} takes one value only in the rows used")
     Xw = Xu * np.sqrt(pwu)[:, None]
     if family == "gaussian":
         # One QR of sqrt(W) X serves the aliasing check, the least-squares fit (as R's
@@ -255,7 +256,7 @@ def regress(
     else:
         alias = _aliased(Xw, names)
     if alias:
-        raise DesignError(
+        raise EngineError(
             f"regress: the model matrix is singular; {', '.join(map(repr, alias))} "
             "is a linear combination of earlier terms (R would report NA). Drop or merge it"
         )
@@ -281,7 +282,7 @@ def regress(
         edge = (pwu > 0) & ((mu < _EPS) | (mu > 1 - _EPS))
         if edge.any():
             rows = np.flatnonzero(used)[edge]
-            raise DesignError(
+            raise EngineError(
                 f"regress: fitted probabilities of 0 or 1 for {int(edge.sum())} rows "
                 f"({format_rows(rows)}): (quasi-)perfect separation, the coefficients do not "
                 "exist. Drop or merge the regressor that predicts the outcome exactly"
@@ -333,7 +334,7 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
     """
     names = [terms] if isinstance(terms, str) else list(terms)
     if not names:
-        raise ValueError("wald_test: give at least one term")
+        raise OptionValueError("wald_test: give at least one term")
     idx: list[int] = []
     for t in names:
         hit = [i for i, v in enumerate(result.variables) if v == t and t != "(Intercept)"]
@@ -341,7 +342,7 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
             hit = [result.terms.index(t)]
         if not hit:
             known = sorted({v for v in result.variables if v != "(Intercept)"})
-            raise ValueError(
+            raise OptionValueError(
                 f"wald_test: term {t!r} is not in the model; its terms: "
                 f"{', '.join(map(repr, known))}"
             )
@@ -351,7 +352,7 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
     try:
         chisq = float(beta @ np.linalg.solve(V, beta))
     except np.linalg.LinAlgError as exc:
-        raise DesignError(
+        raise EngineError(
             f"wald_test: the covariance of {names} is singular; the test is not defined"
         ) from exc
     q = len(idx)
@@ -389,7 +390,7 @@ def wald_groups(
     """
     wcols = [within] if isinstance(within, str) else list(within or [])
     if by in wcols:
-        raise ValueError(f"wald_groups: {by!r} cannot be both by= and within=")
+        raise OptionValueError(f"wald_groups: {by!r} cannot be both by= and within=")
     outer, wlab = group_codes(design, wcols, "wald_groups within", missing_by)
     gcode, glab = group_codes(design, [by], "wald_groups by", missing_by)
     scope = (outer >= 0) & (gcode >= 0)

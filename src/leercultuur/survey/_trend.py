@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DesignError, check_level
+from leercultuur.errors import check_level
 from leercultuur.survey import _effects as fx
 from leercultuur.survey._domains import MissingBy, group_codes
 from leercultuur.survey._effects import Kind
+from leercultuur.survey._errors import EngineError, OptionValueError
 from leercultuur.survey._pairs import centred, response
 from leercultuur.survey._rules import p_from_t, row_degf, t_quantile
 from leercultuur.survey._variance import domain_variance
@@ -66,14 +67,14 @@ class _Stacked:
         missing_by: MissingBy,
     ) -> None:
         if year in by_cols:
-            raise ValueError(f"{role}: {year!r} cannot be both year= and by=")
+            raise OptionValueError(f"{role}: {year!r} cannot be both year= and by=")
         if not np.isfinite(scale) or scale == 0:
-            raise ValueError(f"{role}: scale={scale!r} must be a finite non-zero number")
+            raise OptionValueError(f"{role}: scale={scale!r} must be a finite non-zero number")
         self.outer, self.labels = group_codes(design, by_cols, f"{role} by", missing_by)
         ycode, ylab = group_codes(design, [year], f"{role} year", missing_by)
         years = ylab[year].to_numpy()
         if not pd.api.types.is_numeric_dtype(ylab[year]):
-            raise DesignError(
+            raise EngineError(
                 f"{role}: year column {year!r} is not numeric (e.g. {years[0]!r}); "
                 "the slope needs numeric years"
             )
@@ -154,7 +155,7 @@ def _warn_unfit(st: _Stacked, ok: np.ndarray, what: str, role: str) -> None:
     if ok.all():
         return
     if not ok.any():
-        raise DesignError(f"{role}: {what} cannot be estimated in any group (too few years)")
+        raise EngineError(f"{role}: {what} cannot be estimated in any group (too few years)")
     bad = st.labels.iloc[np.flatnonzero(~ok)[:5]].to_dict("records")
     warnings.warn(
         f"{role}: {what} cannot be estimated for {int((~ok).sum())} groups {bad} "
@@ -188,7 +189,7 @@ def trend(
 
     ``kind="proportion"`` regresses the 0/1 indicator of ``category`` (times ``scale``: 100 gives
     percentage points per year). Columns: the ``by`` columns, ``slope``, ``se``, ``t``, ``df``,
-    ``p_value``, ``ci_low``, ``ci_high`` (t on df), ``d``, ``d_se``, ``year_first``, ``year_last``,
+    ``p_value``, ``ci_low``, ``ci_high`` (t on df), ``d``, ``d_se``, ``first_year``, ``last_year``,
     ``n_years``, ``n``; with ``break_year``: ``slope_before``, ``slope_after``,
     ``slope_change``, ``change_se``, ``change_t``, ``change_df``, ``change_p_value``.
     """
@@ -212,7 +213,7 @@ def trend(
     d, first, last, z_d = _trend_d(st, b[:, 1], Z[0][:, 0])
     if break_year is not None:
         if not np.isfinite(break_year):
-            raise ValueError(f"trend: break_year={break_year!r} must be a finite year")
+            raise OptionValueError(f"trend: break_year={break_year!r} must be a finite year")
         bb, Cb, Fb, okb = _wls(st.W, st.S, st.X(break_year))
         _warn_unfit(st, okb, f"a slope change at {break_year}", "trend")
         zb = _scores(st, Cb, Fb, [1, 2])
@@ -228,8 +229,8 @@ def trend(
         out[name] = arr
     out["d"] = d
     out["d_se"] = np.where(np.isfinite(d), np.sqrt(np.maximum(V[:, -1], 0.0)), np.nan)
-    out["year_first"] = first
-    out["year_last"] = last
+    out["first_year"] = first
+    out["last_year"] = last
     out["n_years"] = (st.W > 0).sum(axis=1)
     out["n"] = st.n
     if break_year is not None:
@@ -303,7 +304,7 @@ def trend_difference(
     """
     check_level(level)
     if not isinstance(by, str):
-        raise ValueError("trend_difference: by= takes one column name")
+        raise OptionValueError("trend_difference: by= takes one column name")
     st = _Stacked(
         design,
         var,

@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DataError, DesignError, check_choice, format_rows
+from leercultuur.errors import DataError, DesignError, format_rows
+from leercultuur.survey._errors import EngineError, OptionValueError, check_choice
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -350,15 +351,15 @@ def _grake(
 # --------------------------------------------------------------------------- public API
 def _check_full(design: Design, what: str) -> None:
     if design.domain is not None:
-        raise DesignError(f"{what}: weight the full design, then take subsets (this is a subset)")
+        raise EngineError(f"{what}: weight the full design, then take subsets (this is a subset)")
 
 
 def _bounds(bounds: tuple[float, float] | None, calfun: str) -> tuple[float, float]:
     lo, hi = (-np.inf, np.inf) if bounds is None else (float(bounds[0]), float(bounds[1]))
     if not lo < hi:
-        raise ValueError(f"bounds=({lo}, {hi}): lower must be below upper")
+        raise OptionValueError(f"bounds=({lo}, {hi}): lower must be below upper")
     if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi) and lo < 1 < hi):
-        raise ValueError("calfun='logit' needs finite bounds with lower < 1 < upper")
+        raise OptionValueError("calfun='logit' needs finite bounds with lower < 1 < upper")
     return lo, hi
 
 
@@ -502,14 +503,14 @@ def trim_weights(
     from leercultuur.survey._design import _replace
 
     if not lower < upper:
-        raise ValueError(f"trim_weights: lower={lower} must be below upper={upper}")
+        raise OptionValueError(f"trim_weights: lower={lower} must be below upper={upper}")
     w = design.w.copy()
     for _ in range(1000):
         outside = (w < lower) | (w > upper)
         if not outside.any():
             break
         if outside.all():
-            raise DesignError(
+            raise EngineError(
                 f"trim_weights: every weight is outside [{lower:g}, {upper:g}]; "
                 "nothing is left to carry the trimmed weight"
             )
