@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from leercultuur.errors import DesignError, OptionError
+from leercultuur.errors import DataError, DesignError, OptionError
 from leercultuur.errors import check_choice as _check_choice
 
 
@@ -48,6 +48,10 @@ class MissingByError(MissingValueError):
 class DesignStructureError(EngineError):
     """A design that cannot give a variance: lonely PSUs, PSUs not nested in strata, an fpc
     that varies within a stratum or implies more than 100% sampling."""
+
+
+class MarginError(EngineError, DataError):
+    """Population margins or totals for weighting that are unknown, empty or inconsistent."""
 
 
 class OptionValueError(EngineError, OptionError):
