@@ -152,6 +152,7 @@ def test_deleting_a_scan_leaves_no_row_that_refers_to_it(
     scan_id = scan.id
     response_ids = set(db.scalars(select(Response.id).where(Response.scan_id == scan_id)))
     summary = delete_scan(db, scan)
+    db.commit()  # delete_scan flushes only; the caller's unit of work commits
     assert (summary.responses, summary.answers, summary.codes, summary.teams) == (7, 7 * 14, 1, 2)
     # every column of every table that references scan.id or response.id, found by reflection
     with engine.connect() as conn:
@@ -182,6 +183,7 @@ def test_purge_deletes_scans_after_the_retention_period(db: Session, org: Organi
     ids = (old.id, recent.id, running.id, closed_early.id)
     assert expires_on(old, retention_days=30) == TODAY - timedelta(days=10)
     deleted = purge_expired(db, retention_days=30, today=TODAY)
+    db.commit()
     assert deleted == sorted([ids[0], ids[3]])
     remaining = set(db.scalars(select(Scan.id)))
     assert {ids[1], ids[2]} <= remaining and not {ids[0], ids[3]} & remaining
