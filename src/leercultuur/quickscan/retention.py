@@ -3,7 +3,8 @@
 Deletion is complete: answers, responses, single-use codes, open-link submission keys, teams and
 the scan itself, in the caller's transaction (explicit deletes, child tables first, so it does
 not depend on the database enforcing ON DELETE CASCADE). Scans are deleted automatically a
-configurable number of days after they closed (``QUICKSCAN_RETENTION_DAYS``; ``leercultuur quickscan purge``).
+configurable number of days after they closed (``QUICKSCAN_RETENTION_DAYS``;
+``leercultuur quickscan purge``).
 """
 
 from __future__ import annotations
