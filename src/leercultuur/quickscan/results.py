@@ -436,8 +436,9 @@ def _single_view(
 ) -> IndicatorResult:
     scale = 100.0 if ind.is_percentage else 1.0
     v = values[~np.isnan(values)]
-    org = None if v.size == 0 else Figure(float(v[0]) * scale, 0.0, float(v[0]) * scale,
-                                         float(v[0]) * scale, 1)  # fmt: skip
+    # one response is expected; should a self-scan hold more, their mean is shown (noted)
+    m = float(v.mean()) * scale if v.size else 0.0
+    org = None if v.size == 0 else Figure(m, 0.0, m, m, int(v.size))
     nl, en = texts.single_view_sentence(org, ind, cmp)
     return IndicatorResult(
         id=ind.id,

@@ -219,6 +219,9 @@ def notes(data: Any, *, n: int, bench: BenchmarkInfo) -> tuple[tuple[str, ...], 
             "cijfers."
         )
         en.append("Note: the national figures are synthetic demo data, not real figures.")
+    if data.kind == "employer" and n > 1:
+        nl.append(f"Deze zelfscan heeft {n} antwoorden; getoond is hun gemiddelde.")
+        en.append(f"This self-scan has {n} answers; their average is shown.")
     if n > data.headcount:
         nl.append(
             f"Er zijn meer antwoorden ({n}) dan het opgegeven aantal medewerkers "
