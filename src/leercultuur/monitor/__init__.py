@@ -6,6 +6,7 @@ frozen :class:`MonitorResult` of tidy tables (schema in ``docs/outputs.md``).
 
 from typing import TYPE_CHECKING, Any
 
+from leercultuur.monitor._indicators import indicator_values
 from leercultuur.monitor._result import (
     ASSOCIATION_COLUMNS,
     COMPARISON_COLUMNS,
@@ -54,6 +55,7 @@ __all__ = [
     "check_codebook_design",
     "default_spec_text",
     "export_benchmark",
+    "indicator_values",
     "load_spec",
     "output_check",
     "run_monitor",
