@@ -74,6 +74,8 @@ def check_submission_id(submission_id: str) -> None:
 
 def ensure_open(scan: Scan, today: date | None = None) -> None:
     today = today or date.today()
+    if scan.closed_at is not None:
+        raise Gone(f"this questionnaire was closed on {scan.closed_at.date().isoformat()}")
     if scan.closes_on < today:
         raise Gone(f"this questionnaire closed on {scan.closes_on.isoformat()}")
 

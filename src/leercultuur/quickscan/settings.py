@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     retry_after_s: int = Field(default=2, ge=1, le=600)
     # SQLite lock wait and PostgreSQL lock/pool wait before a unit of work gives up (then 503).
     db_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # days a closed scan (with all its responses and codes) is kept before it is deleted
+    retention_days: int = Field(default=365, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
