@@ -92,9 +92,20 @@ def fresh_database(pg: str | None) -> Iterator[str]:
         admin.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(url: str, extra_env: dict[str, str]) -> Iterator[str]:
-    """The real server (default settings) on a free loopback port; yields its base URL."""
+def server(url: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """The real server (default settings) on a free loopback port; yields (base URL, pid)."""
+    from pydantic import SecretStr
+
     from leercultuur.quickscan import Settings
     from leercultuur.quickscan.manage import create_admin
 
@@ -128,7 +139,7 @@ def server(url: str, extra_env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise SystemExit(f"server did not start; log: {data_dir / 'server.log'}")
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:
@@ -295,13 +306,15 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-def report(rate: float, run: Run, elapsed: float) -> str:
+def report(rate: float, run: Run, elapsed: float, cpu: float) -> str:
     lat, post = run.latencies, run.posts
+    per = cpu / run.stored * 1000 if run.stored else float("nan")
     return (
         f"rate {rate:6.1f}/s  stored {run.stored:5d} ({run.stored / elapsed:6.1f}/s)  "
         f"requests p50/p95/p99 {_pct(lat, 50):6.0f}/{_pct(lat, 95):6.0f}/{_pct(lat, 99):6.0f} ms  "
         f"POST p50/p95/p99 {_pct(post, 50):6.0f}/{_pct(post, 95):6.0f}/{_pct(post, 99):6.0f} ms  "
-        f"errors {run.errors}  5xx {run.status_5xx}  503 {run.status_503}  other {run.other}"
+        f"errors {run.errors}  5xx {run.status_5xx}  503 {run.status_503}  other {run.other}  "
+        f"server CPU {per:.1f} ms per answer"
     )
 
 
@@ -318,13 +331,14 @@ def main() -> None:
     args = ap.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     db = "PostgreSQL" if args.pg else "SQLite"
-    with fresh_database(args.pg) as url, server(url, {}) as base:
-        pid = make_scan(base)
+    with fresh_database(args.pg) as url, server(url, {}) as (base, server_pid):
+        scan = make_scan(base)
         print(f"{db}, path {args.path}, {args.duration:.0f} s per rate, server {base}")
         best = None
         for rate in rates:
-            run, elapsed = asyncio.run(open_loop(base, pid, args.path, rate, args.duration))
-            print(report(rate, run, elapsed), flush=True)
+            cpu0 = cpu_seconds(server_pid)
+            run, elapsed = asyncio.run(open_loop(base, scan, args.path, rate, args.duration))
+            print(report(rate, run, elapsed, cpu_seconds(server_pid) - cpu0), flush=True)
             ok = (
                 _pct(run.latencies, 95) < args.p95_ms
                 and run.errors + run.status_5xx + run.other == 0
@@ -337,7 +351,7 @@ def main() -> None:
         if args.find_max:
             print(f"highest rate with p95 < {args.p95_ms:.0f} ms and no failure: {best}/s")
         if args.burst:
-            run, took = asyncio.run(burst(base, pid, args.path, args.burst))
+            run, took = asyncio.run(burst(base, scan, args.path, args.burst))
             print(
                 f"{args.burst} simultaneous submissions: all answered in {took:.2f} s; "
                 f"stored {run.stored}, POST p50/p95 {_pct(run.posts, 50):.0f}/"
