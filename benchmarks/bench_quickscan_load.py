@@ -118,7 +118,9 @@ def server(url: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
         "QUICKSCAN_DATA_DIR": str(data_dir),
         **extra_env,
     }
-    settings = Settings(environment="test", secret_key=SECRET, database_url=url, data_dir=data_dir)
+    settings = Settings(
+        environment="test", secret_key=SecretStr(SECRET), database_url=url, data_dir=data_dir
+    )
     create_admin(settings, username=ADMIN[0], password=ADMIN[1])
     port = _free_port()
     cli = Path(sys.executable).with_name("leercultuur")
