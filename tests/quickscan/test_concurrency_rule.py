@@ -54,7 +54,11 @@ def _calls(route: APIRoute, app: FastAPI) -> Iterator[Callable[..., Any]]:
     """The endpoint and every dependency (recursively) FastAPI calls for the route, the
     app-wide dependencies included."""
     stack = [route.dependant]
-    stack += [get_dependant(path=route.path, call=d.dependency) for d in app.router.dependencies]
+    stack += [
+        get_dependant(path=route.path, call=d.dependency)
+        for d in app.router.dependencies
+        if d.dependency is not None
+    ]
     while stack:
         dep = stack.pop()
         if dep.call is not None:
