@@ -95,9 +95,11 @@ def test_combined_rows_sit_after_their_breakdown_and_no_helper_leaks(both) -> No
     flex = res.estimates.query("breakdown == 'contract' and group == 'flex'")
     assert len(flex) > 0
     # the union has exactly the respondents of its two categories
-    parts = res.estimates.query(
-        "breakdown == 'contract' and group in ['on_call', 'agency']"
-    ).groupby(["indicator", "year"])["n"].sum()
+    parts = (
+        res.estimates.query("breakdown == 'contract' and group in ['on_call', 'agency']")
+        .groupby(["indicator", "year"])["n"]
+        .sum()
+    )
     flex_n = flex.set_index(["indicator", "year"])["n"]
     np.testing.assert_array_equal(flex_n, parts[flex_n.index])
 
