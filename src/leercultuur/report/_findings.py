@@ -75,6 +75,14 @@ def _src(
     return tuple(out)
 
 
+def _comma(subject: str, lang: Lang) -> str:
+    """A Dutch subject that ends in a relative clause takes a comma before the verb
+    (``Het aandeel werknemers dat een cursus volgde, is ...``)."""
+    if lang == "nl" and any(f" {w} " in subject for w in ("dat", "die", "wie")):
+        return subject + ","
+    return subject
+
+
 def _and(items: list[str], lang: Lang) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -147,7 +155,7 @@ def _indicator(wr: _Writer, ind: str, tr: pd.DataFrame) -> Finding:
     """Level in the latest year and its change, the trend over the period, and the trend break."""
     r = tr.iloc[0]
     u = wr.units.get(ind, "%")
-    subject = wr.names.subject(ind)
+    subject = _comma(wr.names.subject(ind), wr.lang)
     first, last = int(r["first_year"]), int(r["last_year"])
     years = sorted(int(y) for y in wr.all.loc[ind].index)
     prev = years[-2] if len(years) > 1 else None
@@ -247,7 +255,7 @@ def _break(wr: _Writer, ind: str, r: pd.Series, years: list[int]) -> str:
 def _two(wr: _Writer, ind: str, tr: pd.DataFrame) -> Finding:
     """Too few measurements for a trend: the two levels and whether they differ."""
     r = tr.iloc[0]
-    subject = wr.names.subject(ind)
+    subject = _comma(wr.names.subject(ind), wr.lang)
     y0, y1 = int(r["first_year"]), int(r["last_year"])
     yoy = _yoy(wr, ind, y1)
     sources = _src("trends", tr) + _src("comparisons", yoy)

@@ -103,6 +103,16 @@ def _texts(lang: Lang, result: MonitorResult) -> dict[str, str]:
     out = {k: i18n.t(k, lang) for k in keys}
     out.update({k: v[lang == "en"] for k, v in _EXTRA.items()})
     out["footer"] = out["footer"].format(v=__version__, n=result.spec.publication_threshold)
+    if synthetic_note(result, lang):  # no claim that the figures come from the NEA
+        out["subtitle"] = (
+            "Learning culture in the Netherlands: participation in learning and stimulating "
+            "factors, employees; synthetic data shaped like the Netherlands Working Conditions "
+            "Survey (NEA)"
+            if lang == "en"
+            else "Leercultuur in Nederland: deelname aan leren en stimulerende factoren, "
+            "werknemers; synthetische gegevens naar het model van de Nationale Enquête "
+            "Arbeidsomstandigheden (NEA)"
+        )
     return out
 
 
