@@ -366,7 +366,7 @@ def _group(
         ind = str(r["indicator"])
         d = i18n.diff(float(r["difference"]), wr.units.get(ind, "%"), wr.lang)
         light = wr.w(", licht", ", slight") if wr.small(float(r["d"])) else ""
-        parts.append(f"{lower_first(wr.names.indicator(ind))} ({d}{light})")
+        parts.append(f"'{lower_first(wr.names.indicator(ind))}' ({d}{light})")
     all_small = all(wr.small(float(x)) for x in mine["d"])
     year = int(top["year"].max())
     licht = wr.w(" licht", " slightly") if all_small else ""
