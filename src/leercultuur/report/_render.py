@@ -108,7 +108,7 @@ def _prepare(
 def _excel(res: MonitorResult, path: Path, lang: i18n.Lang, parts: _Parts) -> Path:
     return write_workbook(
         res, path, lang=lang, tables=parts.tables, subgroups=parts.subgroups,
-        associations=parts.associations, found=parts.found,
+        associations=parts.associations, found=parts.found, article=parts.article,
     )  # fmt: skip
 
 
