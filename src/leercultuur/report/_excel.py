@@ -116,7 +116,7 @@ def _print_setup(ws: Worksheet, note: str, lang: Lang, head_row: int | None = HE
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31]
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31].rstrip()
     k, out = 2, clean
     while out.lower() in used:
         out = f"{clean[: 31 - len(str(k)) - 1]}~{k}"
