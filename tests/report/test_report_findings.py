@@ -52,7 +52,9 @@ def test_known_rise_is_hedged_as_slight(result: MonitorResult) -> None:
         "2022 56,0%, vrijwel gelijk aan 2021 (55,4%). De trend over 2012\u20132022 is licht "
         "stijgend (B = +0,60 %-punt per jaar; 50,0% in 2012)."
     )
-    (en,) = [f for f in _kinds(findings(result, lang="en"), "trend") if f.indicator == "support_any"]
+    (en,) = [
+        f for f in _kinds(findings(result, lang="en"), "trend") if f.indicator == "support_any"
+    ]
     assert "The trend over 2012\u20132022 is slightly rising (B = +0.60 pp per year" in en.text
 
 

@@ -42,8 +42,9 @@ _NL: list[tuple[str, list[str]]] = [
             "Dit rapport toetst volgens de steekproefopzet: het verschil tussen twee jaren met de "
             "standaardfouten van beide onafhankelijke jaarsteekproeven; een groep tegenover de "
             "rest met het gelineariseerde verschil binnen hetzelfde jaar (inclusief de "
-            "covariantie); de trend B met een design-based regressie op jaar over de gestapelde "
-            "jaren (strata = jaar x stratum); een trendbreuk met een extra knikterm "
+            "covariantie); de trend B met een regressie op jaar die de steekproefopzet "
+            "meeneemt, over de gestapelde jaren (strata = jaar x stratum); een trendbreuk "
+            "met een extra knikterm "
             "(jaar - {break_year})+. "
             "Voor vragen met meer dan twee antwoorden is de Rao-Scott-correctie de "
             "tegenhanger van de chi-kwadraattoets die de steekproefopzet meeneemt. "
@@ -181,6 +182,10 @@ _PROV_KEYS: dict[str, tuple[str, str]] = {
     "codebook": ("Codeboek", "Codebook"),
     "input": ("Invoerbestand", "Input file"),
 }
+_FILE_KEYS: dict[str, tuple[str, str]] = {
+    "path": ("bestand", "file"),
+    "sha256": ("SHA-256", "SHA-256"),
+}
 _METHODS: dict[str, tuple[str, str]] = {
     "design": ("volgens de steekproefopzet (strata en weging)", "design-based (strata, weights)"),
     "classic": ("klassiek, zoals het artikel", "classic, as in the article"),
@@ -196,7 +201,7 @@ def provenance(result: MonitorResult, lang: Lang = "nl") -> list[tuple[str, str]
     for k in ("software", "created", "started", "finished", "method", "rows", "codebook"):
         v = m.get(k)
         if k == "codebook" and isinstance(v, dict):  # its full text stays in manifest.json
-            v = {"path": v.get("path"), "sha256": v.get("sha256")}
+            v = {_FILE_KEYS["path"][en]: v.get("path"), "SHA-256": v.get("sha256")}
         if k == "method" and isinstance(v, str):
             v = _METHODS.get(v, (v, v))[en]
         if k == "rows" and isinstance(v, int):
@@ -209,7 +214,7 @@ def provenance(result: MonitorResult, lang: Lang = "nl") -> list[tuple[str, str]
     if isinstance(inputs, list):
         for item in inputs:
             if isinstance(item, dict):
-                text = ", ".join(f"{k}={v}" for k, v in item.items())
+                text = ", ".join(f"{_FILE_KEYS.get(k, (k, k))[en]} {v}" for k, v in item.items())
                 out.append((_PROV_KEYS["input"][en], text))
     return out
 
