@@ -96,8 +96,9 @@ def _min_width(svg: str) -> float:
 def _stamp(fig: Figure, note: str) -> None:
     """The synthetic-data warning on the chart itself (it travels with the PNG and SVG)."""
     if note:
-        fig.text(0.995, 0.005, note, ha="right", va="bottom", fontsize=8, color=ORANGE,
-                 fontweight="bold")  # fmt: skip
+        chars = max(30, int(fig.get_figwidth() * 14))  # what fits at 8 pt bold
+        fig.text(0.995, 0.005, _wrap(note, chars), ha="right", va="bottom", fontsize=8,
+                 color=ORANGE, fontweight="bold")  # fmt: skip
 
 
 def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) -> Chart:
@@ -303,7 +304,7 @@ def association_chart(
     words = []
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
-            1, len(outcomes), figsize=(2.6 * len(outcomes) + 2.4, 0.45 * len(preds) + 1.4),
+            1, len(outcomes), figsize=(2.6 * len(outcomes) + 2.4, 0.45 * len(preds) + 1.75),
             sharey=True, squeeze=False,
         )  # fmt: skip
         for ax, o in zip(axes[0], outcomes, strict=True):
@@ -329,7 +330,7 @@ def association_chart(
         axes[0][0].set_yticks(range(len(preds)))
         axes[0][0].set_yticklabels([_wrap(labels.get(p, p), 30) for p in preds], fontsize=8.5)
         axes[0][0].set_ylim(len(preds) - 0.5, -0.5)
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
+        fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
         _stamp(fig, synthetic_note(result, lang))
     alt = f"{title} ({i18n.t('per_unit', lang)}): " + "; ".join(words) + "."
     return _finish(fig, "associations", title, alt, out)
