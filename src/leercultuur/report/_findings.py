@@ -165,7 +165,7 @@ def _indicator(wr: _Writer, ind: str, tr: pd.DataFrame) -> Finding:
     if len(yoy):
         c = yoy.iloc[0]
         sources += _src("comparisons", yoy)
-    if len(yoy) and bool(c["significant"]):
+    if prev is not None and len(yoy) and bool(c["significant"]):
         up = float(c["difference"]) > 0
         licht = wr.w("licht ", "slightly ") if wr.small(float(c["d"])) else ""
         verb = wr.w("gestegen" if up else "gedaald", "rose" if up else "fell")
