@@ -135,3 +135,44 @@ def test_bad_combined_groups_are_clear_spec_errors(
     with pytest.raises(SpecError, match="breakdowns") as err:
         spec_with(tmp_path, f"breakdowns:\n  - id: contract\n    combine: {combine}\n")
     assert message in str(err.value)
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+def test_combined_group_equals_r(tmp_path: Path) -> None:
+    """tests/golden/combined/golden.R: education low + middle as one group, R survey 4.1.1."""
+    import json
+
+    g = json.loads((GOLDEN / "combined" / "golden.json").read_text())
+    df = pd.read_csv(GOLDEN / "monitor" / "data.csv")
+    df["education"] = pd.Categorical(df["education"], ["low", "middle", "high"], ordered=True)
+    spec = spec_with(
+        tmp_path,
+        "breakdowns:\n  - id: education\n    combine:\n"
+        "      - {id: lowmid, of: [low, middle], label: {nl: laag/midden, en: low/middle}}\n",
+    )
+    res = run_monitor(df, weight_for=lambda item, year: "weight", spec=spec)
+    e = res.estimates.query("indicator == 'nonformal' and group == 'lowmid'").sort_values("year")
+    r = pd.DataFrame(g["est"])
+    assert e["year"].tolist() == r["year"].tolist()
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(e[col], 100 * r[col], rtol=1e-8, err_msg=col)
+    c = res.comparisons.query("indicator == 'nonformal' and group == 'lowmid'")
+    y = c[c["comparison"] == "year_on_year"].sort_values("year")
+    ry = pd.DataFrame(g["yoy"])
+    np.testing.assert_allclose(y["difference"], 100 * ry["difference"], rtol=1e-8)
+    np.testing.assert_allclose(y["statistic"], ry["z"], rtol=1e-8)
+    v = c[c["comparison"] == "group_vs_rest"].sort_values("year")
+    rv = pd.DataFrame(g["gvr"])
+    np.testing.assert_allclose(v["difference"], 100 * rv["difference"], rtol=1e-8)
+    np.testing.assert_allclose(v["se"], 100 * rv["se"], rtol=1e-8)
+    np.testing.assert_allclose(v["statistic"], rv["t"], rtol=1e-8)
+    np.testing.assert_allclose(v["p_value"], rv["p"], rtol=1e-6)
+    t = res.trends.query("indicator == 'nonformal' and group == 'lowmid'").iloc[0]
+    rt = g["trend"]
+    np.testing.assert_allclose(
+        [t["slope"], t["se"], t["diff_vs_rest"], t["diff_vs_rest_se"]],
+        [100 * rt["slope"], 100 * rt["se"], 100 * rt["diff"], 100 * rt["diff_se"]],
+        rtol=1e-8,
+    )
