@@ -100,3 +100,19 @@ def file_combined(
     )
     order = key.sort_values(["i", "b", "h"], kind="stable").index
     return out.loc[order].reset_index(drop=True)
+
+
+def with_combined_labels(labels: dict[str, object], spec: MonitorSpec) -> dict[str, object]:
+    """The manifest's labels with each combined group's label added under its breakdown's
+    column (``categories[column][id]``), so every group of the tables has a label there."""
+    if not labels:
+        return labels
+    cats = labels.get("categories")
+    if not isinstance(cats, dict):
+        return labels
+    cats = {k: dict(v) if isinstance(v, dict) else v for k, v in cats.items()}
+    for b in spec.breakdowns:
+        if b.combine and isinstance(cats.get(b.column), dict):
+            for c in b.combine:
+                cats[b.column][c.id] = {"nl": c.label.nl, "en": c.label.en}
+    return {**labels, "categories": cats}

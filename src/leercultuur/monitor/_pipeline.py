@@ -21,7 +21,7 @@ import pandas as pd
 from leercultuur import __version__
 from leercultuur.errors import DataError, SpecError, check_choice
 from leercultuur.io import Codebook, Metadata
-from leercultuur.monitor._combined import add_combined, file_combined
+from leercultuur.monitor._combined import add_combined, file_combined, with_combined_labels
 from leercultuur.monitor._compare import compute_tables
 from leercultuur.monitor._estimates import describe_design, plan_designs
 from leercultuur.monitor._generic import generic_tables, needs_generic
@@ -174,7 +174,9 @@ def run_monitor(
         "spec": spec.model_dump(mode="json"),
         "spec_source": None if spec_source is None else _file_record(spec_source),
         "design": describe_design(data, spec, frame, method=method),
-        "labels": labels_of(metadata, spec) if metadata is not None else {},
+        "labels": (
+            with_combined_labels(labels_of(metadata, spec), spec) if metadata is not None else {}
+        ),
         "provenance": dict(provenance or {}),
         "indicators_missing": list(frame.missing),
     }  # fmt: skip
