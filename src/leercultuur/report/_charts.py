@@ -93,11 +93,13 @@ def _min_width(svg: str) -> float:
     return float(vb.group(1)) * MIN_TEXT_PX / min(sizes)
 
 
-def _stamp(fig: Figure, note: str) -> None:
-    """The synthetic-data warning on the chart itself (it travels with the PNG and SVG)."""
+def _stamp(fig: Figure, note: str, *, top: bool = False) -> None:
+    """The synthetic-data warning on the chart itself (it travels with the PNG and SVG); at the
+    top right where the bottom holds a legend."""
     if note:
         chars = max(30, int(fig.get_figwidth() * 14))  # what fits at 8 pt bold
-        fig.text(0.995, 0.005, _wrap(note, chars), ha="right", va="bottom", fontsize=8,
+        y, va = (0.995, "top") if top else (0.005, "bottom")
+        fig.text(0.995, y, _wrap(note, chars), ha="right", va=va, fontsize=8,
                  color=ORANGE, fontweight="bold")  # fmt: skip
 
 
@@ -284,7 +286,7 @@ def subgroup_chart(
         ax0.set_ylim(len(groups) - 0.5, -0.5)
         fig.suptitle(blabel, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=11)
         fig.legend(handles=_legend(lang), loc="lower center", ncol=4, frameon=False, fontsize=8)
-        _stamp(fig, synthetic_note(result, lang))
+        _stamp(fig, synthetic_note(result, lang), top=True)
     alt = f"{blabel}: " + "; ".join(words) + "."
     return _finish(fig, f"groups-{breakdown}", blabel, alt, out)
 

@@ -58,7 +58,7 @@ def overtime_chart(
         ncol = min(3, len(bds))
         nrow = -(-len(bds) // ncol)
         fig, axes = plt.subplots(
-            nrow, ncol, figsize=(3.4 * ncol, 3.1 * nrow + 0.5), sharey=True, squeeze=False
+            nrow, ncol, figsize=(3.4 * ncol, 3.9 * nrow + 0.5), sharey=True, squeeze=False
         )
         for ax in list(axes.ravel())[len(bds) :]:
             ax.set_visible(False)
@@ -78,7 +78,8 @@ def overtime_chart(
             ax.yaxis.set_major_formatter(_formatter(unit, lang))
             ax.set_xticks([years[0], years[len(years) // 2], years[-1]])
             ax.tick_params(labelsize=9)
-            ax.legend(frameon=False, fontsize=8, loc="best")
+            ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                      ncol=2)  # fmt: skip
         fig.suptitle(label, x=0.01, ha="left", fontsize=11)
         fig.tight_layout(rect=(0, 0.04, 1, 0.97))
         _stamp(fig, synthetic_note(result, lang))
