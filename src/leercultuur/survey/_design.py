@@ -120,9 +120,9 @@ class Design:
 
     __slots__ = (
         "_cache",
+        "_data",
         "adjust_domain_lonely",
         "calibration",
-        "_data",
         "domain",
         "f",
         "fpc_col",
