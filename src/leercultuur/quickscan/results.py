@@ -276,7 +276,53 @@ def _figures(
 
     A share of 0% or 100% in a sample gets the exact interval (see :class:`Figure`)."""
     fig = _design_figures(design, ind, col, level=level)
-    if fig is None or census or not ind.is_percentage:
+    if fig is None or census:
+        return fig
+    return _exact_if_degenerate(fig, ind, level=level)
+
+
+def _covering(fig: Figure | None, members: int) -> Figure | None:
+    """A figure is shown only when it covers every member of its group: the anonymity plan
+    reasons about whole groups, and a figure of part of a group (someone skipped an item) would
+    be the total of another, unchecked set. (The monitor's items are required in the Quickscan,
+    so this does not happen with its own questionnaire.)"""
+    return fig if fig is not None and fig.n == members else None
+
+
+def _figures_by(
+    design: Design, inds: Sequence[Indicator], var: str, *, level: float
+) -> dict[tuple[str, int], Figure]:
+    """Every indicator's figures in every group of ``var`` in one engine call per indicator
+    (the same as a subset per group: each group is a domain of the whole design)."""
+    out: dict[tuple[str, int], Figure] = {}
+    for ind in inds:
+        col = f"ind__{ind.id}"
+        scale = 100.0 if ind.is_percentage else 1.0
+        if ind.is_percentage:
+            t = design.proportion(col, by=var, na_rm=True, ci="logit", level=level,
+                                  missing_by="group")  # fmt: skip
+        else:
+            t = design.mean(col, by=var, na_rm=True, level=level, missing_by="group")
+        t = t[t[var].notna()]
+        for code, rows in t.groupby(var, sort=False):
+            if ind.is_percentage:
+                hit = rows[rows["category"] == 1.0]
+                row = hit.iloc[0] if len(hit) else rows.iloc[0]
+                est = float(row["estimate"]) if len(hit) else 0.0
+                lo, hi = (float(row["ci_low"]), float(row["ci_high"])) if len(hit) else (0.0, 0.0)
+            else:
+                row = rows.iloc[0]
+                est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+            nrow = int(row["n"])
+            if nrow == 0 or not np.isfinite(est):
+                continue
+            fig = Figure(est * scale, float(row["se"]) * scale, lo * scale, hi * scale, nrow)
+            out[(ind.id, int(code))] = _exact_if_degenerate(fig, ind, level=level)
+    return out
+
+
+def _exact_if_degenerate(fig: Figure, ind: Indicator, *, level: float) -> Figure:
+    if not ind.is_percentage:
         return fig
     all_yes, all_no = fig.estimate > 100.0 - 1e-9, fig.estimate < 1e-9
     if not (all_yes or all_no):
@@ -353,7 +399,7 @@ def build_scan_report(
             results.append(_single_view(ind, frame[col].to_numpy(dtype=float), cmp))
             continue
         assert design is not None
-        org = _figures(design, ind, col, level=level, census=n >= data.headcount)
+        org = _covering(_figures(design, ind, col, level=level, census=n >= data.headcount), n)
         res = _compare(ind, org, cmp, enough=org is not None and org.n >= data.minimum,
                        level=level)  # fmt: skip
         if prev_design is not None and previous is not None and org is not None:
@@ -519,6 +565,8 @@ def _groups(
         return ()
     plan = disclosure_plan(candidates, n, minimum=data.minimum)
     threshold = bench.file.publication_threshold
+    shown_vars = sorted({key[0] for key in plan.shown})
+    by_var = {var: _figures_by(design, inds, var, level=level) for var in shown_vars}
     out = []
     for cand in candidates:
         d = plan.decision(cand.key)
@@ -530,12 +578,9 @@ def _groups(
                                    d.reason, rnl.format(k=data.minimum),
                                    ren.format(k=data.minimum), ()))  # fmt: skip
             continue
-        mask = np.zeros(n, bool)
-        mask[list(cand.members)] = True
-        sub = design.subset(mask)
         rows = []
         for ind in inds:
-            org = _figures(sub, ind, f"ind__{ind.id}", level=level)
+            org = _covering(by_var[cand.key[0]].get((ind.id, cand.key[1])), len(cand.members))
             cmp = _bench_figure(bench, ind, data, threshold)
             rows.append(_compare(ind, org, cmp, enough=org is not None and org.n >= data.minimum,
                                  level=level))  # fmt: skip
