@@ -9,14 +9,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from leercultuur.quickscan import scans
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import InvalidInput
-from leercultuur.quickscan.models import User
 from leercultuur.quickscan.web.api_scans import public_links
-from leercultuur.quickscan.web.deps import get_db, get_settings, render, require_hr
+from leercultuur.quickscan.web.deps import (
+    form_data,
+    get_database,
+    get_settings,
+    render,
+    require_hr,
+)
 from leercultuur.quickscan.web.forms import form_list, form_str
 
 router = APIRouter()
@@ -37,10 +43,9 @@ def validation_message(exc: ValidationError) -> str:
 
 
 @router.get("/scans")
-def scans_page(
-    request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    rows = [(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)]
+def scans_page(request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        rows = [(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)]
     ctx = {
         "rows": rows,
         "sectors": scans.SECTORS,
@@ -51,10 +56,11 @@ def scans_page(
 
 
 @router.post("/scans")
-async def scans_create(
-    request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+def scans_create(
+    request: Request,
+    user: CurrentUser = Depends(require_hr),
+    form: FormData = Depends(form_data),
 ) -> Response:
-    form = await request.form()
     teams = [t.strip() for t in form_str(form, "teams", default="").splitlines() if t.strip()]
     raw = {
         "name": form_str(form, "name"),
@@ -71,18 +77,19 @@ async def scans_create(
         data = scans.ScanIn.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput(validation_message(exc)) from None
-    scan = scans.create_scan(db, user, data)
+    with get_database(request).write() as db:
+        scan = scans.create_scan(db, user, data)
     return RedirectResponse(f"/scans/{scan.id}", status_code=303)
 
 
 @router.get("/scans/{scan_id}")
-def scan_page(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    scan = scans.get_scan(db, user, scan_id)
+def scan_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        count = scans.response_count(db, scan)
     ctx = {
         "scan": scan,
-        "count": scans.response_count(db, scan),
+        "count": count,
         "url": public_links(request, scan.public_id)["questionnaire_url"],
         "max_codes": get_settings(request).max_codes_per_batch,
     }
@@ -90,18 +97,21 @@ def scan_page(
 
 
 @router.post("/scans/{scan_id}/codes")
-async def scan_codes(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+def scan_codes(
+    scan_id: int,
+    request: Request,
+    user: CurrentUser = Depends(require_hr),
+    form: FormData = Depends(form_data),
 ) -> Response:
-    form = await request.form()
     settings = get_settings(request)
-    scan = scans.get_scan(db, user, scan_id)
     count_text = form_str(form, "count")
-    if not count_text.strip().isdigit():
-        raise InvalidInput(f"count: {count_text!r} is not a whole number")
-    codes = scans.create_codes(
-        db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
-    )
+    with get_database(request).write() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        if not count_text.strip().isdigit():
+            raise InvalidInput(f"count: {count_text!r} is not a whole number")
+        codes = scans.create_codes(
+            db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
+        )
     base = public_links(request, scan.public_id)["questionnaire_url"]
     letters = [(c, qr_svg(f"{base}#code={c}")) for c in codes]
     return render(request, "codes.html", {"scan": scan, "letters": letters, "url": base})
