@@ -211,3 +211,18 @@ def test_phone_and_desktop_widths(synth_nl: ReportFiles) -> None:
         assert m["scroll"] == m["width"] == width, m  # no sideways page scroll
         assert m["minFont"] >= 11, m  # chart text never below 11 px
         assert m["sticky"] == "sticky"  # row labels stay while a table scrolls
+
+
+# Dutch words that must not reach a reader of the English edition (the NEA questions in the
+# definitions are quoted in Dutch on purpose, as asked, and contain none of these).
+DUTCH = [
+    "Tabel ", "Bron:", "werknemers", "Groep", "Indeling", "Leeftijd", "Opleidingsniveau",
+    "Synthetische", "aandeel", "licht ", "Respondenten", "Belangrijkste", "Methode",
+]  # fmt: skip
+
+
+def test_english_edition_has_no_dutch_strings(result: MonitorResult, tmp_path: Path) -> None:
+    files = render_report(synthetic(result), tmp_path, lang="en")
+    text = visible_text(files.html.read_text(encoding="utf-8")) + workbook_text(files.excel)
+    assert [w for w in DUTCH if w in text] == []
+    assert "Synthetic data: these figures are made up" in text

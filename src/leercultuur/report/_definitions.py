@@ -87,7 +87,7 @@ def definitions_table(result: MonitorResult, lang: Lang) -> Markup:
     est = result.estimates
     allrows = est[est["breakdown"] == "all"]
     heads = (
-        ("Indicator", "Question (NEA)", "Answers", "Summary", "n (latest year)")
+        ("Indicator", "Question (NEA, as asked in Dutch)", "Answers", "Summary", "n (latest year)")
         if en
         else ("Indicator", "Vraag (NEA)", "Antwoorden", "Samenvatting", "n (laatste jaar)")
     )
