@@ -208,3 +208,26 @@ def test_labels_from_the_codebook_reach_the_result(element: MonitorResult) -> No
     assert labels["variables"]["age_class"] == {"nl": "Leeftijdsklasse", "en": "Age class"}
     groups = set(element.estimates.query("breakdown == 'age_class'")["group"])
     assert groups <= set(labels["categories"]["age_class"])  # every group has its label
+
+
+def test_labels_from_the_codebook_reach_the_report(element: MonitorResult, tmp_path: Path) -> None:
+    """The Dutch report and workbook name the groups with the codebook's labels, not its codes
+    (the trap: "Leeftijd: 5.0 jaar", "Bedrijfsgrootte: 1 werknemers")."""
+    import openpyxl
+
+    from leercultuur.report import render_report
+
+    files = render_report(element, tmp_path / "rapport", lang="nl")
+    html = files.html.read_text(encoding="utf-8")
+    labels = element.manifest["labels"]["categories"]
+    # the codebook's label, capitalised as a row label; where the spec words a group more fully
+    # ("250 of meer werkzame personen") the codebook's words are still in it
+    assert '<th scope="row">Middelbaar</th>' in html
+    assert labels["education"]["middle"]["nl"] == "middelbaar"
+    assert f'<th scope="row">{labels["company_size"]["250+"]["nl"]} werkzame personen</th>' in html
+    assert "5.0 jaar" not in html and "1 werknemers" not in html
+    book = openpyxl.load_workbook(files.excel, read_only=True)
+    cells = {
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+    }
+    assert any("250 of meer" in c for c in cells)
