@@ -225,3 +225,22 @@ class Accounts:
         db.execute(delete(UserSession).where(UserSession.user_id == user.id))
         db.commit()
         return user
+
+    def change_password(
+        self, db: Session, user: User, *, current: str, new: str, keep_session: str | None
+    ) -> None:
+        """The user's own password change: the current one must be right; other sessions end.
+
+        ``keep_session`` is the token of the session making the change (it stays valid).
+        """
+        if not security.verify_password(self.hasher, user.password_hash, current):
+            raise NotAuthenticated("the current password is not right")
+        self._check_password(new)
+        if new == current:
+            raise InvalidInput("password: the new password is the same as the current one")
+        user.password_hash = self.hasher.hash(new)
+        others = delete(UserSession).where(UserSession.user_id == user.id)
+        if keep_session:
+            others = others.where(UserSession.token_hash != self._hash("session", keep_session))
+        db.execute(others)
+        db.commit()

@@ -17,6 +17,7 @@ from leercultuur.quickscan.accounts import Accounts
 from leercultuur.quickscan.errors import Forbidden, NotAuthenticated
 from leercultuur.quickscan.models import User
 from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.middleware import CSRF_COOKIE, SESSION_COOKIE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -115,7 +116,11 @@ def render(
     ctx: dict[str, Any] = {
         "csrf_token": request.state.csrf_token,
         "user": getattr(request.state, "user", None),
-        "lang": "en",
+        "lang": i18n.page_lang(request),
+        "path": request.url.path,
     }
     ctx.update(context or {})
-    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+    ctx["_"] = i18n.translator(ctx["lang"])
+    response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+    i18n.remember_lang(request, response)
+    return response

@@ -12,10 +12,10 @@ from starlette.responses import Response
 from leercultuur.quickscan import responses, scans
 from leercultuur.quickscan.errors import Conflict, Forbidden, Gone, InvalidInput, QuickscanError
 from leercultuur.quickscan.items import Language, all_items, questionnaire
-from leercultuur.quickscan.models import Scan
+from leercultuur.quickscan.models import Organisation, Scan
 from leercultuur.quickscan.web.deps import get_db, get_settings, render
 from leercultuur.quickscan.web.forms import form_str
-from leercultuur.quickscan.web.privacy import privacy_notice
+from leercultuur.quickscan.web.privacy import privacy_sections
 
 router = APIRouter()
 FORM_FIELDS = {"csrf_token", "code", "submission_id", "lang"}
@@ -50,12 +50,16 @@ def _lang(scan: Scan, requested: str | None) -> Language:
     return "en" if langs[0] == "en" else "nl"
 
 
-def _context(scan: Scan, lang: Language) -> dict[str, object]:
+def _context(
+    scan: Scan, lang: Language, *, organisation: str | None = None, retention_days: int = 365
+) -> dict[str, object]:
     return {
         "scan": scan,
         "lang": lang,
         "ui": UI[lang],
-        "notice": privacy_notice(lang, scan.min_group_size),
+        "notice": privacy_sections(
+            lang, scan.min_group_size, organisation=organisation, retention_days=retention_days
+        ),
         "blocks": questionnaire(scan.team_names),
         "n_items": len(all_items(scan.team_names)),
     }
@@ -100,7 +104,14 @@ def intro(
 ) -> Response:
     scan = scans.scan_by_public_id(db, public_id)
     responses.ensure_open(scan)
-    return render(request, "survey_intro.html", _context(scan, _lang(scan, lang)))
+    org = db.get(Organisation, scan.organisation_id)
+    ctx = _context(
+        scan,
+        _lang(scan, lang),
+        organisation=org.name if org is not None else None,
+        retention_days=getattr(get_settings(request), "retention_days", 365),
+    )
+    return render(request, "survey_intro.html", ctx)
 
 
 @router.get("/s/{public_id}/questions")
