@@ -23,6 +23,7 @@ from leercultuur.quickscan.web.middleware import CSRF_COOKIE, SESSION_COOKIE
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 TEMPLATES.env.autoescape = True
+TEMPLATES.env.globals["pick"] = i18n.pick
 
 
 def get_settings(request: Request) -> Settings:

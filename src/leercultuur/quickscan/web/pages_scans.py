@@ -1,7 +1,8 @@
-"""Server-rendered pages for HR: scans, their response count, printable code letters."""
+"""Server-rendered pages for HR: the scans, a scan's page, printable code letters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import segno
@@ -10,14 +11,15 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from leercultuur.quickscan import scans
-from leercultuur.quickscan.errors import InvalidInput
-from leercultuur.quickscan.models import User
+from leercultuur.quickscan import lifecycle, scans
+from leercultuur.quickscan.errors import Gone, InvalidInput
+from leercultuur.quickscan.models import Scan, User
 from leercultuur.quickscan.web.api_scans import public_links
 from leercultuur.quickscan.web.deps import get_db, get_settings, render, require_hr
-from leercultuur.quickscan.web.forms import form_list, form_str
+from leercultuur.quickscan.web.forms import form_data, form_list, form_str
 
 router = APIRouter()
 
@@ -36,11 +38,49 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class ScanRow:
+    """One line of the HR list: what a scan is and how far it has got."""
+
+    scan: Scan
+    status: str
+    responses: int
+    rate: float
+    report: bool
+
+
+def scan_row(db: Session, scan: Scan) -> ScanRow:
+    count = scans.response_count(db, scan)
+    report = lifecycle.report_status(db, scan)
+    return ScanRow(
+        scan=scan,
+        status=lifecycle.scan_status(scan),
+        responses=count,
+        rate=count / scan.headcount if scan.headcount else 0.0,
+        report=report.available,
+    )
+
+
+def scan_form_values(form: FormData) -> dict[str, object]:
+    """The scan fields of a create or edit form, as the models expect them."""
+    teams = [t.strip() for t in form_str(form, "teams", default="").splitlines() if t.strip()]
+    return {
+        "name": form_str(form, "name"),
+        "sector": form_str(form, "sector"),
+        "size_class": form_str(form, "size_class"),
+        "headcount": form_str(form, "headcount"),
+        "languages": form_list(form, "languages"),
+        "closes_on": form_str(form, "closes_on"),
+        "min_group_size": form_str(form, "min_group_size", default="10"),
+        "teams": teams,
+    }
+
+
 @router.get("/scans")
 def scans_page(
     request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
 ) -> Response:
-    rows = [(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)]
+    rows = [scan_row(db, s) for s in scans.list_scans(db, user)]
     ctx = {
         "rows": rows,
         "sectors": scans.SECTORS,
@@ -51,22 +91,17 @@ def scans_page(
 
 
 @router.post("/scans")
-async def scans_create(
-    request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+def scans_create(
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_hr),
+    db: Session = Depends(get_db),
 ) -> Response:
-    form = await request.form()
-    teams = [t.strip() for t in form_str(form, "teams", default="").splitlines() if t.strip()]
-    raw = {
-        "name": form_str(form, "name"),
-        "sector": form_str(form, "sector"),
-        "size_class": form_str(form, "size_class"),
-        "headcount": form_str(form, "headcount"),
-        "languages": form_list(form, "languages"),
-        "closes_on": form_str(form, "closes_on"),
-        "min_group_size": form_str(form, "min_group_size", default="10"),
-        "open_link": form_str(form, "open_link", default="") == "on",
-        "teams": teams,
-    }
+    raw = scan_form_values(form)
+    raw["open_link"] = form_str(form, "open_link", default="") == "on"
+    kind = form_str(form, "kind", default="employees")
+    if kind != "employees":
+        raw["kind"] = kind
     try:
         data = scans.ScanIn.model_validate(raw)
     except ValidationError as exc:
@@ -80,22 +115,48 @@ def scan_page(
     scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
 ) -> Response:
     scan = scans.get_scan(db, user, scan_id)
+    row = scan_row(db, scan)
     ctx = {
         "scan": scan,
-        "count": scans.response_count(db, scan),
+        "row": row,
+        "report_status": lifecycle.report_status(db, scan),
         "url": public_links(request, scan.public_id)["questionnaire_url"],
         "max_codes": get_settings(request).max_codes_per_batch,
+        "closed_on": lifecycle_closed_on(scan),
+        "expires_on": _expires_on(request, scan),
     }
     return render(request, "scan.html", ctx)
 
 
+def lifecycle_closed_on(scan: Scan) -> date | None:
+    """The day the scan closed (early by HR, or its closing date), None while open."""
+    if lifecycle.scan_status(scan) == "open":
+        return None
+    closed_at = getattr(scan, "closed_at", None)
+    return closed_at.date() if closed_at is not None else scan.closes_on
+
+
+def _expires_on(request: Request, scan: Scan) -> date | None:
+    from leercultuur.quickscan import retention
+
+    if lifecycle.scan_status(scan) == "open":
+        return None
+    days = int(getattr(get_settings(request), "retention_days", 365))
+    return retention.expires_on(scan, retention_days=days)
+
+
 @router.post("/scans/{scan_id}/codes")
-async def scan_codes(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+def scan_codes(
+    scan_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_hr),
+    db: Session = Depends(get_db),
 ) -> Response:
-    form = await request.form()
     settings = get_settings(request)
     scan = scans.get_scan(db, user, scan_id)
+    if lifecycle.scan_status(scan) != "open":
+        raise Gone(f"scan {scan.id} is closed; no new codes")
     count_text = form_str(form, "count")
     if not count_text.strip().isdigit():
         raise InvalidInput(f"count: {count_text!r} is not a whole number")

@@ -21,13 +21,22 @@ class Section:
 
 def privacy_sections(
     lang: Language,
-    min_group_size: int,
+    min_group_size: int | None,
     *,
     organisation: str | None = None,
     retention_days: int = DEFAULT_RETENTION_DAYS,
 ) -> tuple[Section, ...]:
-    """The notice in sections; ``organisation`` is the employer's name when known."""
+    """The notice in sections; ``organisation`` is the employer's name when known.
+
+    ``min_group_size`` None: the general notice (each scan sets its own minimum, at least 5).
+    """
     if lang == "nl":
+        size = (
+            f"ten minste {min_group_size} personen"
+            if min_group_size is not None
+            else "ten minste het minimum dat voor de vragenlijst is ingesteld (nooit minder dan 5 "
+            "personen)"
+        )
         who = f"{organisation} (uw werkgever)" if organisation else "De organisatie die u uitnodigt"
         return (
             Section(
@@ -69,8 +78,8 @@ def privacy_sections(
                     "Niemand, ook uw werkgever niet, kan uw individuele antwoorden zien. Zolang "
                     "de vragenlijst loopt, ziet uw organisatie alleen hoeveel mensen hebben "
                     "meegedaan.",
-                    f"Na de sluiting ziet HR van uw organisatie uitkomsten voor groepen van ten "
-                    f"minste {min_group_size} personen, en alleen als geen combinatie van getoonde "
+                    f"Na de sluiting ziet HR van uw organisatie uitkomsten voor groepen van "
+                    f"{size}, en alleen als geen combinatie van getoonde "
                     "uitkomsten iets verraadt over een kleinere groep. Te kleine teams of "
                     "groepen worden niet getoond.",
                     "De beheerder van het platform kan technisch bij de database, maar bekijkt en "
@@ -100,6 +109,11 @@ def privacy_sections(
             ),
         )
     who = f"{organisation} (your employer)" if organisation else "The organisation that invites you"
+    size = (
+        f"at least {min_group_size} people"
+        if min_group_size is not None
+        else "at least the minimum set for the questionnaire (never fewer than 5 people)"
+    )
     return (
         Section(
             "Who is responsible",
@@ -138,8 +152,8 @@ def privacy_sections(
                 "Nobody, including your employer, can see your individual answers. While the "
                 "questionnaire is open, your organisation only sees how many people have taken "
                 "part.",
-                f"After it closes, HR of your organisation sees results for groups of at least "
-                f"{min_group_size} people, and only if no combination of the results shown gives "
+                f"After it closes, HR of your organisation sees results for groups of {size}, "
+                "and only if no combination of the results shown gives "
                 "anything away about a smaller group. Teams or groups that are too small are not "
                 "shown.",
                 "The platform operator can technically reach the database, but does not look at "

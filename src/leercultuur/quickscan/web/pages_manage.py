@@ -1,0 +1,220 @@
+"""HR pages that change a scan (edit, close, delete), the own password, and the privacy page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from leercultuur.quickscan import lifecycle, retention, scans
+from leercultuur.quickscan.errors import Conflict, Gone, InvalidInput, NotAuthenticated
+from leercultuur.quickscan.models import Scan, User
+from leercultuur.quickscan.scan_edit import ScanEdit, update_scan
+from leercultuur.quickscan.web import i18n
+from leercultuur.quickscan.web.deps import (
+    get_accounts,
+    get_db,
+    get_settings,
+    render,
+    require_hr,
+    require_user,
+)
+from leercultuur.quickscan.web.forms import form_data, form_str
+from leercultuur.quickscan.web.middleware import SESSION_COOKIE
+from leercultuur.quickscan.web.pages_scans import scan_form_values, validation_message
+from leercultuur.quickscan.web.privacy import privacy_sections
+
+router = APIRouter()
+
+
+def _open_scan(db: Session, user: User, scan_id: int) -> Scan:
+    scan = scans.get_scan(db, user, scan_id)
+    if lifecycle.scan_status(scan) != "open":
+        raise Gone(f"scan {scan.id} is closed and can no longer be changed")
+    return scan
+
+
+def _edit_context(scan: Scan, responses: int, error: str | None = None) -> dict[str, object]:
+    return {
+        "scan": scan,
+        "sectors": scans.SECTORS,
+        "size_classes": scans.SIZE_CLASSES,
+        "teams_locked": responses > 0,
+        "error": error,
+    }
+
+
+@router.get("/scans/{scan_id}/edit")
+def edit_page(
+    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+) -> Response:
+    scan = _open_scan(db, user, scan_id)
+    return render(request, "scan_edit.html", _edit_context(scan, scans.response_count(db, scan)))
+
+
+@router.post("/scans/{scan_id}/edit")
+def edit_submit(
+    scan_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_hr),
+    db: Session = Depends(get_db),
+) -> Response:
+    scan = _open_scan(db, user, scan_id)
+    responses = scans.response_count(db, scan)
+    try:
+        data = ScanEdit.model_validate(scan_form_values(form))
+        update_scan(db, scan, data, responses=responses)
+    except ValidationError as exc:
+        db.rollback()
+        ctx = _edit_context(scan, responses, validation_message(exc))
+        return render(request, "scan_edit.html", ctx, 422)
+    except (InvalidInput, Conflict) as exc:
+        db.rollback()
+        db.refresh(scan)
+        return render(request, "scan_edit.html", _edit_context(scan, responses, str(exc)), 422)
+    return RedirectResponse(f"/scans/{scan.id}", status_code=303)
+
+
+def _confirm_context(request: Request, scan: Scan, what: str, responses: int) -> dict[str, object]:
+    _ = i18n.translator(i18n.page_lang(request))
+    if what == "close":
+        return {
+            "scan": scan,
+            "title": _("Close the scan now"),
+            "explain": [
+                _(
+                    "After closing, nobody can answer any more, no new codes can be made, and the "
+                    "scan cannot be opened again.",
+                ),
+                _(
+                    "The scan has {n} responses; a report needs at least {min}.",
+                    n=responses,
+                    min=scan.min_group_size,
+                ),
+            ],
+            "action": f"/scans/{scan.id}/close",
+            "confirm_label": _("Yes, close this scan"),
+            "button": _("Close the scan"),
+            "button_class": "",
+        }
+    return {
+        "scan": scan,
+        "title": _("Delete the scan"),
+        "explain": [
+            _(
+                "This deletes the scan \u201c{name}\u201d with all {n} responses, all codes and its "
+                "report for good. It cannot be undone.",
+                name=scan.name,
+                n=responses,
+            ),
+            _("Download the report first if you want to keep it."),
+        ],
+        "action": f"/scans/{scan.id}/delete",
+        "confirm_label": _("Yes, delete this scan and all its answers"),
+        "button": _("Delete for good"),
+        "button_class": "danger",
+    }
+
+
+def _confirmed(form: FormData) -> bool:
+    return form_str(form, "confirm", default="") == "yes"
+
+
+@router.get("/scans/{scan_id}/close")
+def close_page(
+    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+) -> Response:
+    scan = _open_scan(db, user, scan_id)
+    ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
+    return render(request, "scan_confirm.html", ctx)
+
+
+@router.post("/scans/{scan_id}/close")
+def close_submit(
+    scan_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_hr),
+    db: Session = Depends(get_db),
+) -> Response:
+    scan = _open_scan(db, user, scan_id)
+    if not _confirmed(form):
+        ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
+        ctx["error"] = i18n.translator(i18n.page_lang(request))("Please tick the box to confirm.")
+        return render(request, "scan_confirm.html", ctx, 422)
+    lifecycle.close_scan(db, scan)
+    return RedirectResponse(f"/scans/{scan.id}", status_code=303)
+
+
+@router.get("/scans/{scan_id}/delete")
+def delete_page(
+    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+) -> Response:
+    scan = scans.get_scan(db, user, scan_id)
+    ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
+    return render(request, "scan_confirm.html", ctx)
+
+
+@router.post("/scans/{scan_id}/delete")
+def delete_submit(
+    scan_id: int,
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_hr),
+    db: Session = Depends(get_db),
+) -> Response:
+    scan = scans.get_scan(db, user, scan_id)
+    if not _confirmed(form):
+        ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
+        ctx["error"] = i18n.translator(i18n.page_lang(request))("Please tick the box to confirm.")
+        return render(request, "scan_confirm.html", ctx, 422)
+    retention.delete_scan(db, scan)
+    return RedirectResponse("/scans", status_code=303)
+
+
+@router.get("/account/password")
+def password_page(request: Request, user: User = Depends(require_user)) -> Response:
+    return render(request, "password.html")
+
+
+@router.post("/account/password")
+def password_submit(
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: User = Depends(require_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    _ = i18n.translator(i18n.page_lang(request))
+    new = form_str(form, "new")
+    if new != form_str(form, "repeat"):
+        return render(request, "password.html", {"error": _("The two new passwords differ.")}, 422)
+    try:
+        get_accounts(request).change_password(
+            db,
+            user,
+            current=form_str(form, "current"),
+            new=new,
+            keep_session=request.cookies.get(SESSION_COOKIE),
+        )
+    except NotAuthenticated:
+        db.rollback()
+        error = _("The current password is not right.")
+        return render(request, "password.html", {"error": error}, 403)
+    except InvalidInput:
+        db.rollback()
+        error = _("The new password needs at least 12 characters and must differ from the old one.")
+        return render(request, "password.html", {"error": error}, 422)
+    return render(request, "password.html", {"done": True})
+
+
+@router.get("/privacy")
+def privacy_page(request: Request) -> Response:
+    settings = get_settings(request)
+    lang = i18n.page_lang(request)
+    days = int(getattr(settings, "retention_days", 365))
+    notice = privacy_sections(lang, None, retention_days=days)
+    return render(request, "privacy.html", {"notice": notice})
