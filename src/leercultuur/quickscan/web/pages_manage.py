@@ -144,7 +144,8 @@ def close_submit(
     scan = _open_scan(db, user, scan_id)
     if not _confirmed(form):
         ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
-        ctx["error"] = i18n.translator(i18n.page_lang(request))("Please tick the box to confirm.")
+        _ = i18n.translator(i18n.page_lang(request))
+        ctx["error"] = _("Please tick the box to confirm.")
         return render(request, "scan_confirm.html", ctx, 422)
     lifecycle.close_scan(db, scan)
     return RedirectResponse(f"/scans/{scan.id}", status_code=303)
@@ -170,7 +171,8 @@ def delete_submit(
     scan = scans.get_scan(db, user, scan_id)
     if not _confirmed(form):
         ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
-        ctx["error"] = i18n.translator(i18n.page_lang(request))("Please tick the box to confirm.")
+        _ = i18n.translator(i18n.page_lang(request))
+        ctx["error"] = _("Please tick the box to confirm.")
         return render(request, "scan_confirm.html", ctx, 422)
     retention.delete_scan(db, scan)
     return RedirectResponse("/scans", status_code=303)
