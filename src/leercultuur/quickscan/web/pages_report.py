@@ -41,6 +41,7 @@ def report_context(report: Any, lang: str, *, standalone: bool) -> dict[str, Any
         "sources": sources,
         "source_no": report_view.source_numbers(sources),
         "chart": report_view.profile_svg(report, lang),
+        "chart_narrow": report_view.profile_svg(report, lang, narrow=True),
         "groups": groups,
         "headline": headline,
         "standalone": standalone,

@@ -102,7 +102,7 @@ def chart_rows(report: Any, lang: str) -> list[ChartRow]:
     return rows
 
 
-def profile_svg(report: Any, lang: str, *, width: int = 720) -> Markup:
+def profile_svg(report: Any, lang: str, *, narrow: bool = False) -> Markup:
     """Organisation vs benchmark per headline indicator, each with its 95% interval.
 
     Every row has its own scale (percentages 0-100%, scale means from the lowest to the highest
@@ -110,8 +110,10 @@ def profile_svg(report: Any, lang: str, *, width: int = 720) -> Markup:
     """
     _ = translator(lang)
     rows = chart_rows(report, lang)
-    label_w, pad, row_h, top = 220, 46, 46, 34
+    # wide: the label left of its row; narrow (phones): the label above its row
+    width, label_w, pad, row_h, top = (360, 0, 40, 62, 34) if narrow else (720, 220, 46, 46, 34)
     plot_w = width - label_w - 2 * pad
+    sfx = "n" if narrow else "w"
     height = top + row_h * len(rows) + 16
     parts: list[str] = []
     title = _("Profile: your organisation and the benchmark, with 95% intervals")
@@ -122,19 +124,25 @@ def profile_svg(report: Any, lang: str, *, width: int = 720) -> Markup:
     )
     parts.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="chart-title chart-desc" class="profile">'
-        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>'
+        f'width="100%" role="img" aria-labelledby="chart-title-{sfx} chart-desc-{sfx}" '
+        f'class="profile profile-{"narrow" if narrow else "wide"}">'
+        f'<title id="chart-title-{sfx}">{escape(title)}</title>'
+        f'<desc id="chart-desc-{sfx}">{escape(desc)}</desc>'
     )
     lx = label_w + pad
+    legend_x = 8 if narrow else lx
     # legend
     parts.append(
-        f'<circle cx="{lx}" cy="14" r="6" fill="{ORG_COLOUR}"/>'
-        f'<text x="{lx + 12}" y="19" font-size="13" fill="#1b1b1b">{escape(_("Your organisation"))}</text>'
-        f'<path d="M {lx + 190} 8 l 6 6 l -6 6 l -6 -6 z" fill="{BENCH_COLOUR}"/>'
-        f'<text x="{lx + 202}" y="19" font-size="13" fill="#1b1b1b">{escape(_("Benchmark"))}</text>'
+        f'<circle cx="{legend_x + 6}" cy="14" r="6" fill="{ORG_COLOUR}"/>'
+        f'<text x="{legend_x + 18}" y="19" font-size="13" fill="#1b1b1b">'
+        f"{escape(_('Your organisation'))}</text>"
+        f'<path d="M {legend_x + 186} 8 l 6 6 l -6 6 l -6 -6 z" fill="{BENCH_COLOUR}"/>'
+        f'<text x="{legend_x + 198}" y="19" font-size="13" fill="#1b1b1b">'
+        f"{escape(_('Benchmark'))}</text>"
     )
     for i, row in enumerate(rows):
-        y = top + row_h * i + row_h / 2
+        y = top + row_h * i + row_h / 2 + (9 if narrow else 0)
+        label_y = y - 20 if narrow else y + 4
         span = (row.hi - row.lo) or 1.0
 
         def x(v: float, row: ChartRow = row, span: float = span) -> float:
@@ -142,10 +150,11 @@ def profile_svg(report: Any, lang: str, *, width: int = 720) -> Markup:
 
         if i % 2 == 0:
             parts.append(
-                f'<rect x="0" y="{y - row_h / 2:.1f}" width="{width}" height="{row_h}" fill="#f1f4f6"/>'
+                f'<rect x="0" y="{top + row_h * i:.1f}" width="{width}" height="{row_h}" '
+                f'fill="#f1f4f6"/>'
             )
         parts.append(
-            f'<text x="8" y="{y + 4:.1f}" font-size="13" fill="#1b1b1b">{escape(row.label)}</text>'
+            f'<text x="8" y="{label_y:.1f}" font-size="13" fill="#1b1b1b">{escape(row.label)}</text>'
             f'<line x1="{lx}" x2="{lx + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#9aa5ad" '
             f'stroke-width="1"/>'
             f'<text x="{lx - 6}" y="{y + 4:.1f}" font-size="11" fill="#444" text-anchor="end">'
