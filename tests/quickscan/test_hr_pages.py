@@ -158,7 +158,9 @@ def test_close_by_hr_then_no_codes_and_no_running_text(admin_api: Api, app: Any)
     refused = hr.post(f"/scans/{scan_id}/close", data={"csrf_token": token})
     assert refused.status_code == 422 and "tick the box" in refused.text
     done = hr.post(
-        f"/scans/{scan_id}/close", data={"csrf_token": token, "confirm": "yes"}, follow_redirects=False
+        f"/scans/{scan_id}/close",
+        data={"csrf_token": token, "confirm": "yes"},
+        follow_redirects=False,
     )
     assert done.status_code == 303
     closed = hr.get(f"/scans/{scan_id}").text

@@ -27,9 +27,11 @@ def _watch(page: Any, base: str, problems: list[str], outside: list[str]) -> Non
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on(
         "request",
-        lambda r: outside.append(r.url)
-        if not (r.url.startswith(base) or r.url.startswith("data:"))
-        else None,
+        lambda r: (
+            outside.append(r.url)
+            if not (r.url.startswith(base) or r.url.startswith("data:"))
+            else None
+        ),
     )
 
 
@@ -95,9 +97,7 @@ def test_report_in_a_real_browser(live_url: tuple[str, Any], tmp_path: Path) -> 
         offline = browser.new_page(viewport={"width": 1366, "height": 900})
         file_problems: list[str] = []
         file_requests: list[str] = []
-        offline.on(
-            "console", lambda m: file_problems.append(m.text) if m.type == "error" else None
-        )
+        offline.on("console", lambda m: file_problems.append(m.text) if m.type == "error" else None)
         offline.on("request", lambda r: file_requests.append(r.url))
         offline.goto(saved.as_uri())
         assert offline.locator("svg.profile-wide").is_visible()

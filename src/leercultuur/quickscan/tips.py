@@ -64,7 +64,9 @@ class _TipsFile(BaseModel):
             raise ValueError(f"dimensions missing: {', '.join(missing)}")
         for name, dim in self.dimensions.items():
             if len(dim.nl.tips) != len(dim.en.tips):
-                raise ValueError(f"{name}: {len(dim.nl.tips)} Dutch tips, {len(dim.en.tips)} English")
+                raise ValueError(
+                    f"{name}: {len(dim.nl.tips)} Dutch tips, {len(dim.en.tips)} English"
+                )
             for lang in (dim.nl, dim.en):
                 for tip in lang.tips:
                     unknown = [s for s in tip.sources if s not in self.sources]

@@ -106,8 +106,8 @@ def _confirm_context(request: Request, scan: Scan, what: str, responses: int) ->
         "title": _("Delete the scan"),
         "explain": [
             _(
-                "This deletes the scan \u201c{name}\u201d with all {n} responses, all codes and its "
-                "report for good. It cannot be undone.",
+                "This deletes the scan \u201c{name}\u201d with all {n} responses, all codes and "
+                "its report for good. It cannot be undone.",
                 name=scan.name,
                 n=responses,
             ),

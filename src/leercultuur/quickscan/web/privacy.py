@@ -62,8 +62,9 @@ def privacy_sections(
             Section(
                 "Wat we bewaren",
                 (
-                    "Deze vragenlijst is anoniem. We bewaren alleen uw antwoorden: geen naam, geen e-mailadres, geen IP-adres, geen "
-                    "browsergegevens en geen tijdstip van invullen.",
+                    "Deze vragenlijst is anoniem. We bewaren alleen uw antwoorden: geen naam, "
+                    "geen e-mailadres, geen IP-adres, geen browsergegevens en geen tijdstip van "
+                    "invullen.",
                     "Uw persoonlijke code wordt los van uw antwoorden bewaard, alleen als "
                     "versleutelde vingerafdruk, en kan niet aan uw antwoorden worden gekoppeld. "
                     "Een code kan één keer worden gebruikt.",
@@ -195,4 +196,6 @@ def privacy_notice(
     sections = privacy_sections(
         lang, min_group_size, organisation=organisation, retention_days=retention_days
     )
-    return [f"{s.title}: {p}" if i == 0 else p for s in sections for i, p in enumerate(s.paragraphs)]
+    return [
+        f"{s.title}: {p}" if i == 0 else p for s in sections for i, p in enumerate(s.paragraphs)
+    ]

@@ -48,7 +48,9 @@ def number(value: float | None, unit: str, lang: str, *, signed: bool = False) -
 def interval(low: float, high: float, unit: str, lang: str, *, signed: bool = False) -> str:
     """'38.2% to 56.0%' / '38,2% tot 56,0%'."""
     word = "tot" if lang == "nl" else "to"
-    return f"{number(low, unit, lang, signed=signed)} {word} {number(high, unit, lang, signed=signed)}"
+    return (
+        f"{number(low, unit, lang, signed=signed)} {word} {number(high, unit, lang, signed=signed)}"
+    )
 
 
 def difference_unit(unit: str, lang: str) -> str:
@@ -97,7 +99,9 @@ def chart_rows(report: Any, lang: str) -> list[ChartRow]:
                 continue
             lo, hi = _scale(ind)
             rows.append(
-                ChartRow(pick(ind, "label", lang), ind.unit, lo, hi, ind.organisation, ind.benchmark)
+                ChartRow(
+                    pick(ind, "label", lang), ind.unit, lo, hi, ind.organisation, ind.benchmark
+                )
             )
     return rows
 
@@ -154,7 +158,8 @@ def profile_svg(report: Any, lang: str, *, narrow: bool = False) -> Markup:
                 f'fill="#f1f4f6"/>'
             )
         parts.append(
-            f'<text x="8" y="{label_y:.1f}" font-size="13" fill="#1b1b1b">{escape(row.label)}</text>'
+            f'<text x="8" y="{label_y:.1f}" font-size="13" fill="#1b1b1b">'
+            f"{escape(row.label)}</text>"
             f'<line x1="{lx}" x2="{lx + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#9aa5ad" '
             f'stroke-width="1"/>'
             f'<text x="{lx - 6}" y="{y + 4:.1f}" font-size="11" fill="#444" text-anchor="end">'
