@@ -21,7 +21,8 @@ from .test_pages import _login
 
 def _setup(admin_api: Api, app: Any, **overrides: Any) -> tuple[TestClient, dict[str, Any]]:
     hr, _ = make_hr(admin_api, app, "Werkplaats De Vijl", "hr@vijl.test")
-    body = scan_body(headcount=14, min_group_size=5, teams=["Werkplaats", "Kantoor"], **overrides)
+    body = scan_body(headcount=14, min_group_size=5, teams=["Werkplaats", "Kantoor"])
+    body.update(overrides)
     scan = closed_scan_with_answers(app, hr, body, 12)
     pages = TestClient(app)
     _login(pages, "hr@vijl.test", PASSWORD)
