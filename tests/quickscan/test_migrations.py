@@ -13,6 +13,7 @@ TABLES = {
     "access_code",
     "answer",
     "app_user",
+    "benchmark_edition",
     "one_time_token",
     "open_submission",
     "organisation",
@@ -30,7 +31,7 @@ def test_upgrade_from_empty_to_head_and_back_down(db_url: str) -> None:
         assert dbmod.current_revision(engine) is None
         dbmod.upgrade(engine)
         assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
-        assert dbmod.current_revision(engine) == "0002"
+        assert dbmod.current_revision(engine) == "0003"
         with engine.connect() as conn:  # the migration creates exactly what the models declare
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
@@ -40,10 +41,18 @@ def test_upgrade_from_empty_to_head_and_back_down(db_url: str) -> None:
         assert dbmod.current_revision(engine) is None
         dbmod.upgrade(engine, "0001")  # step by step: 0001, then 0002 on an existing table
         assert dbmod.current_revision(engine) == "0001"
-        dbmod.upgrade(engine)
+        dbmod.upgrade(engine, "0002")
         assert dbmod.current_revision(engine) == "0002"
         cols = {c["name"] for c in inspect(engine).get_columns("app_user")}
         assert {"failed_logins", "locked_until"} <= cols
+        dbmod.upgrade(engine)  # 0003 on an existing scan table
+        assert dbmod.current_revision(engine) == "0003"
+        cols = {c["name"] for c in inspect(engine).get_columns("scan")}
+        assert {"kind", "closed_at", "benchmark_edition_id"} <= cols
+        assert "benchmark_edition" in inspect(engine).get_table_names()
+        dbmod.downgrade(engine, "0002")
+        cols = {c["name"] for c in inspect(engine).get_columns("scan")}
+        assert "kind" not in cols and "closed_at" not in cols
         dbmod.downgrade(engine, "0001")
         cols = {c["name"] for c in inspect(engine).get_columns("app_user")}
         assert "failed_logins" not in cols
