@@ -73,8 +73,14 @@ def _report(db: Session, user: User, scan_id: int) -> Any:
 def report_page(
     scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
 ) -> Response:
-    report = _report(db, user, scan_id)
     lang = i18n.page_lang(request)
+    try:
+        report = _report(db, user, scan_id)
+    except results.ReportNotAvailable as exc:
+        status = getattr(exc, "status", None)
+        message = i18n.pick(status, "message", lang) if status is not None else str(exc)
+        ctx = {"status": exc.status_code, "message": message}
+        return render(request, "error.html", ctx, exc.status_code)
     return render(request, "report.html", report_context(report, lang, standalone=False))
 
 
