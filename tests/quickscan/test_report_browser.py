@@ -119,3 +119,56 @@ def test_report_in_a_real_browser(live_url: tuple[str, Any], tmp_path: Path) -> 
     pages = sorted(ARTIFACTS.glob("qs-report-pdf-*.png"))
     assert 1 <= len(pages) <= 12
     assert all(p.stat().st_size > 3_000 for p in pages)
+
+
+def test_hr_pages_on_a_phone_by_keyboard(live_url: tuple[str, Any]) -> None:  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base, app = live_url
+    admin = Api(app)
+    admin.login(*ADMIN)
+    hr, _ = make_hr(admin, app, "Kapsalon Els", "hr@els.test")
+    scan = closed_scan_with_answers(app, hr, scan_body(headcount=9), 3, close=False)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        problems: list[str] = []
+        outside: list[str] = []
+        _watch(page, base, problems, outside)
+        page.goto(f"{base}/login?lang=nl")
+        page.get_by_label("Gebruikersnaam").fill("hr@els.test")
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/scans")
+        no_overflow = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+        assert page.evaluate(no_overflow)
+        assert "3 van 9" in page.content()
+        page.screenshot(path=str(ARTIFACTS / "qs-hr-scans-390-nl.png"), full_page=True)
+        page.get_by_role("link", name="Voorjaar 2026").click()
+        assert page.evaluate(no_overflow)
+        page.screenshot(path=str(ARTIFACTS / "qs-hr-scan-390-nl.png"), full_page=True)
+        # keyboard only: tab to "close now", confirm with space and enter
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == "Scan nu sluiten":
+                break
+        else:
+            pytest.fail("the close link cannot be reached by keyboard")
+        focus = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert focus != "none", "no visible focus"
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/scans/{scan['id']}/close")
+        page.locator("input[name=confirm]").focus()
+        page.keyboard.press("Space")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/scans/{scan['id']}")
+        text = page.content()
+        assert "Gesloten" in text and "Codebrieven maken" not in text
+        page.screenshot(path=str(ARTIFACTS / "qs-hr-closed-390-nl.png"), full_page=True)
+        assert not problems, problems
+        assert not outside, outside
+        browser.close()
