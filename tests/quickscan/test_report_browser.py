@@ -168,6 +168,7 @@ def test_hr_pages_on_a_phone_by_keyboard(live_url: tuple[str, Any]) -> None:  # 
         page.wait_for_url(f"{base}/scans/{scan['id']}")
         text = page.content()
         assert "Gesloten" in text and "Codebrieven maken" not in text
+        assert page.evaluate(no_overflow), "the closed scan's page is wider than a phone"
         page.screenshot(path=str(ARTIFACTS / "qs-hr-closed-390-nl.png"), full_page=True)
         assert not problems, problems
         assert not outside, outside
