@@ -4,6 +4,7 @@ Driven by a declarative spec (``load_spec``; default ``specs/default.yaml``). Re
 frozen :class:`MonitorResult` of tidy tables (schema in ``docs/outputs.md``).
 """
 
+from leercultuur.monitor._indicators import indicator_values
 from leercultuur.monitor._result import (
     ASSOCIATION_COLUMNS,
     COMPARISON_COLUMNS,
@@ -25,5 +26,6 @@ __all__ = [
     "Label",
     "MonitorResult",
     "MonitorSpec",
+    "indicator_values",
     "load_spec",
 ]
