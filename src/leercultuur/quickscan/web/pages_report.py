@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from leercultuur.quickscan import results, scans
+from leercultuur.quickscan import lifecycle, scans
 from leercultuur.quickscan.models import User
 from leercultuur.quickscan.web import i18n, report_view
 from leercultuur.quickscan.web.deps import TEMPLATES, get_db, render, require_hr
@@ -66,7 +66,7 @@ def standalone_html(report: Any, lang: str) -> str:
 
 def _report(db: Session, user: User, scan_id: int) -> Any:
     scan = scans.get_scan(db, user, scan_id)
-    return results.report_for_scan(db, scan)
+    return lifecycle.report_for_scan(db, scan)
 
 
 @router.get("/scans/{scan_id}/report")
@@ -76,7 +76,7 @@ def report_page(
     lang = i18n.page_lang(request)
     try:
         report = _report(db, user, scan_id)
-    except results.ReportNotAvailable as exc:
+    except lifecycle.ReportNotAvailable as exc:
         status = getattr(exc, "status", None)
         message = i18n.pick(status, "message", lang) if status is not None else str(exc)
         ctx = {"status": exc.status_code, "message": message}
@@ -110,6 +110,6 @@ def report_csv(
     scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
 ) -> Response:
     report = _report(db, user, scan_id)
-    text = report_view.csv_text(report.csv_rows())
+    text = report_view.csv_text(report.csv_rows(i18n.page_lang(request)))
     headers = {"Content-Disposition": f'attachment; filename="{_filename(report, "csv")}"'}
     return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)

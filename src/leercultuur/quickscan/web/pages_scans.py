@@ -122,18 +122,10 @@ def scan_page(
         "report_status": lifecycle.report_status(db, scan),
         "url": public_links(request, scan.public_id)["questionnaire_url"],
         "max_codes": get_settings(request).max_codes_per_batch,
-        "closed_on": lifecycle_closed_on(scan),
+        "closed_on": None if row.status == "open" else lifecycle.closed_on(scan),
         "expires_on": _expires_on(request, scan),
     }
     return render(request, "scan.html", ctx)
-
-
-def lifecycle_closed_on(scan: Scan) -> date | None:
-    """The day the scan closed (early by HR, or its closing date), None while open."""
-    if lifecycle.scan_status(scan) == "open":
-        return None
-    closed_at = getattr(scan, "closed_at", None)
-    return closed_at.date() if closed_at is not None else scan.closes_on
 
 
 def _expires_on(request: Request, scan: Scan) -> date | None:
