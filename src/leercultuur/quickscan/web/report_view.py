@@ -157,9 +157,14 @@ def profile_svg(report: Any, lang: str, *, narrow: bool = False) -> Markup:
                 f'<rect x="0" y="{top + row_h * i:.1f}" width="{width}" height="{row_h}" '
                 f'fill="#f1f4f6"/>'
             )
+        lines = _wrap(row.label, 48 if narrow else 30)
+        first_y = label_y - (16 if narrow else 8) * (len(lines) - 1)
+        tspans = "".join(
+            f'<tspan x="8" y="{first_y + 16 * k:.1f}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
         parts.append(
-            f'<text x="8" y="{label_y:.1f}" font-size="13" fill="#1b1b1b">'
-            f"{escape(row.label)}</text>"
+            f'<text font-size="13" fill="#1b1b1b">{tspans}</text>'
             f'<line x1="{lx}" x2="{lx + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#9aa5ad" '
             f'stroke-width="1"/>'
             f'<text x="{lx - 6}" y="{y + 4:.1f}" font-size="11" fill="#444" text-anchor="end">'
@@ -187,6 +192,19 @@ def profile_svg(report: Any, lang: str, *, narrow: bool = False) -> Markup:
             )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words into lines of at most ``width`` characters (two lines at most, then an ellipsis)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])[: width - 1] + "\u2026"]
+    return lines or [""]
 
 
 # -- tips and sources ------------------------------------------------------------------------
