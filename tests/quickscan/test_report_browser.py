@@ -117,7 +117,7 @@ def test_report_in_a_real_browser(live_url: tuple[str, Any], tmp_path: Path) -> 
         timeout=60,
     )
     pages = sorted(ARTIFACTS.glob("qs-report-pdf-*.png"))
-    assert 1 <= len(pages) <= 12
+    assert 1 <= len(pages) <= 30
     assert all(p.stat().st_size > 3_000 for p in pages)
 
 
