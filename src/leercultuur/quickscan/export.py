@@ -69,9 +69,13 @@ def csv_rows(rep: ScanReport, lang: Literal["nl", "en"] = "nl") -> list[dict[str
                      for r in g.indicators]  # fmt: skip
         else:
             empty = dict.fromkeys(COLUMNS)
-            empty.update(scope="group" if en else "groep", variable=var, group=name,
-                         note=g.reason_en if en else g.reason_nl,
-                         benchmark_data=rep.benchmark.label_en if en else rep.benchmark.label_nl)  # fmt: skip
+            empty.update(
+                scope="group" if en else "groep",
+                variable=var,
+                group=name,
+                note=g.reason_en if en else g.reason_nl,
+                benchmark_data=rep.benchmark.label_en if en else rep.benchmark.label_nl,
+            )
             rows.append(empty)
     return rows
 

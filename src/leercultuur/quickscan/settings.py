@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     run_migrations: bool = True
+    # days a closed scan (with all its responses and codes) is kept before it is deleted
+    retention_days: int = Field(default=365, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
