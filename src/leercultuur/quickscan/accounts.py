@@ -1,9 +1,18 @@
-"""Organisations, accounts, sessions, invitations and password resets (no web code here)."""
+"""Organisations, accounts, sessions, invitations and password resets (no web code here).
+
+Password hashing (argon2) never runs inside a database transaction: the operations that hash
+(:meth:`Accounts.login`, :meth:`Accounts.accept_invite`, :meth:`Accounts.reset_password`) take
+the :class:`~leercultuur.quickscan.db.Database` and open their own short units of work around
+the hashing; at most ``hash_concurrency`` hashes run at once in the process. The other methods
+take a session inside a unit of work the caller opened and only flush (the unit commits).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, select, update
@@ -11,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
+from leercultuur.quickscan.db import Database
 from leercultuur.quickscan.errors import (
     Conflict,
     Forbidden,
@@ -28,21 +38,47 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True)
+class CurrentUser:
+    """The logged-in user as plain values (safe to use after the unit of work has ended)."""
+
+    id: int
+    username: str
+    role: str
+    organisation_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> CurrentUser:
+        return cls(user.id, user.username, user.role, user.organisation_id)
+
+
+@dataclass(frozen=True)
 class Accounts:
     """Account operations bound to the app's settings (secret, password hashing, lifetimes)."""
 
     settings: Settings
     hasher: PasswordHasher
+    hash_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(2))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:
         hasher = security.password_hasher(
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         )
-        return cls(settings, hasher)
+        return cls(settings, hasher, threading.Semaphore(settings.hash_concurrency))
 
+    # -- hashing: bounded, and never inside a transaction ------------------------------------
+    def hash_password(self, password: str) -> str:
+        with self.hash_slots:
+            return self.hasher.hash(password)
+
+    def password_matches(self, stored: str, password: str) -> bool:
+        with self.hash_slots:
+            return security.verify_password(self.hasher, stored, password)
+
+    @cached_property
     def _dummy_hash(self) -> str:
-        return self.hasher.hash("not-a-password-" + security.new_token())
+        """Checked for unknown usernames, so that timing does not reveal which names exist."""
+        return self.hash_password("not-a-password-" + security.new_token())
 
     def _hash(self, purpose: str, token: str) -> str:
         return security.keyed_hash(self.settings.secret, purpose, token)
@@ -55,16 +91,34 @@ class Accounts:
                 f"{security.MIN_PASSWORD_LENGTH} are needed"
             )
 
-    def create_user(
-        self, db: Session, *, username: str, password: str, role: str, organisation_id: int | None
-    ) -> User:
+    @staticmethod
+    def _clean_username(username: str) -> str:
         username = username.strip().lower()
         if not username or len(username) > 254:
             raise InvalidInput("username: must have 1 to 254 characters")
-        self._check_password(password)
+        return username
+
+    def create_user(
+        self,
+        db: Session,
+        *,
+        username: str,
+        role: str,
+        organisation_id: int | None,
+        password: str | None = None,
+        password_hash: str | None = None,
+    ) -> User:
+        """Add a user. Pass ``password_hash`` (made before the unit of work began) in the web
+        app; ``password`` hashes here and is meant for the command line only."""
+        username = self._clean_username(username)
+        if password_hash is None:
+            if password is None:
+                raise InvalidInput("password: missing")
+            self._check_password(password)
+            password_hash = self.hash_password(password)
         user = User(
             username=username,
-            password_hash=self.hasher.hash(password),
+            password_hash=password_hash,
             role=role,
             organisation_id=organisation_id,
         )
@@ -76,42 +130,57 @@ class Accounts:
             raise Conflict(f"username {username!r} is already taken") from None
         return user
 
-    def login(self, db: Session, *, username: str, password: str) -> tuple[User, str]:
-        """Check the password and open a new server-side session; returns (user, token)."""
-        user = db.scalar(select(User).where(User.username == username.strip().lower()))
+    def login(self, database: Database, *, username: str, password: str) -> tuple[CurrentUser, str]:
+        """Check the password and open a new server-side session; returns (user, token).
+
+        Three steps: read the account, check the password (argon2, outside any transaction),
+        then write the outcome (failure count, or the new session) in one short transaction.
+        """
+        with database.read() as db:
+            user = db.scalar(select(User).where(User.username == username.strip().lower()))
         now = utcnow()
         if user is not None and user.locked_until is not None and user.locked_until > now:
             raise TooManyAttempts(
                 f"too many failed logins; try again after {user.locked_until:%H:%M} UTC"
             )
         # An unknown username costs one hash check as well, so timing does not reveal it.
-        stored = user.password_hash if user is not None else self._dummy_hash()
-        if not security.verify_password(self.hasher, stored, password) or user is None:
+        stored = user.password_hash if user is not None else self._dummy_hash
+        if not self.password_matches(stored, password) or user is None:
             if user is not None:
-                self._count_failure(db, user, now)
+                with database.write() as db:
+                    self._count_failure(db, user.id, now)
             raise NotAuthenticated("wrong username or password")
-        user.failed_logins = 0
-        user.locked_until = None
-        if self.hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = self.hasher.hash(password)
-        db.execute(delete(UserSession).where(UserSession.expires_at <= now))
+        rehashed = (
+            self.hash_password(password)
+            if self.hasher.check_needs_rehash(user.password_hash)
+            else None
+        )
         token = security.new_token()
         expires = utcnow() + timedelta(hours=self.settings.session_hours)
-        db.add(
-            UserSession(
-                token_hash=self._hash("session", token), user_id=user.id, expires_at=expires
+        with database.write() as db:
+            values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+            if rehashed is not None:
+                values["password_hash"] = rehashed
+            db.execute(update(User).where(User.id == user.id).values(**values))
+            db.execute(delete(UserSession).where(UserSession.expires_at <= now))
+            db.add(
+                UserSession(
+                    token_hash=self._hash("session", token), user_id=user.id, expires_at=expires
+                )
             )
-        )
-        db.commit()
-        return user, token
+        return CurrentUser.of(user), token
 
-    def _count_failure(self, db: Session, user: User, now: datetime) -> None:
+    def _count_failure(self, db: Session, user_id: int, now: datetime) -> None:
         """Count a failed login; after ``login_max_failures`` lock the account for a while."""
-        user.failed_logins += 1
-        if user.failed_logins >= self.settings.login_max_failures:
-            user.failed_logins = 0
-            user.locked_until = now + timedelta(minutes=self.settings.login_lock_minutes)
-        db.commit()
+        db.execute(
+            update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1)
+        )
+        failures = db.scalar(select(User.failed_logins).where(User.id == user_id)) or 0
+        if failures >= self.settings.login_max_failures:
+            locked = now + timedelta(minutes=self.settings.login_lock_minutes)
+            db.execute(
+                update(User).where(User.id == user_id).values(failed_logins=0, locked_until=locked)
+            )
 
     def session_user(self, db: Session, token: str | None) -> User | None:
         if not token:
@@ -124,12 +193,15 @@ class Accounts:
         )
         return row.user if row is not None else None
 
+    def current_user(self, db: Session, token: str | None) -> CurrentUser | None:
+        user = self.session_user(db, token)
+        return None if user is None else CurrentUser.of(user)
+
     def logout(self, db: Session, token: str | None) -> None:
         if token:
             db.execute(
                 delete(UserSession).where(UserSession.token_hash == self._hash("session", token))
             )
-            db.commit()
 
     # -- organisations ----------------------------------------------------------------------
     def create_organisation(self, db: Session, name: str) -> Organisation:
@@ -139,7 +211,7 @@ class Accounts:
         org = Organisation(name=name)
         db.add(org)
         try:
-            db.commit()
+            db.flush()
         except IntegrityError:
             db.rollback()
             raise Conflict(f"an organisation named {name!r} already exists") from None
@@ -161,7 +233,7 @@ class Accounts:
                 used=False,
             )
         )
-        db.commit()
+        db.flush()
         return token, expires
 
     def invite(self, db: Session, organisation_id: int) -> tuple[str, datetime]:
@@ -203,44 +275,69 @@ class Accounts:
         """Raise unless the link is valid (for showing its form); changes nothing."""
         self._find(db, kind, token)
 
-    def accept_invite(self, db: Session, *, token: str, username: str, password: str) -> User:
-        row = self._spend(db, "invite", token)
-        user = self.create_user(
-            db,
-            username=username,
-            password=password,
-            role="hr",
-            organisation_id=row.organisation_id,
-        )
-        db.commit()
-        return user
-
-    def reset_password(self, db: Session, *, token: str, password: str) -> User:
-        row = self._spend(db, "reset", token)
+    def accept_invite(
+        self, database: Database, *, token: str, username: str, password: str
+    ) -> CurrentUser:
+        """Create the HR account of an invitation: check, hash (no transaction), then spend."""
+        with database.read() as db:
+            self._find(db, "invite", token)
+        username = self._clean_username(username)
         self._check_password(password)
-        user = db.get(User, row.user_id)
-        if user is None:  # pragma: no cover - cascade deletes the token with its user
-            raise Forbidden("this password reset link is not valid")
-        user.password_hash = self.hasher.hash(password)
-        db.execute(delete(UserSession).where(UserSession.user_id == user.id))
-        db.commit()
-        return user
+        password_hash = self.hash_password(password)
+        with database.write() as db:
+            row = self._spend(db, "invite", token)
+            user = self.create_user(
+                db,
+                username=username,
+                password_hash=password_hash,
+                role="hr",
+                organisation_id=row.organisation_id,
+            )
+            return CurrentUser.of(user)
+
+    def reset_password(self, database: Database, *, token: str, password: str) -> CurrentUser:
+        with database.read() as db:
+            self._find(db, "reset", token)
+        self._check_password(password)
+        password_hash = self.hash_password(password)
+        with database.write() as db:
+            row = self._spend(db, "reset", token)
+            user = db.get(User, row.user_id)
+            if user is None:  # pragma: no cover - cascade deletes the token with its user
+                raise Forbidden("this password reset link is not valid")
+            user.password_hash = password_hash
+            db.execute(delete(UserSession).where(UserSession.user_id == user.id))
+            return CurrentUser.of(user)
 
     def change_password(
-        self, db: Session, user: User, *, current: str, new: str, keep_session: str | None
+        self,
+        database: Database,
+        user_id: int,
+        *,
+        current: str,
+        new: str,
+        keep_session: str | None,
     ) -> None:
         """The user's own password change: the current one must be right; other sessions end.
 
-        ``keep_session`` is the token of the session making the change (it stays valid).
+        Hashing runs outside any transaction. ``keep_session`` is the token of the session
+        making the change (it stays valid).
         """
-        if not security.verify_password(self.hasher, user.password_hash, current):
+        with database.read() as db:
+            user = db.get(User, user_id)
+            stored = user.password_hash if user is not None else self._dummy_hash
+        if user is None or not self.password_matches(stored, current):
             raise NotAuthenticated("the current password is not right")
         self._check_password(new)
         if new == current:
             raise InvalidInput("password: the new password is the same as the current one")
-        user.password_hash = self.hasher.hash(new)
-        others = delete(UserSession).where(UserSession.user_id == user.id)
-        if keep_session:
-            others = others.where(UserSession.token_hash != self._hash("session", keep_session))
-        db.execute(others)
-        db.commit()
+        new_hash = self.hash_password(new)
+        with database.write() as db:
+            row = db.get(User, user_id)
+            if row is None:  # pragma: no cover - deleted meanwhile
+                raise NotAuthenticated("the account no longer exists")
+            row.password_hash = new_hash
+            others = delete(UserSession).where(UserSession.user_id == user_id)
+            if keep_session:
+                others = others.where(UserSession.token_hash != self._hash("session", keep_session))
+            db.execute(others)

@@ -47,7 +47,8 @@ class ScanEdit(BaseModel):
 def update_scan(
     db: Session, scan: Scan, data: ScanEdit, *, responses: int, today: date | None = None
 ) -> None:
-    """Apply the edit (the caller checked that the scan is open); commits."""
+    """Apply the edit (the caller checked that the scan is open) inside the caller's unit of
+    work; flushes only."""
     today = today or date.today()
     if data.closes_on < today:
         raise InvalidInput(f"closes_on: {data.closes_on.isoformat()} lies in the past")
@@ -74,4 +75,4 @@ def update_scan(
     scan.languages = ",".join(data.languages)
     scan.closes_on = data.closes_on
     scan.min_group_size = data.min_group_size
-    db.commit()
+    db.flush()

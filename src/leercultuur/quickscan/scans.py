@@ -7,12 +7,13 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from leercultuur.quickscan import security
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound
 from leercultuur.quickscan.items import LANGUAGES, Language
-from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam, User
+from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam
 
 SectorCode = Literal[
     "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S"
@@ -90,7 +91,7 @@ def scan_to_dict(scan: Scan, response_count: int) -> dict[str, object]:
     }
 
 
-def create_scan(db: Session, user: User, data: ScanIn) -> Scan:
+def create_scan(db: Session, user: CurrentUser, data: ScanIn) -> Scan:
     if data.closes_on < date.today():
         raise InvalidInput(f"closes_on: {data.closes_on.isoformat()} lies in the past")
     assert user.organisation_id is not None
@@ -110,22 +111,27 @@ def create_scan(db: Session, user: User, data: ScanIn) -> Scan:
         teams=[ScanTeam(position=i, name=t) for i, t in enumerate(data.teams, 1)],
     )
     db.add(scan)
-    db.commit()
+    db.flush()
     return scan
 
 
-def list_scans(db: Session, user: User) -> list[Scan]:
+def list_scans(db: Session, user: CurrentUser) -> list[Scan]:
     return list(
         db.scalars(
-            select(Scan).where(Scan.organisation_id == user.organisation_id).order_by(Scan.id)
+            select(Scan)
+            .where(Scan.organisation_id == user.organisation_id)
+            .options(selectinload(Scan.teams))
+            .order_by(Scan.id)
         )
     )
 
 
-def get_scan(db: Session, user: User, scan_id: int) -> Scan:
+def get_scan(db: Session, user: CurrentUser, scan_id: int) -> Scan:
     """The scan if it belongs to the user's organisation; otherwise 404 (existence not revealed)."""
     scan = db.scalar(
-        select(Scan).where(Scan.id == scan_id, Scan.organisation_id == user.organisation_id)
+        select(Scan)
+        .where(Scan.id == scan_id, Scan.organisation_id == user.organisation_id)
+        .options(selectinload(Scan.teams))
     )
     if scan is None:
         raise NotFound(f"scan {scan_id} not found")
@@ -133,7 +139,9 @@ def get_scan(db: Session, user: User, scan_id: int) -> Scan:
 
 
 def scan_by_public_id(db: Session, public_id: str) -> Scan:
-    scan = db.scalar(select(Scan).where(Scan.public_id == public_id))
+    scan = db.scalar(
+        select(Scan).where(Scan.public_id == public_id).options(selectinload(Scan.teams))
+    )
     if scan is None:
         raise NotFound("this questionnaire link is not valid")
     return scan
@@ -159,5 +167,5 @@ def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: i
         )
         for c in codes
     )
-    db.commit()
+    db.flush()
     return codes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import Request
 from starlette.datastructures import FormData
 
 from leercultuur.quickscan.errors import InvalidInput
@@ -21,8 +20,3 @@ def form_str(form: FormData, name: str, *, default: str | None = None) -> str:
 
 def form_list(form: FormData, name: str) -> list[str]:
     return [v for v in form.getlist(name) if isinstance(v, str)]
-
-
-async def form_data(request: Request) -> FormData:
-    """The posted form, read on the event loop so that the route itself can be a plain ``def``."""
-    return await request.form()

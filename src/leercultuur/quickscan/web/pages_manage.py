@@ -10,19 +10,22 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from leercultuur.quickscan import lifecycle, retention, scans
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import Conflict, Gone, InvalidInput, NotAuthenticated
-from leercultuur.quickscan.models import Scan, User
+from leercultuur.quickscan.models import Scan
 from leercultuur.quickscan.scan_edit import ScanEdit, update_scan
 from leercultuur.quickscan.web import i18n
+from leercultuur.quickscan.web.admission import hashes_passwords
 from leercultuur.quickscan.web.deps import (
+    form_data,
     get_accounts,
-    get_db,
+    get_database,
     get_settings,
     render,
     require_hr,
     require_user,
 )
-from leercultuur.quickscan.web.forms import form_data, form_str
+from leercultuur.quickscan.web.forms import form_str
 from leercultuur.quickscan.web.middleware import SESSION_COOKIE
 from leercultuur.quickscan.web.pages_scans import scan_form_values, validation_message
 from leercultuur.quickscan.web.privacy import privacy_sections
@@ -30,7 +33,7 @@ from leercultuur.quickscan.web.privacy import privacy_sections
 router = APIRouter()
 
 
-def _open_scan(db: Session, user: User, scan_id: int) -> Scan:
+def _open_scan(db: Session, user: CurrentUser, scan_id: int) -> Scan:
     scan = scans.get_scan(db, user, scan_id)
     if lifecycle.scan_status(scan) != "open":
         raise Gone(f"scan {scan.id} is closed and can no longer be changed")
@@ -48,11 +51,11 @@ def _edit_context(scan: Scan, responses: int, error: str | None = None) -> dict[
 
 
 @router.get("/scans/{scan_id}/edit")
-def edit_page(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    scan = _open_scan(db, user, scan_id)
-    return render(request, "scan_edit.html", _edit_context(scan, scans.response_count(db, scan)))
+def edit_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        scan = _open_scan(db, user, scan_id)
+        ctx = _edit_context(scan, scans.response_count(db, scan))
+    return render(request, "scan_edit.html", ctx)
 
 
 @router.post("/scans/{scan_id}/edit")
@@ -60,23 +63,27 @@ def edit_submit(
     scan_id: int,
     request: Request,
     form: FormData = Depends(form_data),
-    user: User = Depends(require_hr),
-    db: Session = Depends(get_db),
+    user: CurrentUser = Depends(require_hr),
 ) -> Response:
-    scan = _open_scan(db, user, scan_id)
-    responses = scans.response_count(db, scan)
+    database = get_database(request)
+    error: str | None = None
     try:
         data = ScanEdit.model_validate(scan_form_values(form))
-        update_scan(db, scan, data, responses=responses)
     except ValidationError as exc:
-        db.rollback()
-        ctx = _edit_context(scan, responses, validation_message(exc))
-        return render(request, "scan_edit.html", ctx, 422)
-    except (InvalidInput, Conflict) as exc:
-        db.rollback()
-        db.refresh(scan)
-        return render(request, "scan_edit.html", _edit_context(scan, responses, str(exc)), 422)
-    return RedirectResponse(f"/scans/{scan.id}", status_code=303)
+        error = validation_message(exc)
+    if error is None:
+        try:
+            with database.write() as db:
+                scan = _open_scan(db, user, scan_id)
+                update_scan(db, scan, data, responses=scans.response_count(db, scan))
+        except (InvalidInput, Conflict) as exc:
+            error = str(exc)
+    if error is None:
+        return RedirectResponse(f"/scans/{scan_id}", status_code=303)
+    with database.read() as db:
+        scan = _open_scan(db, user, scan_id)
+        ctx = _edit_context(scan, scans.response_count(db, scan), error)
+    return render(request, "scan_edit.html", ctx, 422)
 
 
 def _confirm_context(request: Request, scan: Scan, what: str, responses: int) -> dict[str, object]:
@@ -125,11 +132,10 @@ def _confirmed(form: FormData) -> bool:
 
 
 @router.get("/scans/{scan_id}/close")
-def close_page(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    scan = _open_scan(db, user, scan_id)
-    ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
+def close_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        scan = _open_scan(db, user, scan_id)
+        ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
     return render(request, "scan_confirm.html", ctx)
 
 
@@ -138,25 +144,27 @@ def close_submit(
     scan_id: int,
     request: Request,
     form: FormData = Depends(form_data),
-    user: User = Depends(require_hr),
-    db: Session = Depends(get_db),
+    user: CurrentUser = Depends(require_hr),
 ) -> Response:
-    scan = _open_scan(db, user, scan_id)
     if not _confirmed(form):
-        ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
+        with get_database(request).read() as db:
+            scan = _open_scan(db, user, scan_id)
+            ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
         _ = i18n.translator(i18n.page_lang(request))
         ctx["error"] = _("Please tick the box to confirm.")
         return render(request, "scan_confirm.html", ctx, 422)
-    lifecycle.close_scan(db, scan)
-    return RedirectResponse(f"/scans/{scan.id}", status_code=303)
+    with get_database(request).write() as db:
+        lifecycle.close_scan(db, _open_scan(db, user, scan_id))
+    return RedirectResponse(f"/scans/{scan_id}", status_code=303)
 
 
 @router.get("/scans/{scan_id}/delete")
 def delete_page(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+    scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
-    scan = scans.get_scan(db, user, scan_id)
-    ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
+    with get_database(request).read() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
     return render(request, "scan_confirm.html", ctx)
 
 
@@ -165,30 +173,31 @@ def delete_submit(
     scan_id: int,
     request: Request,
     form: FormData = Depends(form_data),
-    user: User = Depends(require_hr),
-    db: Session = Depends(get_db),
+    user: CurrentUser = Depends(require_hr),
 ) -> Response:
-    scan = scans.get_scan(db, user, scan_id)
     if not _confirmed(form):
-        ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
+        with get_database(request).read() as db:
+            scan = scans.get_scan(db, user, scan_id)
+            ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
         _ = i18n.translator(i18n.page_lang(request))
         ctx["error"] = _("Please tick the box to confirm.")
         return render(request, "scan_confirm.html", ctx, 422)
-    retention.delete_scan(db, scan)
+    with get_database(request).write() as db:
+        retention.delete_scan(db, scans.get_scan(db, user, scan_id))
     return RedirectResponse("/scans", status_code=303)
 
 
 @router.get("/account/password")
-def password_page(request: Request, user: User = Depends(require_user)) -> Response:
+def password_page(request: Request, user: CurrentUser = Depends(require_user)) -> Response:
     return render(request, "password.html")
 
 
 @router.post("/account/password")
+@hashes_passwords
 def password_submit(
     request: Request,
     form: FormData = Depends(form_data),
-    user: User = Depends(require_user),
-    db: Session = Depends(get_db),
+    user: CurrentUser = Depends(require_user),
 ) -> Response:
     _ = i18n.translator(i18n.page_lang(request))
     new = form_str(form, "new")
@@ -196,18 +205,16 @@ def password_submit(
         return render(request, "password.html", {"error": _("The two new passwords differ.")}, 422)
     try:
         get_accounts(request).change_password(
-            db,
-            user,
+            get_database(request),
+            user.id,
             current=form_str(form, "current"),
             new=new,
             keep_session=request.cookies.get(SESSION_COOKIE),
         )
     except NotAuthenticated:
-        db.rollback()
         error = _("The current password is not right.")
         return render(request, "password.html", {"error": error}, 403)
     except InvalidInput:
-        db.rollback()
         error = _("The new password needs at least 12 characters and must differ from the old one.")
         return render(request, "password.html", {"error": error}, 422)
     return render(request, "password.html", {"done": True})

@@ -13,13 +13,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from leercultuur.quickscan import lifecycle, scans
-from leercultuur.quickscan.models import User
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.web import i18n, report_view
-from leercultuur.quickscan.web.deps import TEMPLATES, get_db, render, require_hr
+from leercultuur.quickscan.web.deps import TEMPLATES, get_database, render, require_hr
 from leercultuur.quickscan.web.pdf import html_to_pdf
 
 router = APIRouter()
@@ -64,18 +63,20 @@ def standalone_html(report: Any, lang: str) -> str:
     return TEMPLATES.get_template("report_file.html").render(ctx)
 
 
-def _report(db: Session, user: User, scan_id: int) -> Any:
-    scan = scans.get_scan(db, user, scan_id)
-    return lifecycle.report_for_scan(db, scan)
+def _report(request: Request, user: CurrentUser, scan_id: int) -> Any:
+    # a write unit: the first report pins the benchmark edition it used
+    with get_database(request).write() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        return lifecycle.report_for_scan(db, scan)
 
 
 @router.get("/scans/{scan_id}/report")
 def report_page(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+    scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
     lang = i18n.page_lang(request)
     try:
-        report = _report(db, user, scan_id)
+        report = _report(request, user, scan_id)
     except lifecycle.ReportNotAvailable as exc:
         status = getattr(exc, "status", None)
         message = i18n.pick(status, "message", lang) if status is not None else str(exc)
@@ -86,30 +87,25 @@ def report_page(
 
 @router.get("/scans/{scan_id}/report.html")
 def report_file(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+    scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
-    report = _report(db, user, scan_id)
+    report = _report(request, user, scan_id)
     html = standalone_html(report, i18n.page_lang(request))
     headers = {"Content-Disposition": f'attachment; filename="{_filename(report, "html")}"'}
     return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.get("/scans/{scan_id}/report.pdf")
-def report_pdf(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    report = _report(db, user, scan_id)
-    db.close()  # the print takes seconds: hold no database connection meanwhile
+def report_pdf(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    report = _report(request, user, scan_id)
     pdf = html_to_pdf(standalone_html(report, i18n.page_lang(request)))
     headers = {"Content-Disposition": f'attachment; filename="{_filename(report, "pdf")}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get("/scans/{scan_id}/report.csv")
-def report_csv(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    report = _report(db, user, scan_id)
+def report_csv(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    report = _report(request, user, scan_id)
     text = report_view.csv_text(report.csv_rows(i18n.page_lang(request)))
     headers = {"Content-Disposition": f'attachment; filename="{_filename(report, "csv")}"'}
     return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers)

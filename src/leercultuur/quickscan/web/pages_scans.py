@@ -15,11 +15,18 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from leercultuur.quickscan import lifecycle, scans
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import Gone, InvalidInput
-from leercultuur.quickscan.models import Scan, User
+from leercultuur.quickscan.models import Scan
 from leercultuur.quickscan.web.api_scans import public_links
-from leercultuur.quickscan.web.deps import get_db, get_settings, render, require_hr
-from leercultuur.quickscan.web.forms import form_data, form_list, form_str
+from leercultuur.quickscan.web.deps import (
+    form_data,
+    get_database,
+    get_settings,
+    render,
+    require_hr,
+)
+from leercultuur.quickscan.web.forms import form_list, form_str
 
 router = APIRouter()
 
@@ -77,10 +84,9 @@ def scan_form_values(form: FormData) -> dict[str, object]:
 
 
 @router.get("/scans")
-def scans_page(
-    request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    rows = [scan_row(db, s) for s in scans.list_scans(db, user)]
+def scans_page(request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        rows = [scan_row(db, s) for s in scans.list_scans(db, user)]
     ctx = {
         "rows": rows,
         "sectors": scans.SECTORS,
@@ -94,8 +100,7 @@ def scans_page(
 def scans_create(
     request: Request,
     form: FormData = Depends(form_data),
-    user: User = Depends(require_hr),
-    db: Session = Depends(get_db),
+    user: CurrentUser = Depends(require_hr),
 ) -> Response:
     raw = scan_form_values(form)
     raw["open_link"] = form_str(form, "open_link", default="") == "on"
@@ -106,20 +111,21 @@ def scans_create(
         data = scans.ScanIn.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput(validation_message(exc)) from None
-    scan = scans.create_scan(db, user, data)
+    with get_database(request).write() as db:
+        scan = scans.create_scan(db, user, data)
     return RedirectResponse(f"/scans/{scan.id}", status_code=303)
 
 
 @router.get("/scans/{scan_id}")
-def scan_page(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    scan = scans.get_scan(db, user, scan_id)
-    row = scan_row(db, scan)
+def scan_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        row = scan_row(db, scan)
+        report_status = lifecycle.report_status(db, scan)
     ctx = {
         "scan": scan,
         "row": row,
-        "report_status": lifecycle.report_status(db, scan),
+        "report_status": report_status,
         "url": public_links(request, scan.public_id)["questionnaire_url"],
         "max_codes": get_settings(request).max_codes_per_batch,
         "closed_on": None if row.status == "open" else lifecycle.closed_on(scan),
@@ -142,19 +148,19 @@ def scan_codes(
     scan_id: int,
     request: Request,
     form: FormData = Depends(form_data),
-    user: User = Depends(require_hr),
-    db: Session = Depends(get_db),
+    user: CurrentUser = Depends(require_hr),
 ) -> Response:
     settings = get_settings(request)
-    scan = scans.get_scan(db, user, scan_id)
-    if lifecycle.scan_status(scan) != "open":
-        raise Gone(f"scan {scan.id} is closed; no new codes")
     count_text = form_str(form, "count")
-    if not count_text.strip().isdigit():
-        raise InvalidInput(f"count: {count_text!r} is not a whole number")
-    codes = scans.create_codes(
-        db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
-    )
+    with get_database(request).write() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        if lifecycle.scan_status(scan) != "open":
+            raise Gone(f"scan {scan.id} is closed; no new codes")
+        if not count_text.strip().isdigit():
+            raise InvalidInput(f"count: {count_text!r} is not a whole number")
+        codes = scans.create_codes(
+            db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
+        )
     base = public_links(request, scan.public_id)["questionnaire_url"]
     letters = [(c, qr_svg(f"{base}#code={c}")) for c in codes]
     return render(request, "codes.html", {"scan": scan, "letters": letters, "url": base})
