@@ -126,3 +126,23 @@ def test_employer_self_scan_is_labelled_as_one_persons_view(
     assert "One person" in page.text and "Breakdowns" not in page.text
     nl = pages.get(f"/scans/{scan['id']}/report", params={"lang": "nl"}).text
     assert "Het beeld van één persoon." in nl
+
+
+def test_report_of_a_scan_closed_by_its_date_pins_the_benchmark(admin_api: Api, app: Any) -> None:
+    from datetime import date, timedelta
+
+    hr, _ = make_hr(admin_api, app, "Datum BV", "hr@datum.test")
+    body = scan_body(headcount=14, min_group_size=5, teams=["Werkplaats", "Kantoor"])
+    scan = closed_scan_with_answers(app, hr, body, 10, close=False)
+    with app.state.sessions() as db:
+        row = db.get(Scan, scan["id"])
+        row.closes_on = date.today() - timedelta(days=1)
+        db.commit()
+        assert row.benchmark_edition_id is None and row.closed_at is None
+    pages = TestClient(app)
+    _login(pages, "hr@datum.test", PASSWORD)
+    assert "Open the report" in pages.get("/scans").text
+    page = pages.get(f"/scans/{scan['id']}/report", params={"lang": "en"})
+    assert page.status_code == 200 and "Profile of all dimensions" in page.text
+    with app.state.sessions() as db:
+        assert db.get(Scan, scan["id"]).benchmark_edition_id is not None

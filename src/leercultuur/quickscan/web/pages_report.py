@@ -64,10 +64,17 @@ def standalone_html(report: Any, lang: str) -> str:
 
 
 def _report(request: Request, user: CurrentUser, scan_id: int) -> Any:
-    # a write unit: the first report pins the benchmark edition it used
-    with get_database(request).write() as db:
+    """The scan's report. The statistics run in a read unit (no write lock); only a closed scan
+    whose benchmark edition is not pinned yet (closed by its date) gets one short write first."""
+    database = get_database(request)
+    with database.read() as db:
         scan = scans.get_scan(db, user, scan_id)
-        return lifecycle.report_for_scan(db, scan)
+        pin = scan.benchmark_edition_id is None and lifecycle.scan_status(scan) == "closed"
+    if pin:
+        with database.write() as db:
+            lifecycle.close_scan(db, scans.get_scan(db, user, scan_id))  # idempotent: pins
+    with database.read() as db:
+        return lifecycle.report_for_scan(db, scans.get_scan(db, user, scan_id))
 
 
 @router.get("/scans/{scan_id}/report")
