@@ -146,3 +146,25 @@ def test_report_of_a_scan_closed_by_its_date_pins_the_benchmark(admin_api: Api, 
     assert page.status_code == 200 and "Profile of all dimensions" in page.text
     with app.state.sessions() as db:
         assert db.get(Scan, scan["id"]).benchmark_edition_id is not None
+
+
+def test_repeat_scan_shows_the_change_since_the_previous_one(admin_api: Api, app: Any) -> None:
+    from datetime import timedelta
+
+    hr, _ = make_hr(admin_api, app, "Herhaal BV", "hr@herhaal.test")
+    body = scan_body(headcount=14, min_group_size=5, teams=["Werkplaats", "Kantoor"])
+    first = closed_scan_with_answers(app, hr, {**body, "name": "Eerste meting"}, 10)
+    with app.state.sessions() as db:  # the first scan closed a year ago
+        row = db.get(Scan, first["id"])
+        row.closed_at = row.closed_at - timedelta(days=365)
+        db.commit()
+    second = closed_scan_with_answers(app, hr, {**body, "name": "Tweede meting"}, 12)
+    report = _report(app, second["id"])
+    changes = [i.change for i in report.indicators if i.change is not None]
+    assert changes, "the core found no previous scan"
+    pages = TestClient(app)
+    _login(pages, "hr@herhaal.test", PASSWORD)
+    for lang in ("en", "nl"):
+        text = pages.get(f"/scans/{second['id']}/report", params={"lang": lang}).text
+        for change in changes:
+            assert getattr(change, f"text_{lang}") in text.replace("&#39;", "'")
