@@ -119,8 +119,14 @@ def test_figures_equal_the_engine_and_the_textbook_fpc(golden_case, bench) -> No
         org = r.organisation
         assert org is not None
         assert _close(org.estimate, row["estimate"] * scale)
-        assert _close(org.ci_low, row["ci_low"] * scale)
-        assert _close(org.ci_high, row["ci_high"] * scale)
+        if ind.is_percentage and np.all(y == y[0]):  # every answer the same: exact interval
+            ci = stats.binomtest(int(y.sum()), n).proportion_ci(0.95, method="exact")
+            assert org.exact and _close(org.ci_low, 100 * ci.low)
+            assert _close(org.ci_high, 100 * ci.high)
+        else:
+            assert not org.exact
+            assert _close(org.ci_low, row["ci_low"] * scale)
+            assert _close(org.ci_high, row["ci_high"] * scale)
         by_hand = np.sqrt((1 - n / N) * np.var(y, ddof=1) / n) * scale
         assert _close(org.se, by_hand)
         assert org.n == n
@@ -132,8 +138,12 @@ def test_figures_equal_the_engine_and_the_textbook_fpc(golden_case, bench) -> No
         assert diff is not None
         se = np.sqrt(org.se**2 + b.se**2)
         assert _close(diff.estimate, org.estimate - b.estimate)
-        assert _close(diff.ci_low, org.estimate - b.estimate - q * se)
-        assert _close(diff.ci_high, org.estimate - b.estimate + q * se)
+        if org.exact:
+            assert _close(diff.ci_low, org.ci_low - b.ci_high)
+            assert _close(diff.ci_high, org.ci_high - b.ci_low)
+        else:
+            assert _close(diff.ci_low, org.estimate - b.estimate - q * se)
+            assert _close(diff.ci_high, org.estimate - b.estimate + q * se)
         assert r.verdict == verdict_of(diff, comparable_margin(ind), enough=True)
 
 
@@ -168,8 +178,10 @@ def test_fpc_makes_a_near_census_narrow(bench) -> None:  # type: ignore[no-untyp
     for a, b in zip(near_census.indicators, small_sample.indicators, strict=True):
         assert a.organisation is not None and b.organisation is not None
         assert a.organisation.se == 0.0  # a census has no sampling error
-        if 0.0 < b.organisation.estimate < 100.0 or b.unit == "mean":
-            assert b.organisation.se > 0.0  # (a share of 0 or 100% has R's interval [p, p])
+        assert a.organisation.ci_low == pytest.approx(a.organisation.estimate, abs=1e-9)
+        assert a.organisation.ci_high == pytest.approx(a.organisation.estimate, abs=1e-9)
+        width = b.organisation.ci_high - b.organisation.ci_low
+        assert width > 0.0  # a sample has a margin (exact interval where every answer agrees)
 
 
 def test_refuses_fewer_responses_than_the_minimum(bench) -> None:  # type: ignore[no-untyped-def]

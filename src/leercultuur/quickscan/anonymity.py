@@ -76,7 +76,14 @@ Vector = list[Fraction]
 
 
 def _rref(rows: Sequence[Sequence[int | Fraction]]) -> tuple[list[Vector], list[int]]:
-    """Reduced row echelon form (exact): the non-zero rows and their pivot columns."""
+    """Reduced row echelon form (exact): the non-zero rows and their pivot columns.
+
+    Integer matrices go through fraction-free elimination in int64 (rows kept divided by their
+    gcd; exact as long as no entry passes 2^30, else the Fraction route)."""
+    if rows and all(Fraction(v).denominator == 1 for r in rows for v in r):
+        done = _rref_int([[int(v) for v in r] for r in rows])
+        if done is not None:
+            return done
     m = [[Fraction(v) for v in r] for r in rows]
     pivots: list[int] = []
     out: list[Vector] = []
@@ -98,6 +105,35 @@ def _rref(rows: Sequence[Sequence[int | Fraction]]) -> tuple[list[Vector], list[
         if r == len(m):
             break
     out = m[:r]
+    return out, pivots
+
+
+def _rref_int(rows: list[list[int]]) -> tuple[list[Vector], list[int]] | None:
+    import numpy as np
+
+    m = np.array(rows, dtype=np.int64)
+    nrow, ncol = m.shape
+    pivots: list[int] = []
+    r = 0
+    for c in range(ncol):
+        if r == nrow:
+            break
+        nz = np.flatnonzero(m[r:, c])
+        if nz.size == 0:
+            continue
+        p = r + int(nz[0])
+        if p != r:
+            m[[r, p]] = m[[p, r]]
+        for i in range(nrow):
+            if i != r and m[i, c] != 0:
+                row = m[i] * m[r, c] - m[r] * m[i, c]
+                g = int(np.gcd.reduce(row))
+                m[i] = row // g if g > 1 else row
+        if np.abs(m).max() > 2**30:
+            return None
+        pivots.append(c)
+        r += 1
+    out = [[Fraction(int(v), int(m[i, pc])) for v in m[i]] for i, pc in enumerate(pivots)]
     return out, pivots
 
 
@@ -161,9 +197,7 @@ def revealed_small_set(
         if big
         else [[Fraction(int(i == k)) for i in range(len(mat))] for k in range(len(mat))]
     )
-    sub = [[sum((y[i] * mat[i][j] for i in range(len(mat))), Fraction(0)) for j in small]
-           for y in ys]  # fmt: skip
-    sub = [r for r in sub if any(v != 0 for v in r)]
+    sub = _restrict(ys, mat, small)
     if not sub:
         return None
     basis, pivots = _rref(sub)
@@ -216,6 +250,30 @@ def _milp_search(
     if res.x is None:  # time limit without an answer: treat as unsafe
         raise SearchTooLarge
     return [j for j in range(m) if res.x[j] > 0.5]
+
+
+def _restrict(ys: list[Vector], mat: list[list[int]], small: list[int]) -> list[Vector]:
+    """The non-zero rows y^T A restricted to the small atoms, exactly. Each y is scaled to
+    integers first (a row's multiple spans the same space), so the product is an integer matrix
+    product; Fractions only if the integers could overflow."""
+    import math
+
+    import numpy as np
+
+    a_small = np.array([[row[j] for j in small] for row in mat], dtype=np.int64)
+    out: list[Vector] = []
+    for y in ys:
+        den = 1
+        for v in y:
+            den = den * v.denominator // math.gcd(den, v.denominator)
+        yi = [int(v * den) for v in y]
+        if max((abs(v) for v in yi), default=0) * max(len(mat), 1) < 2**52:
+            r = [Fraction(int(v)) for v in np.asarray(yi, dtype=np.int64) @ a_small]
+        else:
+            r = [sum((y[i] * mat[i][j] for i in range(len(mat))), Fraction(0)) for j in small]
+        if any(v != 0 for v in r):
+            out.append(r)
+    return out
 
 
 class SearchTooLarge(RuntimeError):

@@ -141,7 +141,7 @@ def store_edition(
     now: _dt.datetime | None = None,
 ) -> BenchmarkEdition:  # fmt: skip
     """Store a validated file as the current edition (a file loaded before becomes current
-    again); commits."""
+    again). Flushes only; the caller's unit of work commits."""
     now = now or _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     edition = db.scalar(select(BenchmarkEdition).where(BenchmarkEdition.sha256 == digest))
@@ -157,7 +157,7 @@ def store_edition(
         )
         db.add(edition)
     edition.loaded_at = now
-    db.commit()
+    db.flush()
     return edition
 
 
@@ -173,7 +173,8 @@ def demo_text() -> str:
 
 
 def current_edition(db: Session) -> BenchmarkEdition:
-    """The latest loaded edition; the shipped demo edition is installed when there is none."""
+    """The latest loaded edition; the shipped demo edition is installed when there is none (a
+    write, flushed only: the first call needs a unit of work that commits)."""
     edition = db.scalar(
         select(BenchmarkEdition).order_by(
             BenchmarkEdition.loaded_at.desc(), BenchmarkEdition.id.desc()

@@ -46,12 +46,13 @@ def closed_on(scan: Scan) -> date:
 
 
 def close_scan(db: Session, scan: Scan, *, now: _dt.datetime | None = None) -> None:
-    """Close a scan now (idempotent) and pin the current benchmark edition; commits."""
+    """Close a scan now (idempotent) and pin the current benchmark edition. Flushes only: call it
+    inside the caller's unit of work (which commits)."""
     if scan.closed_at is None:
         scan.closed_at = now or _utcnow()
     if scan.benchmark_edition_id is None:
         scan.benchmark_edition_id = current_edition(db).id
-    db.commit()
+    db.flush()
 
 
 def response_count(db: Session, scan: Scan) -> int:
@@ -154,7 +155,8 @@ def previous_scan(db: Session, scan: Scan, *, today: date | None = None) -> Scan
 
 
 def report_for_scan(db: Session, scan: Scan, *, today: date | None = None) -> ScanReport:
-    """The report of a closed scan with enough responses; pins the benchmark edition it uses.
+    """The report of a closed scan with enough responses; pins the benchmark edition it uses
+    (a write: call it inside a unit of work that commits; flushes only).
 
     Raises :class:`ReportNotAvailable` (409) with the status otherwise."""
     status = report_status(db, scan, today=today)
@@ -168,7 +170,7 @@ def report_for_scan(db: Session, scan: Scan, *, today: date | None = None) -> Sc
     if edition is None:
         edition = current_edition(db)
         scan.benchmark_edition_id = edition.id
-        db.commit()
+        db.flush()
     prev = None if scan.kind == "employer" else previous_scan(db, scan, today=today)
     return build_scan_report(
         load_scan_data(db, scan),

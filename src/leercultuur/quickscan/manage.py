@@ -45,6 +45,7 @@ def load_benchmark(settings: Settings, path: str) -> tuple[int, str, int, bool]:
         dbmod.upgrade(engine)
         with dbmod.session_factory(engine)() as db:
             edition = _load(db, path)
+            db.commit()
             return edition.id, edition.source, edition.year, edition.data == "synthetic"
     finally:
         engine.dispose()
@@ -58,6 +59,8 @@ def purge(settings: Settings, *, retention_days: int | None = None) -> list[int]
     try:
         dbmod.upgrade(engine)
         with dbmod.session_factory(engine)() as db:
-            return purge_expired(db, retention_days=retention_days or settings.retention_days)
+            deleted = purge_expired(db, retention_days=retention_days or settings.retention_days)
+            db.commit()
+            return deleted
     finally:
         engine.dispose()

@@ -59,6 +59,9 @@ class Figure:
     ci_low: float
     ci_high: float
     n: int
+    # True when every answer was the same (a share of 0% or 100%) in a sample, not a census: the
+    # design-based SE is 0, so the interval is the exact binomial one (Clopper-Pearson on n)
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,9 +239,15 @@ def verdict_of(diff: Interval | None, margin: float, *, enough: bool) -> Verdict
 def difference(
     org: Figure | Interval, other: Figure | BenchmarkFigure, *, level: float
 ) -> Interval:
-    """org - other for independent estimates: se = sqrt(se1^2 + se2^2), normal interval."""
+    """org - other for independent estimates: se = sqrt(se1^2 + se2^2), normal interval.
+
+    When either side has an exact (Clopper-Pearson) interval, the difference's interval is the
+    conservative [lo1 - hi2, hi1 - lo2] (its se the half-width / z)."""
     q = float(stats.norm.ppf(1 - (1 - level) / 2))
     est = org.estimate - other.estimate
+    if getattr(org, "exact", False) or getattr(other, "exact", False):
+        lo, hi = org.ci_low - other.ci_high, org.ci_high - other.ci_low
+        return Interval(est, (hi - lo) / (2 * q), lo, hi)
     se = float(np.hypot(org.se, other.se))
     return Interval(est, se, est - q * se, est + q * se)
 
@@ -252,8 +261,69 @@ def _design(data: ScanData) -> Design:
     return Design(df, weights="__w", fpc="__N")
 
 
-def _figures(design: Design, ind: Indicator, col: str, *, level: float) -> Figure | None:
-    """The indicator's estimate with its interval in the domain of the design (None: no rows)."""
+def exact_interval(successes: int, n: int, *, level: float) -> tuple[float, float]:
+    """Clopper-Pearson interval of a binomial share (R: ``binom.test(x, n)$conf.int``)."""
+    a = 1 - level
+    lo = 0.0 if successes == 0 else float(stats.beta.ppf(a / 2, successes, n - successes + 1))
+    hi = 1.0 if successes == n else float(stats.beta.ppf(1 - a / 2, successes + 1, n - successes))
+    return lo, hi
+
+
+def _figures(
+    design: Design, ind: Indicator, col: str, *, level: float, census: bool = False
+) -> Figure | None:
+    """The indicator's estimate with its interval in the domain of the design (None: no rows).
+
+    A share of 0% or 100% in a sample gets the exact interval (see :class:`Figure`)."""
+    fig = _design_figures(design, ind, col, level=level)
+    if fig is None or census:
+        return fig
+    return _exact_if_degenerate(fig, ind, level=level)
+
+
+def _figures_by(
+    design: Design, inds: Sequence[Indicator], var: str, *, level: float
+) -> dict[tuple[str, int], Figure]:
+    """Every indicator's figures in every group of ``var`` in one engine call per indicator
+    (the same as a subset per group: each group is a domain of the whole design)."""
+    out: dict[tuple[str, int], Figure] = {}
+    for ind in inds:
+        col = f"ind__{ind.id}"
+        scale = 100.0 if ind.is_percentage else 1.0
+        if ind.is_percentage:
+            t = design.proportion(col, by=var, na_rm=True, ci="logit", level=level,
+                                  missing_by="group")  # fmt: skip
+        else:
+            t = design.mean(col, by=var, na_rm=True, level=level, missing_by="group")
+        t = t[t[var].notna()]
+        for code, rows in t.groupby(var, sort=False):
+            if ind.is_percentage:
+                hit = rows[rows["category"] == 1.0]
+                row = hit.iloc[0] if len(hit) else rows.iloc[0]
+                est = float(row["estimate"]) if len(hit) else 0.0
+                lo, hi = (float(row["ci_low"]), float(row["ci_high"])) if len(hit) else (0.0, 0.0)
+            else:
+                row = rows.iloc[0]
+                est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+            nrow = int(row["n"])
+            if nrow == 0 or not np.isfinite(est):
+                continue
+            fig = Figure(est * scale, float(row["se"]) * scale, lo * scale, hi * scale, nrow)
+            out[(ind.id, int(code))] = _exact_if_degenerate(fig, ind, level=level)
+    return out
+
+
+def _exact_if_degenerate(fig: Figure, ind: Indicator, *, level: float) -> Figure:
+    if not ind.is_percentage:
+        return fig
+    all_yes, all_no = fig.estimate > 100.0 - 1e-9, fig.estimate < 1e-9
+    if not (all_yes or all_no):
+        return fig
+    lo, hi = exact_interval(fig.n if all_yes else 0, fig.n, level=level)
+    return Figure(fig.estimate, fig.se, 100.0 * lo, 100.0 * hi, fig.n, exact=True)
+
+
+def _design_figures(design: Design, ind: Indicator, col: str, *, level: float) -> Figure | None:
     scale = 100.0 if ind.is_percentage else 1.0
     values = design.data[col].to_numpy(dtype=np.float64)
     if not np.any(~np.isnan(values) & design.in_domain):
@@ -321,11 +391,12 @@ def build_scan_report(
             results.append(_single_view(ind, frame[col].to_numpy(dtype=float), cmp))
             continue
         assert design is not None
-        org = _figures(design, ind, col, level=level)
+        org = _figures(design, ind, col, level=level, census=n >= data.headcount)
         res = _compare(ind, org, cmp, enough=org is not None and org.n >= data.minimum,
                        level=level)  # fmt: skip
         if prev_design is not None and previous is not None and org is not None:
-            before = _figures(prev_design, ind, col, level=level)
+            before = _figures(prev_design, ind, col, level=level,
+                              census=len(previous.responses) >= previous.headcount)  # fmt: skip
             if before is not None:
                 res = _with_change(res, org, before, previous, ind, level=level)
         results.append(res)
@@ -403,8 +474,9 @@ def _single_view(
 ) -> IndicatorResult:
     scale = 100.0 if ind.is_percentage else 1.0
     v = values[~np.isnan(values)]
-    org = None if v.size == 0 else Figure(float(v[0]) * scale, 0.0, float(v[0]) * scale,
-                                         float(v[0]) * scale, 1)  # fmt: skip
+    # one response is expected; should a self-scan hold more, their mean is shown (noted)
+    m = float(v.mean()) * scale if v.size else 0.0
+    org = None if v.size == 0 else Figure(m, 0.0, m, m, int(v.size))
     nl, en = texts.single_view_sentence(org, ind, cmp)
     return IndicatorResult(
         id=ind.id,
@@ -485,6 +557,8 @@ def _groups(
         return ()
     plan = disclosure_plan(candidates, n, minimum=data.minimum)
     threshold = bench.file.publication_threshold
+    shown_vars = sorted({key[0] for key in plan.shown})
+    by_var = {var: _figures_by(design, inds, var, level=level) for var in shown_vars}
     out = []
     for cand in candidates:
         d = plan.decision(cand.key)
@@ -496,12 +570,9 @@ def _groups(
                                    d.reason, rnl.format(k=data.minimum),
                                    ren.format(k=data.minimum), ()))  # fmt: skip
             continue
-        mask = np.zeros(n, bool)
-        mask[list(cand.members)] = True
-        sub = design.subset(mask)
         rows = []
         for ind in inds:
-            org = _figures(sub, ind, f"ind__{ind.id}", level=level)
+            org = by_var[cand.key[0]].get((ind.id, cand.key[1]))
             cmp = _bench_figure(bench, ind, data, threshold)
             rows.append(_compare(ind, org, cmp, enough=org is not None and org.n >= data.minimum,
                                  level=level))  # fmt: skip

@@ -1,9 +1,10 @@
 """Retention: a scan deleted with everything that belongs to it, on request or after a period.
 
 Deletion is complete: answers, responses, single-use codes, open-link submission keys, teams and
-the scan itself, in one transaction (explicit deletes, child tables first, so it does not depend
-on the database enforcing ON DELETE CASCADE). Scans are deleted automatically a configurable
-number of days after they closed (``QUICKSCAN_RETENTION_DAYS``; ``leercultuur quickscan purge``).
+the scan itself, in the caller's transaction (explicit deletes, child tables first, so it does
+not depend on the database enforcing ON DELETE CASCADE). Scans are deleted automatically a
+configurable number of days after they closed (``QUICKSCAN_RETENTION_DAYS``;
+``leercultuur quickscan purge``).
 """
 
 from __future__ import annotations
@@ -36,30 +37,26 @@ class DeletionSummary:
 
 
 def delete_scan(db: Session, scan: Scan) -> DeletionSummary:
-    """Delete the scan and every row that belongs to it; commits (rolls back on error)."""
+    """Delete the scan and every row that belongs to it. Flushes only: call it inside the
+    caller's unit of work, which commits (or rolls back on error: nothing is deleted)."""
     scan_id = scan.id
-    try:
-        responses = select(Response.id).where(Response.scan_id == scan_id).scalar_subquery()
-        n_answers = db.execute(
-            delete(Answer).where(Answer.response_id.in_(responses)),
-            execution_options={"synchronize_session": False},
-        ).rowcount  # type: ignore[attr-defined]
-        counts = []
-        for model in (Response, AccessCode, OpenSubmission, ScanTeam):
-            counts.append(
-                db.execute(
-                    delete(model).where(model.scan_id == scan_id),
-                    execution_options={"synchronize_session": False},
-                ).rowcount  # type: ignore[attr-defined]
-            )
-        db.execute(
-            delete(Scan).where(Scan.id == scan_id),
-            execution_options={"synchronize_session": False},
+    responses = select(Response.id).where(Response.scan_id == scan_id).scalar_subquery()
+    n_answers = db.execute(
+        delete(Answer).where(Answer.response_id.in_(responses)),
+        execution_options={"synchronize_session": False},
+    ).rowcount  # type: ignore[attr-defined]
+    counts = []
+    for model in (Response, AccessCode, OpenSubmission, ScanTeam):
+        counts.append(
+            db.execute(
+                delete(model).where(model.scan_id == scan_id),
+                execution_options={"synchronize_session": False},
+            ).rowcount  # type: ignore[attr-defined]
         )
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
+    db.execute(
+        delete(Scan).where(Scan.id == scan_id),
+        execution_options={"synchronize_session": False},
+    )
     if scan in db:  # the deleted scan (and its teams, by cascade) must not linger in the session
         db.expunge(scan)
     return DeletionSummary(scan_id, counts[0], int(n_answers), counts[1], counts[2], counts[3])
@@ -71,7 +68,8 @@ def expires_on(scan: Scan, *, retention_days: int) -> date:
 
 
 def purge_expired(db: Session, *, retention_days: int, today: date | None = None) -> list[int]:
-    """Delete every closed scan whose retention period has passed; returns their ids."""
+    """Delete every closed scan whose retention period has passed; returns their ids (flushes
+    only; the caller commits)."""
     if retention_days < 1:
         raise ValueError(f"retention_days: {retention_days}; it must be at least 1")
     today = today or date.today()

@@ -158,6 +158,10 @@ def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: i
         raise InvalidInput(f"count: {count} is outside 1..{limit}")
     if scan.closes_on < date.today():
         raise Gone(f"scan {scan.id} closed on {scan.closes_on.isoformat()}; no new codes")
+    if scan.closed_at is not None:
+        raise Gone(
+            f"scan {scan.id} was closed on {scan.closed_at.date().isoformat()}; no new codes"
+        )
     codes = [security.new_access_code() for _ in range(count)]
     db.add_all(
         AccessCode(

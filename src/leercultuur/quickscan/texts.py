@@ -196,7 +196,8 @@ def method(data: Any, *, n: int, level: float, single: bool) -> tuple[str, str]:
         f"landelijke cijfer heeft een interval dat de onzekerheid van beide cijfers meeneemt; "
         f"alleen als dat interval helemaal boven of onder nul ligt, noemen we het verschil "
         f"duidelijk. Percentages hebben een logit-interval, schaalgemiddelden een normaal "
-        f"interval (zoals de landelijke monitor).",
+        f"interval (zoals de landelijke monitor). Gaf iedereen hetzelfde antwoord (0% of 100%), "
+        f"dan geldt het exacte binomiale interval (Clopper-Pearson).",
         f"{n} of the {N} employees answered the scan. Every figure has a {pct}% interval: the "
         f"range in which the figure for the whole organisation probably lies. Because a large "
         f"part of the organisation answered, the finite population correction (factor "
@@ -204,7 +205,8 @@ def method(data: Any, *, n: int, level: float, single: bool) -> tuple[str, str]:
         f"national figure has an interval that takes the uncertainty of both figures into "
         f"account; only when that interval lies entirely above or below zero do we call the "
         f"difference clear. Percentages have a logit interval, scale means a normal interval (as "
-        f"in the national monitor).",
+        f"in the national monitor). Where everyone gave the same answer (0% or 100%), the exact "
+        f"binomial (Clopper-Pearson) interval applies.",
     )
 
 
@@ -217,6 +219,9 @@ def notes(data: Any, *, n: int, bench: BenchmarkInfo) -> tuple[tuple[str, ...], 
             "cijfers."
         )
         en.append("Note: the national figures are synthetic demo data, not real figures.")
+    if data.kind == "employer" and n > 1:
+        nl.append(f"Deze zelfscan heeft {n} antwoorden; getoond is hun gemiddelde.")
+        en.append(f"This self-scan has {n} answers; their average is shown.")
     if n > data.headcount:
         nl.append(
             f"Er zijn meer antwoorden ({n}) dan het opgegeven aantal medewerkers "

@@ -4,6 +4,9 @@
 # Percentages: svyciprop(method = "logit") (df = degf of the (sub)design), x 100;
 # scale means: svymean with confint (normal). Difference with the benchmark (independent):
 # se = sqrt(se_org^2 + se_bench^2), interval diff +- qnorm(0.975) * se.
+# A share of 0% or 100% (every answer the same) in a sample has design SE 0; its interval is then
+# the exact Clopper-Pearson one, binom.test(x, n)$conf.int, and the difference's interval the
+# conservative [lo_org - hi_bench, hi_org - lo_bench].
 # The indicator definitions are written out here independently of the Python code
 # (monitor spec: leercultuur/monitor/specs/default.yaml; answer codes as the Quickscan stores them).
 suppressPackageStartupMessages(library(survey))
@@ -43,11 +46,18 @@ one <- function(design, v) {
   if (v %in% means) {
     m <- svymean(as.formula(paste0("~", v)), design)
     ci <- confint(m)
-    c(estimate = unname(coef(m)), se = unname(SE(m)), ci_low = ci[1], ci_high = ci[2])
+    c(estimate = unname(coef(m)), se = unname(SE(m)), ci_low = ci[1], ci_high = ci[2], exact = 0)
   } else {
     p <- svyciprop(as.formula(paste0("~I(", v, " == 1)")), design, method = "logit")
     ci <- confint(p)
-    100 * c(estimate = unname(coef(p)), se = unname(SE(p)), ci_low = ci[1], ci_high = ci[2])
+    y <- design$variables[[v]]
+    if (all(y == 1) || all(y == 0)) {  # every answer the same: exact interval
+      ci <- binom.test(sum(y), length(y))$conf.int
+      return(c(estimate = 100 * mean(y), se = 0, ci_low = 100 * ci[1], ci_high = 100 * ci[2],
+               exact = 1))
+    }
+    c(100 * c(estimate = unname(coef(p)), se = unname(SE(p)), ci_low = ci[1], ci_high = ci[2]),
+      exact = 0)
   }
 }
 out <- list(N = 15, n = nrow(ind), indicators = list(), team1 = list(), team2 = list())
@@ -56,15 +66,21 @@ for (v in setdiff(names(ind), c("team", "N"))) {
   bb <- b[b$indicator == v, ]
   diff <- r[["estimate"]] - bb$estimate
   se <- sqrt(r[["se"]]^2 + bb$se^2)
+  lo <- diff - q * se
+  hi <- diff + q * se
+  if (r[["exact"]] == 1) {
+    lo <- r[["ci_low"]] - bb$ci_high
+    hi <- r[["ci_high"]] - bb$ci_low
+    se <- (hi - lo) / (2 * q)
+  }
   out$indicators[[v]] <- list(
-    estimate = r[["estimate"]], se = r[["se"]], ci_low = unname(r[3]), ci_high = unname(r[4]),
-    difference = diff, difference_se = se, difference_ci_low = diff - q * se,
-    difference_ci_high = diff + q * se
+    estimate = r[["estimate"]], se = r[["se"]], ci_low = r[["ci_low"]], ci_high = r[["ci_high"]],
+    difference = diff, difference_se = se, difference_ci_low = lo, difference_ci_high = hi
   )
   for (t in 1:2) {
     rt <- one(subset(des, team == t), v)
     out[[paste0("team", t)]][[v]] <- list(
-      estimate = rt[["estimate"]], se = rt[["se"]], ci_low = unname(rt[3]), ci_high = unname(rt[4])
+      estimate = rt[["estimate"]], se = rt[["se"]], ci_low = rt[["ci_low"]], ci_high = rt[["ci_high"]]
     )
   }
 }

@@ -30,8 +30,10 @@ import json  # noqa: E402
 
 demo = Path(__file__).parents[3] / "src/leercultuur/quickscan/data/benchmark-demo.json"
 bench = json.loads(demo.read_text())
-lines = ["indicator,estimate,se"]
+lines = ["indicator,estimate,se,ci_low,ci_high"]
 for ind in bench["indicators"]:
     cell = ind["company_size"]["10-49"]
-    lines.append(f"{ind['id']},{cell['estimate']!r},{cell['se']!r}")
+    lines.append(
+        f"{ind['id']},{cell['estimate']!r},{cell['se']!r},{cell['ci_low']!r},{cell['ci_high']!r}"
+    )
 out.with_name("bench.csv").write_text("\n".join(lines) + "\n")

@@ -27,6 +27,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 TEMPLATES.env.autoescape = True
 TEMPLATES.env.globals["pick"] = i18n.pick
+TEMPLATES.env.auto_reload = False  # no file check per page (templates change with a deploy)
 
 
 def get_settings(request: Request) -> Settings:
