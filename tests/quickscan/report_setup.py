@@ -51,4 +51,5 @@ def closed_scan_with_answers(
         with app.state.sessions() as db:
             row = db.get(Scan, scan["id"])
             lifecycle.close_scan(db, row)
+            db.commit()
     return scan
