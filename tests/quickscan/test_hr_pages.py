@@ -143,7 +143,20 @@ def test_edit_a_running_scan(admin_api: Api, app: Any) -> None:
     locked = hr.get(f"/scans/{scan_id}/edit").text
     assert "Teams cannot change once answers have come in." in locked
     teams = hr.post(f"/scans/{scan_id}/edit", data={**base, "teams": "Productie"})
-    assert teams.status_code == 422 and "teams cannot change" in teams.text
+    assert teams.status_code == 422
+    assert '<p role="alert" class="error">Teams cannot change' in teams.text
+    past = hr.post(f"/scans/{scan_id}/edit", data={**base, "closes_on": "2020-01-01"})
+    assert past.status_code == 422 and "The closing date lies in the past." in past.text
+    bad = hr.post(
+        f"/scans/{scan_id}/edit",
+        params={"lang": "nl"},
+        data={**base, "headcount": "veel", "min_group_size": "2", "name": ""},
+    )
+    assert bad.status_code == 422
+    assert "Aantal medewerkers (dat wordt uitgenodigd): moet een heel getal zijn" in bad.text
+    assert "Minimale groepsgrootte voor uitkomsten (ten minste 5): moet ten minste 5 zijn" in bad.text
+    assert "Naam: vul dit in" in bad.text
+    assert "min_group_size" not in bad.text.split("<form", 1)[0]  # no field codes shown
     assert api.get(f"/scans/{scan_id}").json()["teams"] == ["Productie", "Kantoor", "Logistiek"]
 
 
@@ -264,3 +277,24 @@ def test_questionnaire_shows_the_full_notice_with_the_employer(admin_api: Api, a
     intro = TestClient(app).get(f"/s/{scan['public_id']}", params={"lang": "nl"}).text
     assert "Bakkerij Jansen (uw werkgever)" in intro
     assert "<h3>Uw rechten</h3>" in intro and "Autoriteit Persoonsgegevens" in intro
+
+
+def test_create_form_errors_are_shown_in_words(admin_api: Api, app: Any) -> None:
+    hr = _hr_pages(admin_api, app)
+    page = hr.get("/scans", params={"lang": "nl"})
+    r = hr.post(
+        "/scans",
+        data={
+            "csrf_token": _token(page.text),
+            "name": "X",
+            "sector": "C",
+            "size_class": "10-49",
+            "headcount": "12",
+            "languages": ["nl"],
+            "closes_on": "2020-01-01",
+            "min_group_size": "5",
+        },
+    )
+    assert r.status_code == 422
+    assert '<p role="alert" class="error">De sluitingsdatum ligt in het verleden.</p>' in r.text
+    assert "Nog geen scans." in r.text  # the list and the form are shown again

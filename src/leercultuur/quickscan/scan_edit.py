@@ -13,10 +13,19 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
-from leercultuur.quickscan.errors import Conflict, InvalidInput
+from leercultuur.quickscan.errors import InvalidInput
 from leercultuur.quickscan.items import LANGUAGES, Language
 from leercultuur.quickscan.models import Scan, ScanTeam
 from leercultuur.quickscan.scans import MAX_TEAMS, MIN_GROUP_FLOOR, ScanIn, SectorCode, SizeClass
+
+
+class EditRefused(InvalidInput):
+    """An edit the rules do not allow; ``key`` and ``values`` let the pages say it in words."""
+
+    def __init__(self, key: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 class ScanEdit(BaseModel):
@@ -51,20 +60,24 @@ def update_scan(
     work; flushes only."""
     today = today or date.today()
     if data.closes_on < today:
-        raise InvalidInput(f"closes_on: {data.closes_on.isoformat()} lies in the past")
+        raise EditRefused("date_past", f"closes_on: {data.closes_on.isoformat()} lies in the past")
     if data.min_group_size < scan.min_group_size:
-        raise InvalidInput(
+        raise EditRefused(
+            "min_down",
             f"min_group_size: {data.min_group_size} is below the {scan.min_group_size} promised "
-            "to the employees; it can only go up"
+            "to the employees; it can only go up",
+            min=scan.min_group_size,
         )
-    if data.headcount < max(responses, scan.open_count):
-        raise InvalidInput(
-            f"headcount: {data.headcount} is below the {max(responses, scan.open_count)} "
-            "responses already received"
+    received = max(responses, scan.open_count)
+    if data.headcount < received:
+        raise EditRefused(
+            "headcount_low",
+            f"headcount: {data.headcount} is below the {received} responses already received",
+            n=received,
         )
     if data.teams != scan.team_names:
         if responses:
-            raise Conflict("teams cannot change once answers have come in")
+            raise EditRefused("teams_locked", "teams cannot change once answers have come in")
         scan.teams.clear()
         db.flush()
         scan.teams.extend(ScanTeam(position=i, name=t) for i, t in enumerate(data.teams, 1))

@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from leercultuur.quickscan import lifecycle, retention, scans
 from leercultuur.quickscan.accounts import CurrentUser
-from leercultuur.quickscan.errors import Conflict, Gone, InvalidInput, NotAuthenticated
+from leercultuur.quickscan.errors import Gone, InvalidInput, NotAuthenticated
 from leercultuur.quickscan.models import Scan
-from leercultuur.quickscan.scan_edit import ScanEdit, update_scan
+from leercultuur.quickscan.scan_edit import EditRefused, ScanEdit, update_scan
 from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.admission import hashes_passwords
 from leercultuur.quickscan.web.deps import (
@@ -25,9 +25,10 @@ from leercultuur.quickscan.web.deps import (
     require_hr,
     require_user,
 )
+from leercultuur.quickscan.web.form_errors import refusal_text, validation_text
 from leercultuur.quickscan.web.forms import form_str
 from leercultuur.quickscan.web.middleware import SESSION_COOKIE
-from leercultuur.quickscan.web.pages_scans import scan_form_values, validation_message
+from leercultuur.quickscan.web.pages_scans import scan_form_values
 from leercultuur.quickscan.web.privacy import privacy_sections
 
 router = APIRouter()
@@ -70,14 +71,14 @@ def edit_submit(
     try:
         data = ScanEdit.model_validate(scan_form_values(form))
     except ValidationError as exc:
-        error = validation_message(exc)
+        error = validation_text(exc, i18n.translator(i18n.page_lang(request)))
     if error is None:
         try:
             with database.write() as db:
                 scan = _open_scan(db, user, scan_id)
                 update_scan(db, scan, data, responses=scans.response_count(db, scan))
-        except (InvalidInput, Conflict) as exc:
-            error = str(exc)
+        except EditRefused as exc:
+            error = refusal_text(exc, i18n.translator(i18n.page_lang(request)))
     if error is None:
         return RedirectResponse(f"/scans/{scan_id}", status_code=303)
     with database.read() as db:

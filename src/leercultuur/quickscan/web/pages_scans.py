@@ -18,6 +18,7 @@ from leercultuur.quickscan import lifecycle, scans
 from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import Gone, InvalidInput
 from leercultuur.quickscan.models import Scan
+from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.api_scans import public_links
 from leercultuur.quickscan.web.deps import (
     form_data,
@@ -26,6 +27,7 @@ from leercultuur.quickscan.web.deps import (
     render,
     require_hr,
 )
+from leercultuur.quickscan.web.form_errors import REFUSALS, validation_text
 from leercultuur.quickscan.web.forms import form_list, form_str
 
 router = APIRouter()
@@ -83,17 +85,20 @@ def scan_form_values(form: FormData) -> dict[str, object]:
     }
 
 
-@router.get("/scans")
-def scans_page(request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+def _list_context(request: Request, user: CurrentUser) -> dict[str, object]:
     with get_database(request).read() as db:
         rows = [scan_row(db, s) for s in scans.list_scans(db, user)]
-    ctx = {
+    return {
         "rows": rows,
         "sectors": scans.SECTORS,
         "size_classes": scans.SIZE_CLASSES,
         "default_close": (date.today() + timedelta(days=28)).isoformat(),
     }
-    return render(request, "scans.html", ctx)
+
+
+@router.get("/scans")
+def scans_page(request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    return render(request, "scans.html", _list_context(request, user))
 
 
 @router.post("/scans")
@@ -102,15 +107,21 @@ def scans_create(
     form: FormData = Depends(form_data),
     user: CurrentUser = Depends(require_hr),
 ) -> Response:
+    _ = i18n.translator(i18n.page_lang(request))
     raw = scan_form_values(form)
     raw["open_link"] = form_str(form, "open_link", default="") == "on"
-    kind = form_str(form, "kind", default="employees")
-    if kind != "employees":
-        raw["kind"] = kind
+    raw["kind"] = form_str(form, "kind", default="employees")
+    error: str | None = None
     try:
         data = scans.ScanIn.model_validate(raw)
     except ValidationError as exc:
-        raise InvalidInput(validation_message(exc)) from None
+        error = validation_text(exc, _)
+    else:
+        if data.closes_on < date.today():
+            error = _(REFUSALS["date_past"])
+    if error is not None:
+        ctx = {**_list_context(request, user), "error": error}
+        return render(request, "scans.html", ctx, 422)
     with get_database(request).write() as db:
         scan = scans.create_scan(db, user, data)
     return RedirectResponse(f"/scans/{scan.id}", status_code=303)
