@@ -154,7 +154,9 @@ def test_edit_a_running_scan(admin_api: Api, app: Any) -> None:
     )
     assert bad.status_code == 422
     assert "Aantal medewerkers (dat wordt uitgenodigd): moet een heel getal zijn" in bad.text
-    assert "Minimale groepsgrootte voor uitkomsten (ten minste 5): moet ten minste 5 zijn" in bad.text
+    assert (
+        "Minimale groepsgrootte voor uitkomsten (ten minste 5): moet ten minste 5 zijn" in bad.text
+    )
     assert "Naam: vul dit in" in bad.text
     assert "min_group_size" not in bad.text.split("<form", 1)[0]  # no field codes shown
     assert api.get(f"/scans/{scan_id}").json()["teams"] == ["Productie", "Kantoor", "Logistiek"]
