@@ -22,7 +22,7 @@ from pathlib import Path
 
 from leercultuur._runtime import tune_allocator
 from leercultuur.io import read_harmonised
-from leercultuur.monitor._pipeline import run_monitor
+from leercultuur.monitor import run_monitor
 from leercultuur.synth import GENERATOR_VERSION, write_synth
 
 OUT = Path(__file__).resolve().parent / "out" / f"synthetic-nea-{GENERATOR_VERSION}"

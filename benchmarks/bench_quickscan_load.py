@@ -92,9 +92,20 @@ def fresh_database(pg: str | None) -> Iterator[str]:
         admin.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(url: str, extra_env: dict[str, str]) -> Iterator[str]:
-    """The real server (default settings) on a free loopback port; yields its base URL."""
+def server(url: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """The real server (default settings) on a free loopback port; yields (base URL, pid)."""
+    from pydantic import SecretStr
+
     from leercultuur.quickscan import Settings
     from leercultuur.quickscan.manage import create_admin
 
@@ -107,7 +118,9 @@ def server(url: str, extra_env: dict[str, str]) -> Iterator[str]:
         "QUICKSCAN_DATA_DIR": str(data_dir),
         **extra_env,
     }
-    settings = Settings(environment="test", secret_key=SECRET, database_url=url, data_dir=data_dir)
+    settings = Settings(
+        environment="test", secret_key=SecretStr(SECRET), database_url=url, data_dir=data_dir
+    )
     create_admin(settings, username=ADMIN[0], password=ADMIN[1])
     port = _free_port()
     cli = Path(sys.executable).with_name("leercultuur")
@@ -128,7 +141,7 @@ def server(url: str, extra_env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise SystemExit(f"server did not start; log: {data_dir / 'server.log'}")
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:
@@ -187,10 +200,13 @@ def _client() -> httpx.AsyncClient:
 
 
 async def _prepare(c: httpx.AsyncClient, base: str, pid: str, path: str, run: Run | None) -> Any:
-    """GET the questionnaire; returns what the POST needs (form or headers/body)."""
+    """GET the questionnaire; returns what the POST needs (form or headers/body).
+
+    For the burst (run None) the connection is closed after the GET: the server drops idle
+    keep-alive connections after 5 s, and a POST sent just then would fail in the client."""
     t = time.perf_counter()
     url = f"{base}/s/{pid}/questions" if path == "html" else f"{base}/api/v1/s/{pid}"
-    r = await c.get(url)
+    r = await c.get(url, headers={"Connection": "close"} if run is None else None)
     if run is not None:
         run.latencies.append(time.perf_counter() - t)
     r.raise_for_status()
@@ -292,13 +308,15 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-def report(rate: float, run: Run, elapsed: float) -> str:
+def report(rate: float, run: Run, elapsed: float, cpu: float) -> str:
     lat, post = run.latencies, run.posts
+    per = cpu / run.stored * 1000 if run.stored else float("nan")
     return (
         f"rate {rate:6.1f}/s  stored {run.stored:5d} ({run.stored / elapsed:6.1f}/s)  "
         f"requests p50/p95/p99 {_pct(lat, 50):6.0f}/{_pct(lat, 95):6.0f}/{_pct(lat, 99):6.0f} ms  "
         f"POST p50/p95/p99 {_pct(post, 50):6.0f}/{_pct(post, 95):6.0f}/{_pct(post, 99):6.0f} ms  "
-        f"errors {run.errors}  5xx {run.status_5xx}  503 {run.status_503}  other {run.other}"
+        f"errors {run.errors}  5xx {run.status_5xx}  503 {run.status_503}  other {run.other}  "
+        f"server CPU {per:.1f} ms per answer"
     )
 
 
@@ -315,13 +333,14 @@ def main() -> None:
     args = ap.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     db = "PostgreSQL" if args.pg else "SQLite"
-    with fresh_database(args.pg) as url, server(url, {}) as base:
-        pid = make_scan(base)
+    with fresh_database(args.pg) as url, server(url, {}) as (base, server_pid):
+        scan = make_scan(base)
         print(f"{db}, path {args.path}, {args.duration:.0f} s per rate, server {base}")
         best = None
         for rate in rates:
-            run, elapsed = asyncio.run(open_loop(base, pid, args.path, rate, args.duration))
-            print(report(rate, run, elapsed), flush=True)
+            cpu0 = cpu_seconds(server_pid)
+            run, elapsed = asyncio.run(open_loop(base, scan, args.path, rate, args.duration))
+            print(report(rate, run, elapsed, cpu_seconds(server_pid) - cpu0), flush=True)
             ok = (
                 _pct(run.latencies, 95) < args.p95_ms
                 and run.errors + run.status_5xx + run.other == 0
@@ -334,7 +353,7 @@ def main() -> None:
         if args.find_max:
             print(f"highest rate with p95 < {args.p95_ms:.0f} ms and no failure: {best}/s")
         if args.burst:
-            run, took = asyncio.run(burst(base, pid, args.path, args.burst))
+            run, took = asyncio.run(burst(base, scan, args.path, args.burst))
             print(
                 f"{args.burst} simultaneous submissions: all answered in {took:.2f} s; "
                 f"stored {run.stored}, POST p50/p95 {_pct(run.posts, 50):.0f}/"

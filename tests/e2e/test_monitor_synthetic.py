@@ -161,3 +161,47 @@ def test_cells_equal_r_on_the_synthetic_files(result: MonitorResult) -> None:
         cell = e.loc[(ind, "all", "all", 2022)]
         assert cell["estimate"] == pytest.approx(100 * g[key]["estimate"], rel=1e-8)
         assert cell["se"] == pytest.approx(100 * g[key]["se"], rel=1e-8)
+
+
+ARTICLE_ROW = "54 52* 52 51* 51 51 51 51 49* 49 52*"  # the article's Table 1, in whole percent
+
+
+def test_combined_table1_is_the_articles_row(result: MonitorResult) -> None:
+    """The report's Table 1a of the demo prints the article's row: values, markers and B."""
+    from leercultuur.report._article import article_tables
+
+    t1a = article_tables(result, lang="nl")[0]
+    row = t1a.rows[0]
+    assert row.indicator == "nonformal" and t1a.years == tuple(TABLE1)
+    *years, trend = row.texts("nl")
+    assert " ".join(v.replace("%", "") for v in years) == ARTICLE_ROW
+    assert trend == "\u22120,3%*"  # the article: -0,3%*
+
+
+def test_article_risk_groups_are_computed(result: MonitorResult) -> None:
+    """55+ (55-64 + 65-74) and flex workers (on-call + agency), declared in the default spec."""
+    c = result.comparisons.query(
+        "comparison == 'group_vs_rest' and indicator == 'nonformal' and year == 2022"
+    ).set_index(["breakdown", "group"])
+    assert c.loc[("age_class", "55+"), "difference"] < 0
+    assert c.loc[("contract", "flex"), "difference"] < 0
+    n = result.estimates.query("indicator == 'nonformal' and year == 2022").set_index(
+        ["breakdown", "group"]
+    )["n"]
+    assert n[("age_class", "55+")] == n[("age_class", "55-64")] + n[("age_class", "65-74")]
+
+
+def test_dutch_report_of_the_demo_has_no_code_strings(
+    result: MonitorResult, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "report"))
+    from test_report_publishable import offending, visible_text, workbook_text
+
+    from leercultuur.report import render_report
+
+    files = render_report(result, tmp_path_factory.mktemp("demo-report"), lang="nl")
+    html = visible_text(files.html.read_text(encoding="utf-8"))
+    assert offending(html) == []
+    assert offending(workbook_text(files.excel)) == []
+    # the source line says what the manifest records (here the input files), never "NEA"
+    assert "Bron: NEA" not in html and "Bron: nea_2012.sav" in html

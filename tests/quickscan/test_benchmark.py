@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from leercultuur.cli import app as cli_app
-from leercultuur.monitor._export import BenchmarkFile, benchmark_schema
+from leercultuur.monitor import BenchmarkFile, benchmark_schema
 from leercultuur.quickscan import items
 from leercultuur.quickscan.benchmark import (
     BenchmarkInvalid,

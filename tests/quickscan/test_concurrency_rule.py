@@ -15,11 +15,12 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.utils import get_dependant
 from fastapi.routing import APIRoute
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import create_app
-from leercultuur.quickscan.db import Database
+from leercultuur.quickscan.db import Database, is_transient
 from leercultuur.quickscan.manage import create_admin
 from leercultuur.quickscan.models import Response as ResponseRow
 from leercultuur.quickscan.web.admission import HASHING_ENDPOINTS, hashes_passwords, lane_of
@@ -53,7 +54,11 @@ def _calls(route: APIRoute, app: FastAPI) -> Iterator[Callable[..., Any]]:
     """The endpoint and every dependency (recursively) FastAPI calls for the route, the
     app-wide dependencies included."""
     stack = [route.dependant]
-    stack += [get_dependant(path=route.path, call=d.dependency) for d in app.router.dependencies]
+    stack += [
+        get_dependant(path=route.path, call=d.dependency)
+        for d in app.router.dependencies
+        if d.dependency is not None
+    ]
     while stack:
         dep = stack.pop()
         if dep.call is not None:
@@ -249,3 +254,29 @@ def test_a_full_server_answers_at_once_with_503_and_the_form_to_send_again(
     resent = employee.post(f"/s/{public_id}/questions", data=kept)
     assert resent.status_code == 200 and "Dank u wel!" in resent.text
     assert _count(sqlite_app) == 1
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__("error")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("exc", "transient"),
+    [
+        (sa_exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached"), True),
+        (
+            sa_exc.OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked")),
+            True,
+        ),
+        (sa_exc.OperationalError("UPDATE", {}, _PgError("55P03")), True),  # lock timeout
+        (sa_exc.OperationalError("UPDATE", {}, _PgError("40001")), True),  # serialization
+        (sa_exc.OperationalError("SELECT", {}, _PgError("53300")), True),  # too many clients
+        (sa_exc.IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE failed")), False),
+        (sa_exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table")), False),
+        (ValueError("database is locked"), False),
+    ],
+)
+def test_which_database_failures_are_answered_with_503(exc: Exception, transient: bool) -> None:
+    assert is_transient(exc) is transient

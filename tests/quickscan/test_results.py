@@ -256,3 +256,30 @@ def test_report_is_frozen(golden_case) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AttributeError):
         rep.responses = 3  # type: ignore[misc]
     assert replace(rep, responses=3).responses == 3
+
+
+def test_a_figure_of_part_of_a_group_is_not_shown(bench) -> None:  # type: ignore[no-untyped-def]
+    """Someone skipped an item: figures of that item cover part of the organisation and of a
+    team, which the anonymity plan does not check, so they are not shown."""
+    codes = pd.read_csv(GOLDEN / "responses.csv")
+    data = scan_data(codes, headcount=15)
+    responses = data.responses.copy()
+    responses.loc[0, "course"] = np.nan  # person 0 (team 1) skipped the course question
+    rep = build_scan_report(replace(data, responses=responses), bench)
+    course = next(r for r in rep.indicators if r.id == "nonformal")
+    assert course.organisation is None and course.verdict == "too_few"
+    other = next(r for r in rep.indicators if r.id == "informal_tasks_much")
+    assert other.organisation is not None and other.organisation.n == 12
+    team1 = next(g for g in rep.groups if g.variable == "team" and g.code == 1)
+    assert next(r for r in team1.indicators if r.id == "nonformal").organisation is None
+
+
+def test_employer_self_scan_with_two_answers_shows_their_mean(bench) -> None:  # type: ignore[no-untyped-def]
+    codes = pd.read_csv(GOLDEN / "responses.csv").head(2).drop(columns="team")
+    codes["course_2y"] = [1, 2]
+    rep = build_scan_report(
+        scan_data(codes, headcount=6, kind="employer", size_class="1-9", minimum=5), bench
+    )
+    course = next(r for r in rep.indicators if r.id == "nonformal")
+    assert course.organisation == Figure(50.0, 0.0, 50.0, 50.0, 2)
+    assert any("2 answers" in note for note in rep.notes_en)

@@ -65,11 +65,11 @@ def test_report_in_chromium(rendered: ReportFiles) -> None:
     assert seen["errors"] == []
     assert seen["requests"] == [rendered.html.resolve().as_uri()]
     assert seen["title"] == "Monitor Leercultuur 2012\u20132022"
-    assert seen["tables"] == seen["captions"] == 10
-    assert seen["svgs"] == 7
+    assert seen["tables"] == seen["captions"] == 13
+    assert seen["svgs"] == 9
     assert seen["chart_box"]["width"] > 400 and seen["chart_box"]["height"] > 150
     assert seen["cell"] == "52,0%*"
-    assert seen["findings"] == 9
+    assert seen["findings"] == 5
     assert seen["group_rows_visible"]
     assert (ARTIFACTS / "report-nl-top.png").stat().st_size > 10_000
 

@@ -51,13 +51,15 @@ def test_accessible_structure(rendered: ReportFiles, result: MonitorResult) -> N
     assert page.all("html")[0]["lang"] == "nl"
     assert len(page.all("h1")) == 1
     assert len(page.all("h4")) == 4  # one per indicator
-    tables = html.count("<table>")
-    assert tables == 2 * 4 + 1 + 1  # Table 1 + groups per indicator, Table 2, associations
+    tables = len(page.all("table"))
+    # Table 1a and 1b, a table and its groups per indicator, Table 2, associations, definitions
+    assert tables == 2 + 2 * 4 + 1 + 1 + 1
     assert html.count("<caption>") == tables
     ths = page.all("th")
     assert ths and all(th.get("scope") in ("col", "row", "rowgroup") for th in ths)
     svgs = page.all("svg")
-    assert len(svgs) == 4 + 2 + 1  # trends, subgroup charts, associations
+    # trends, subgroup charts, associations, groups over time (headline indicators, >= 3 years)
+    assert len(svgs) == 4 + 2 + 1 + 2
     assert all(s["role"] == "img" and s["aria-label"] for s in svgs)
     assert "2012: 54,0%; 2013: 52,0%" in svgs[0]["aria-label"]
     all_ids = [a["id"] for _t, a in page.tags if a.get("id")]
@@ -74,15 +76,21 @@ def test_accessible_structure(rendered: ReportFiles, result: MonitorResult) -> N
 def test_content_nl(rendered: ReportFiles) -> None:
     html, _ = _parse(rendered.html)
     assert '<h2 id="h-findings">Belangrijkste bevindingen</h2>' in html
-    assert "Leidinggevende stimuleert ontwikkeling steeg significant: +0,60 %-punt per jaar" in html
+    assert "De trend over 2012\u20132022 is licht stijgend (B = +0,60 %-punt per jaar" in html
+    assert "Het is nog te vroeg om van een trendbreuk te spreken." in html
     row = (
         '<tr id="ind-nonformal-est-all-all" class="all"><th scope="row">Alle werknemers</th>'
         '<td>54,0%</td><td>52,0%<abbr class="mk" title="significant (p &lt; 0,05), klein effect'
         ' (d &lt; 0,20)">*</abbr></td>'
     )
     assert row in html
-    assert "Toetsen: design-based tegenover klassiek" in html
-    assert "organisational resources for learning" in html  # the result's gaps
+    assert "Toetsen: volgens de steekproefopzet tegenover klassiek" in html
+    assert "Middelen voor leren in de organisatie" in html  # what the NEA does not measure
+    assert "Tabel 1a. Leergedrag: 10-jaartrend B, 2012\u20132022" in html
+    assert "Tabel 2. Groepen werknemers" in html
+    assert "Opleidingsniveau volgens de CBS-indeling: laag = basisonderwijs" in html
+    # definitions from codebook and spec, the assumed cut-off disclosed
+    assert "Heeft u in de afgelopen 2 jaar een opleiding of cursus gevolgd voor uw werk?" in html
 
 
 def test_english_edition(rendered_en: ReportFiles) -> None:
@@ -91,7 +99,7 @@ def test_english_edition(rendered_en: ReportFiles) -> None:
     assert page.all("html")[0]["lang"] == "en"
     assert '<h2 id="h-findings">Key findings</h2>' in html
     assert "Tests: design-based versus classic" in html
-    assert "Supervisor stimulates development rose significantly: +0.60 pp per year" in html
+    assert "The trend over 2012\u20132022 is slightly rising (B = +0.60 pp per year" in html
     assert "Belangrijkste" not in html
 
 
@@ -99,8 +107,9 @@ def test_charts_saved_as_svg_and_png(rendered: ReportFiles) -> None:
     names = sorted(p.name for p in rendered.charts)
     stems = sorted({Path(n).stem for n in names})
     assert stems == [
-        "associations", "groups-age_class", "groups-education", "trend-autonomy_scale",
-        "trend-informal_tasks_much", "trend-nonformal", "trend-support_any",
+        "associations", "groups-age_class", "groups-education", "overtime-nonformal",
+        "overtime-support_any", "trend-autonomy_scale", "trend-informal_tasks_much",
+        "trend-nonformal", "trend-support_any",
     ]  # fmt: skip
     assert len(names) == 2 * len(stems)
     for p in rendered.charts:

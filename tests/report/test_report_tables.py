@@ -124,3 +124,39 @@ def test_missing_flags_count_as_false(result: MonitorResult, tmp_path: Path) -> 
     t = indicator_tables(res, lang="en")[0]
     assert t.to_frame("en").iloc[0, 1:4].tolist() == ["54.0%", "52.0%*", "52.0%"]
     assert render_report(res, tmp_path).html.exists()
+
+
+def _parse_nl(text: str) -> float:
+    return float(text.rstrip("*%").replace("\u2212", "-").replace(",", "."))
+
+
+def test_changes_equal_the_difference_of_the_displayed_values(result: MonitorResult) -> None:
+    """A table never prints 66,0 -> 70,0 as +3,9: the change is last minus first as shown."""
+    checked = 0
+    for t in indicator_tables(result, lang="nl"):
+        frame = t.to_frame("nl")
+        for _, row in frame.iterrows():
+            first, last, change = row.iloc[1], row.iloc[len(t.years)], row.iloc[-1]
+            if "x" in (first, last, change) or "" in (first, last, change):
+                continue
+            assert _parse_nl(change) == pytest.approx(_parse_nl(last) - _parse_nl(first)), row
+            checked += 1
+    assert checked > 20
+
+
+def test_article_table_1a_and_1b(result: MonitorResult) -> None:
+    from leercultuur.report._article import article_tables
+
+    t1a, t1b = article_tables(result, lang="nl")
+    assert (t1a.number, t1b.number) == ("1a", "1b")
+    assert t1a.title == "Leergedrag: 10-jaartrend B, 2012\u20132022"
+    frame = t1a.to_frame("nl")
+    assert frame.columns[-1] == "10-jaartrend B"
+    assert frame.iloc[0].tolist() == [
+        "Opleiding of cursus gevolgd (afgelopen 2 jaar)",
+        "54%", "52%*", "52%", "51%*", "51%", "51%", "51%", "51%", "49%*", "49%", "52%*",
+        "\u22120,2%*",
+    ]  # fmt: skip
+    assert frame.iloc[-1, 0] == "Respondenten (n)"
+    assert [r.indicator for r in t1b.rows] == ["autonomy_scale", "support_any"]
+    assert any("Alleen in twee jaren gemeten" in n for n in t1a.footnotes)

@@ -118,3 +118,14 @@ def test_subset_is_a_snapshot_too() -> None:
     before = d.mean("y", by="year")
     df["y"] = 0.0
     pdt.assert_frame_equal(d.mean("y", by="year"), before)
+
+
+def test_editing_design_data_does_not_reach_the_design() -> None:
+    original = _frame(13)
+    d = _design(original.copy())
+    before = d.mean("y", by="g")
+    exposed = d.data
+    exposed.loc[exposed.index[:100], "y"] = 1e6
+    exposed["w"] = 1.0
+    pdt.assert_frame_equal(d.mean("y", by="g"), before)
+    pdt.assert_frame_equal(d.data, original)

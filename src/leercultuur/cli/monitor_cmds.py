@@ -51,7 +51,9 @@ def stage_progress(total: int, title: str) -> Iterator[Any]:
 def _monitor_stages(spec: Any) -> int:
     # "indicators", one step per (weight plan x breakdown incl. all), "associations"; the
     # default codebook gives 3 weight plans (whole sample, and the two 2022 half blocks)
-    return 2 + 3 * (len(spec.breakdowns) + 1)
+    # (each combined group of a breakdown is one more pass)
+    combined = sum(len(b.combine) for b in spec.breakdowns)
+    return 2 + 3 * (len(spec.breakdowns) + combined + 1)
 
 
 def run_monitor_on_files(

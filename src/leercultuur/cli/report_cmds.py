@@ -24,11 +24,17 @@ def report_command(
         help="Markers from the design or classic tests (default: what the result holds).",
     ),
     pdf: bool = typer.Option(False, "--pdf", help="Also print the report to PDF (needs Chromium)."),
+    text: Path | None = typer.Option(
+        None,
+        "--text",
+        help="Folder with your own texts: intro.md, conclusions.md, colophon.md (Markdown; "
+        "intro.en.md etc. for the English edition).",
+    ),
 ) -> None:
     """Publish a monitor result: offline HTML report with findings and charts, Excel workbook."""
     from leercultuur.report import render_report
 
-    files = render_report(result_dir, out, lang=lang, method=method, pdf=pdf)
+    files = render_report(result_dir, out, lang=lang, method=method, pdf=pdf, text_dir=text)
     typer.echo(f"report:   {files.html}")
     typer.echo(f"excel:    {files.excel}")
     typer.echo(f"findings: {files.findings}")

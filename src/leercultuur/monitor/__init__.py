@@ -18,7 +18,13 @@ from leercultuur.monitor._result import (
 from leercultuur.monitor._spec import Breakdown, Indicator, Label, MonitorSpec, load_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from leercultuur.monitor._export import benchmark_schema, export_benchmark
+    from leercultuur.monitor._export import (
+        BenchmarkFile,
+        IndicatorBenchmark,
+        benchmark_schema,
+        export_benchmark,
+    )
+    from leercultuur.monitor._export import Cell as BenchmarkCell
     from leercultuur.monitor._pipeline import check_codebook_design, output_check, run_monitor
     from leercultuur.monitor._spec import default_spec_text
 
@@ -29,10 +35,14 @@ def __getattr__(name: str) -> Any:
         from leercultuur.monitor import _pipeline
 
         return getattr(_pipeline, name)
-    if name in ("benchmark_schema", "export_benchmark"):
+    if name in ("benchmark_schema", "export_benchmark", "BenchmarkFile", "IndicatorBenchmark"):
         from leercultuur.monitor import _export
 
         return getattr(_export, name)
+    if name == "BenchmarkCell":  # one cell of the benchmark file (a figure or a suppression)
+        from leercultuur.monitor._export import Cell
+
+        return Cell
     if name == "default_spec_text":
         from leercultuur.monitor._spec import default_spec_text
 
@@ -46,8 +56,11 @@ __all__ = [
     "ESTIMATE_COLUMNS",
     "TABLES",
     "TREND_COLUMNS",
+    "BenchmarkCell",
+    "BenchmarkFile",
     "Breakdown",
     "Indicator",
+    "IndicatorBenchmark",
     "Label",
     "MonitorResult",
     "MonitorSpec",

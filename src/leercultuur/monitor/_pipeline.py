@@ -21,6 +21,7 @@ import pandas as pd
 from leercultuur import __version__
 from leercultuur.errors import DataError, SpecError, check_choice
 from leercultuur.io import Codebook, Metadata
+from leercultuur.monitor._combined import add_combined, file_combined, with_combined_labels
 from leercultuur.monitor._compare import compute_tables
 from leercultuur.monitor._estimates import describe_design, plan_designs
 from leercultuur.monitor._generic import generic_tables, needs_generic
@@ -97,6 +98,11 @@ def check_codebook_design(metadata: Metadata, spec: MonitorSpec) -> None:
         )
 
 
+def _named(progress: Progress, parent: dict[str, str]) -> Progress:
+    """Progress labels with a combined group's helper breakdown shown as its breakdown."""
+    return lambda label: progress(parent.get(label, label))
+
+
 def run_monitor(
     data: pd.DataFrame,
     *,
@@ -135,13 +141,17 @@ def run_monitor(
         )
     if progress:
         progress("indicators")
-    designs = plan_designs(data, frame, spec, method=method)
     reportable = spec.model_copy(
         update={"breakdowns": tuple(b for b in spec.breakdowns if b.column in data.columns)}
     )
+    combined = add_combined(data, reportable)  # the spec's combined groups ("55+")
+    gaps += combined.gaps
+    designs = plan_designs(combined.data, frame, combined.spec, method=method)
     tables = generic_tables if needs_generic(spec) else compute_tables
-    estimates, comparisons, trends = tables(
-        designs, frame, reportable, method=method, progress=progress
+    shown = None if progress is None else _named(progress, combined.parent)
+    estimates, comparisons, trends = (
+        file_combined(t, combined.parent, reportable, sort=k == 0)
+        for k, t in enumerate(tables(designs, frame, combined.spec, method=method, progress=shown))
     )
     from leercultuur.monitor._associations import associations as _assoc
 
@@ -164,7 +174,9 @@ def run_monitor(
         "spec": spec.model_dump(mode="json"),
         "spec_source": None if spec_source is None else _file_record(spec_source),
         "design": describe_design(data, spec, frame, method=method),
-        "labels": labels_of(metadata, spec) if metadata is not None else {},
+        "labels": (
+            with_combined_labels(labels_of(metadata, spec), spec) if metadata is not None else {}
+        ),
         "provenance": dict(provenance or {}),
         "indicators_missing": list(frame.missing),
     }  # fmt: skip

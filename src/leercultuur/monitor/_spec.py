@@ -45,6 +45,9 @@ class Indicator(_Strict):
     cutoff: float | None = None
     headline: bool = False
     label: Label
+    # the people the indicator counts, as the subject of a sentence in the report's findings
+    # ("Het aandeel werknemers dat ..."); without it the report writes one from the label
+    subject: Label | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Indicator:
@@ -62,10 +65,54 @@ class Indicator(_Strict):
         return self.kind in ("share", "share_scale")
 
 
+class CombinedGroup(_Strict):
+    """A group that joins categories of its breakdown (e.g. 55-64 and 65-74 as "55+").
+
+    ``id`` is the group as the output tables write it; ``of`` the categories it joins, as the
+    tables write them (the codebook's codes). Compared, like every group, with all other
+    respondents of the breakdown (those outside the combined group)."""
+
+    id: str = Field(min_length=1, max_length=40)
+    of: tuple[str, ...] = Field(min_length=2)
+    label: Label
+
+    @model_validator(mode="before")
+    @classmethod
+    def _codes_as_text(cls, raw: object) -> object:
+        # YAML reads `of: [1, 2]` as numbers; the tables write groups as text
+        if isinstance(raw, dict) and isinstance(raw.get("of"), list):
+            raw = {**raw, "of": [str(v) for v in raw["of"]]}
+        return raw
+
+    @model_validator(mode="after")
+    def _check(self) -> CombinedGroup:
+        dup = sorted({g for g in self.of if self.of.count(g) > 1})
+        if dup:
+            raise ValueError(f"combined group {self.id!r}: 'of' names {', '.join(dup)} twice")
+        return self
+
+
 class Breakdown(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     column: str
     label: Label
+    combine: tuple[CombinedGroup, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Breakdown:
+        ids = [c.id for c in self.combine]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(
+                f"breakdown {self.id!r}: combined group id(s) {', '.join(dup)} used twice"
+            )
+        clash = sorted({c.id for c in self.combine if c.id in c.of})
+        if clash:
+            raise ValueError(
+                f"breakdown {self.id!r}: combined group {', '.join(clash)} has the id of one of "
+                "the categories it joins; give it its own id (e.g. '55+')"
+            )
+        return self
 
 
 class TrendSpec(_Strict):
@@ -110,6 +157,8 @@ class MonitorSpec(_Strict):
     breakdowns: tuple[Breakdown, ...] = ()
     indicators: tuple[Indicator, ...] = Field(min_length=1)
     associations: Associations = Associations()
+    # groups the report always writes a finding about ("breakdown:group", e.g. "age_class:55+")
+    risk_groups: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _check_refs(self) -> MonitorSpec:
@@ -121,6 +170,13 @@ class MonitorSpec(_Strict):
         dupb = sorted({b for b in bids if bids.count(b) > 1})
         if dupb:
             raise ValueError(f"duplicate breakdown ids: {', '.join(dupb)}")
+        # a risk group of a breakdown the spec drops is simply not reported
+        bad = [r for r in self.risk_groups if ":" not in r or not all(r.split(":", 1))]
+        if bad:
+            raise ValueError(
+                f"risk_groups: {', '.join(map(repr, bad))} is not written as 'breakdown:group' "
+                "(e.g. 'age_class:55+')"
+            )
         known = set(ids)
         for role, names in (
             ("outcomes", self.associations.outcomes),

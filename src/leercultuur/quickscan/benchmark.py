@@ -30,7 +30,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leercultuur.monitor._export import BenchmarkFile, Cell, IndicatorBenchmark
+from leercultuur.monitor import BenchmarkCell as Cell
+from leercultuur.monitor import BenchmarkFile, IndicatorBenchmark
 from leercultuur.quickscan.errors import InvalidInput
 from leercultuur.quickscan.jsonschema_check import errors as schema_errors
 from leercultuur.quickscan.models import BenchmarkEdition

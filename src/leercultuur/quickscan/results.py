@@ -281,6 +281,14 @@ def _figures(
     return _exact_if_degenerate(fig, ind, level=level)
 
 
+def _covering(fig: Figure | None, members: int) -> Figure | None:
+    """A figure is shown only when it covers every member of its group: the anonymity plan
+    reasons about whole groups, and a figure of part of a group (someone skipped an item) would
+    be the total of another, unchecked set. (The monitor's items are required in the Quickscan,
+    so this does not happen with its own questionnaire.)"""
+    return fig if fig is not None and fig.n == members else None
+
+
 def _figures_by(
     design: Design, inds: Sequence[Indicator], var: str, *, level: float
 ) -> dict[tuple[str, int], Figure]:
@@ -391,7 +399,7 @@ def build_scan_report(
             results.append(_single_view(ind, frame[col].to_numpy(dtype=float), cmp))
             continue
         assert design is not None
-        org = _figures(design, ind, col, level=level, census=n >= data.headcount)
+        org = _covering(_figures(design, ind, col, level=level, census=n >= data.headcount), n)
         res = _compare(ind, org, cmp, enough=org is not None and org.n >= data.minimum,
                        level=level)  # fmt: skip
         if prev_design is not None and previous is not None and org is not None:
@@ -572,7 +580,7 @@ def _groups(
             continue
         rows = []
         for ind in inds:
-            org = by_var[cand.key[0]].get((ind.id, cand.key[1]))
+            org = _covering(by_var[cand.key[0]].get((ind.id, cand.key[1])), len(cand.members))
             cmp = _bench_figure(bench, ind, data, threshold)
             rows.append(_compare(ind, org, cmp, enough=org is not None and org.n >= data.minimum,
                                  level=level))  # fmt: skip

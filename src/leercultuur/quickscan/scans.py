@@ -86,7 +86,7 @@ def scan_to_dict(scan: Scan, response_count: int) -> dict[str, object]:
         "open_link": scan.open_link,
         "teams": scan.team_names,
         "kind": scan.kind,
-        "status": "open" if scan.closes_on >= date.today() else "closed",
+        "status": "open" if scan.closed_at is None and scan.closes_on >= date.today() else "closed",
         "response_count": response_count,
     }
 

@@ -28,6 +28,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
+from leercultuur.report._labels import Labels
+from leercultuur.report._methods_text import synthetic_note
 
 # Colour-blind safe, >= 4.5:1 contrast on white for lines and text.
 INK = "#1a1a1a"
@@ -78,6 +80,29 @@ def _formatter(unit: str, lang: Lang) -> FuncFormatter:
     return FuncFormatter(lambda v, _: i18n.num(v, _decimals(v), lang))
 
 
+MIN_TEXT_PX = 11.5  # the smallest chart text on screen, in CSS pixels
+
+
+def _min_width(svg: str) -> float:
+    """The width (CSS px) at which the chart's smallest text is :data:`MIN_TEXT_PX`."""
+    vb = re.search(r'viewBox="[\d.\s-]*?\s([\d.]+)\s[\d.]+"', svg)
+    sizes = [float(x) for x in re.findall(r"font(?:-size)?:\s*([\d.]+)px", svg)]
+    sizes += [float(x) for x in re.findall(r"font:\s*(?:bold\s+|italic\s+)*([\d.]+)px", svg)]
+    if not vb or not sizes:
+        return 0.0
+    return float(vb.group(1)) * MIN_TEXT_PX / min(sizes)
+
+
+def _stamp(fig: Figure, note: str, *, top: bool = False) -> None:
+    """The synthetic-data warning on the chart itself (it travels with the PNG and SVG); at the
+    top right where the bottom holds a legend."""
+    if note:
+        chars = max(30, int(fig.get_figwidth() * 14))  # what fits at 8 pt bold
+        y, va = (0.995, "top") if top else (0.005, "bottom")
+        fig.text(0.995, y, _wrap(note, chars), ha="right", va=va, fontsize=8,
+                 color=ORANGE, fontweight="bold")  # fmt: skip
+
+
 def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) -> Chart:
     with plt.rc_context({**STYLE, "svg.hashsalt": chart_id}):
         buf = io.StringIO()
@@ -89,6 +114,7 @@ def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) 
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
+    min_w = _min_width(svg)
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
     # ids unique within the page: several SVGs are inlined into one document
     p = chart_id
@@ -98,7 +124,10 @@ def _finish(fig: Figure, chart_id: str, title: str, alt: str, out: Path | None) 
     svg = re.sub(rf'<g id="{p}-chart-title">\s*<text.*?</text>\s*</g>', "", svg, flags=re.S)
     label = escape(alt, quote=True)
     svg = svg.replace(
-        "<svg", f'<svg role="img" aria-label="{label}" class="chart" focusable="false"', 1
+        "<svg",
+        f'<svg role="img" aria-label="{label}" class="chart" focusable="false" '
+        f'style="--min-w: {min_w:.0f}px"',
+        1,
     )
     # the <title> element names the chart for tooltips and assistive technology
     head = f"<title>{escape(title)}</title>"
@@ -157,6 +186,7 @@ def trend_chart(
             ax.set_ylim(max(floor, np.nanmin(lo) - pad), min(top, np.nanmax(hi) + pad))
         ax.legend(frameon=False, fontsize=8.5, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=2)
         ax.set_title(label, loc="left", fontsize=11, color=INK).set_gid("chart-title")
+        _stamp(fig, synthetic_note(result, lang))
     points = "; ".join(
         f"{yr}: {i18n.value(float(v), unit, lang)}" for yr, v in zip(years, y, strict=True)
     )
@@ -175,12 +205,15 @@ def subgroup_chart(
     lang: Lang,
     method: str = "design",
     out: Path | None = None,
+    xlims: dict[str, tuple[float, float]] | None = None,
 ) -> Chart:
-    """Each group's estimate with CI in the latest year, one panel per indicator.
+    """Each group's estimate with CI in the latest year, one panel per indicator; ``xlims``
+    gives every breakdown's panel of an indicator the same axis (see :func:`shared_limits`).
 
     The dashed line is all employees; groups significantly below/above the rest are orange/blue;
     suppressed groups show as ``x``."""
     spec = result.spec
+    names = Labels(result, lang)
     blabel = spec.breakdown(breakdown).label.get(lang)
     e, c = result.estimates, result.comparisons
     last = e.groupby("indicator")["year"].max()
@@ -192,7 +225,7 @@ def subgroup_chart(
     with plt.rc_context(STYLE):
         ncol = min(3, n)
         nrow = -(-n // ncol)
-        label_w = 0.065 * max(len(i18n.group_label(breakdown, g, lang)) for g in groups)
+        label_w = 0.075 * max(len(names.group(breakdown, g)) for g in groups)
         width = 2.7 * ncol + label_w + 0.4
         axes_h, title_h, ticks_h, top_h, legend_h = 0.3 * len(groups) + 0.15, 0.6, 0.3, 0.35, 0.4
         height = nrow * (axes_h + title_h + ticks_h) + top_h + legend_h
@@ -236,23 +269,24 @@ def subgroup_chart(
                 )  # fmt: skip
             ax.xaxis.set_major_formatter(_formatter(unit, lang))
             ax.xaxis.set_major_locator(MaxNLocator(4))
+            if xlims and ind in xlims:
+                ax.set_xlim(*xlims[ind])
             title = spec.indicator(ind).label.get(lang)
             ax.set_title(_wrap(title, 26) + f"\n({yr})", fontsize=8.5, loc="left", color=INK)
             words.append(
                 f"{title} ({yr}): "
                 + ", ".join(
-                    i18n.group_label(breakdown, str(k), lang)
-                    + " "
-                    + i18n.value(float(v), unit, lang)
+                    names.group(breakdown, str(k)) + " " + i18n.value(float(v), unit, lang)
                     for k, v in zip(g["group"], est, strict=True)
                 )
             )
         ax0 = axes[0][0]
         ax0.set_yticks(range(len(groups)))
-        ax0.set_yticklabels([i18n.group_label(breakdown, g, lang) for g in groups], fontsize=8.5)
+        ax0.set_yticklabels([names.group(breakdown, g) for g in groups], fontsize=8.5)
         ax0.set_ylim(len(groups) - 0.5, -0.5)
         fig.suptitle(blabel, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=11)
         fig.legend(handles=_legend(lang), loc="lower center", ncol=4, frameon=False, fontsize=8)
+        _stamp(fig, synthetic_note(result, lang), top=True)
     alt = f"{blabel}: " + "; ".join(words) + "."
     return _finish(fig, f"groups-{breakdown}", blabel, alt, out)
 
@@ -272,7 +306,7 @@ def association_chart(
     words = []
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(
-            1, len(outcomes), figsize=(2.6 * len(outcomes) + 2.4, 0.45 * len(preds) + 1.4),
+            1, len(outcomes), figsize=(2.6 * len(outcomes) + 2.4, 0.45 * len(preds) + 1.75),
             sharey=True, squeeze=False,
         )  # fmt: skip
         for ax, o in zip(axes[0], outcomes, strict=True):
@@ -298,9 +332,37 @@ def association_chart(
         axes[0][0].set_yticks(range(len(preds)))
         axes[0][0].set_yticklabels([_wrap(labels.get(p, p), 30) for p in preds], fontsize=8.5)
         axes[0][0].set_ylim(len(preds) - 0.5, -0.5)
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
+        _stamp(fig, synthetic_note(result, lang))
     alt = f"{title} ({i18n.t('per_unit', lang)}): " + "; ".join(words) + "."
     return _finish(fig, "associations", title, alt, out)
+
+
+def shared_limits(
+    result: MonitorResult, indicators: Sequence[str]
+) -> dict[str, tuple[float, float]]:
+    """One axis per indicator for every breakdown's panel: the range of all published groups'
+    intervals in the latest year, widened to at least 20 points (percentages) or a fifth of the
+    scale, so that a one-point gap between men and women does not look like a chasm."""
+    e = result.estimates
+    e = e[~e["suppressed"].astype(bool) & (e["breakdown"] != "all")]
+    last = result.estimates.groupby("indicator")["year"].max()
+    out = {}
+    for ind in indicators:
+        if ind not in last.index:
+            continue
+        g = e[(e["indicator"] == ind) & (e["year"] == last[ind])]
+        if g.empty:
+            continue
+        lo, hi = float(g["ci_low"].min()), float(g["ci_high"].max())
+        pct = str(g["unit"].iloc[0]) == "%"
+        scale = result.spec.indicator(ind).scale
+        floor, top = (0.0, 100.0) if pct else (scale if scale else (lo, hi))
+        span = max(hi - lo, 20.0 if pct else (top - floor) / 5)
+        mid = (lo + hi) / 2
+        a, b = max(floor, mid - span * 0.55), min(top, mid + span * 0.55)
+        out[ind] = (a, b)
+    return out
 
 
 def _legend(lang: Lang) -> list[Line2D]:
@@ -312,7 +374,7 @@ def _legend(lang: Lang) -> list[Line2D]:
         (GREY, "no significant difference" if en else "geen significant verschil"),
     ]
     handles = [Line2D([], [], color=c, label=w, **dot) for c, w in words]  # type: ignore[arg-type]
-    label = i18n.group_label("all", "all", lang).lower()
+    label = "all employees" if en else "alle werknemers"
     return [*handles, Line2D([], [], color=INK, ls="--", lw=1, label=label)]
 
 
@@ -339,11 +401,18 @@ def all_charts(
         trend_chart(result, i.id, lang=lang, out=out) for i in spec.indicators if i.id in have
     ]
     bds = set(pd.unique(result.estimates["breakdown"]))
+    xlims = shared_limits(result, heads)
     charts += [
-        subgroup_chart(result, b.id, heads, lang=lang, method=method, out=out)
+        subgroup_chart(result, b.id, heads, lang=lang, method=method, out=out, xlims=xlims)
         for b in spec.breakdowns
         if b.id in bds
     ]
+    from leercultuur.report._overtime import overtime_chart
+
+    for ind in heads:
+        chart = overtime_chart(result, ind, lang=lang, out=out)
+        if chart is not None:
+            charts.append(chart)
     assoc = association_chart(result, lang=lang, out=out)
     if assoc is not None:
         charts.append(assoc)

@@ -1,11 +1,13 @@
-"""Key findings written from a monitor result, each traceable to the table rows it rests on.
+"""Key findings written like the article, each traceable to the table rows it rests on.
 
-Which indicators rose or fell significantly over the whole period and by how much (trend B and
-the change between the first and last year), the latest year-on-year changes, whether a trend
-break at the spec's break year is supported, which groups lag with a relatively large effect
-(group vs rest, d >= the spec's threshold) and how many cells were suppressed. Suppressed tests
-never produce a finding. Every :class:`Finding` lists its ``sources``: the table, the row number
-in that table and the row's key.
+Sentences are about people ("Het aandeel werknemers dat ...", "Laagopgeleide werknemers blijven
+... achter"), hedged by effect size ("licht" when Cohen's d is below the spec's threshold) and by
+evidence: a trend break is only claimed when the change of slope at the break year is significant
+*and* has held for at least two later measured years; otherwise the finding says it is too early
+to speak of a trend break. One finding per group, naming at most three indicators (the largest
+gaps) with a link to the group's row in Table 2; the spec's risk groups are always reported.
+
+Every :class:`Finding` lists its ``sources`` (table, row, key) and the ``indicators`` it names.
 """
 
 from __future__ import annotations
@@ -19,19 +21,21 @@ import pandas as pd
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
+from leercultuur.report._labels import Labels, cap, lower_first
 from leercultuur.report._tables import Method, anchor, clean, resolve_method
 
 FindingKind = Literal[
     "trend",
-    "stable",
     "two_years",
-    "latest_change",
-    "trend_break",
+    "risk_group",
     "lagging_group",
+    "more_groups",
     "diverging_trend",
     "suppressed",
 ]
-MAX_LAGGING = 8  # groups listed; the tables hold the rest
+MAX_NAMED = 3  # indicators named in one finding
+MAX_OTHER_GROUPS = 5  # lagging groups (besides the risk groups) with a finding of their own
+MIN_YEARS_AFTER_BREAK = 2  # a trend break must hold for this many later measured years
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Finding:
     sources: tuple[Source, ...]
     indicator: str | None = None
     anchor: str | None = None  # HTML id of the report section that shows it
+    indicators: tuple[str, ...] = ()  # the indicators the text names (at most three)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,6 +75,47 @@ def _src(
     return tuple(out)
 
 
+def _comma(subject: str, lang: Lang) -> str:
+    """A Dutch subject that ends in a relative clause takes a comma before the verb
+    (``Het aandeel werknemers dat een cursus volgde, is ...``)."""
+    if lang == "nl" and any(f" {w} " in subject for w in ("dat", "die", "wie")):
+        return subject + ","
+    return subject
+
+
+def _and(items: list[str], lang: Lang) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" and " if lang == "en" else " en ") + items[-1]
+
+
+class _Writer:
+    """Shared lookups of one result in one edition."""
+
+    def __init__(self, result: MonitorResult, lang: Lang, method: Method) -> None:
+        self.result, self.lang, self.method = result, lang, method
+        self.en = lang == "en"
+        self.spec = result.spec
+        self.names = Labels(result, lang)
+        est = result.estimates
+        self.units = est.drop_duplicates("indicator").set_index("indicator")["unit"].to_dict()
+        self.all = est[est["breakdown"] == "all"].set_index(["indicator", "year"])["estimate"]
+        self.last = est.groupby("indicator")["year"].max()
+        self.thr = self.spec.effect_size_threshold
+        c = result.comparisons
+        self.comp = c[(c["method"] == method) & ~c["suppressed"].astype(bool)]
+
+    def val(self, ind: str, year: int) -> str:
+        v = self.all.get((ind, year), np.nan)
+        return i18n.value(float(v), self.units.get(ind, "%"), self.lang)
+
+    def small(self, d: float) -> bool:
+        return bool(abs(d) < self.thr)
+
+    def w(self, nl: str, en: str) -> str:
+        return en if self.en else nl
+
+
 def findings(
     result: MonitorResult, *, lang: Lang = "nl", method: Method | None = None
 ) -> list[Finding]:
@@ -78,240 +124,274 @@ def findings(
     lang = i18n.check_lang(lang)
     method = resolve_method(result, method)
     result = clean(result)
+    wr = _Writer(result, lang, method)
     spec = result.spec
-    labels = {i.id: i.label.get(lang) for i in spec.indicators}
-    heads = [i.id for i in spec.indicators if i.headline] or list(labels)
-    est = result.estimates
-    units = est.drop_duplicates("indicator").set_index("indicator")["unit"].to_dict()
-    first = est[est["breakdown"] == "all"].set_index(["indicator", "year"])["estimate"]
+    have = set(result.estimates["indicator"])
+    heads = [i.id for i in spec.indicators if i.headline and i.id in have]
+    heads = heads or [i.id for i in spec.indicators if i.id in have][:4]
     tr = result.trends
-    tr = tr[(tr["method"] == method) & (tr["breakdown"] == "all") & tr["indicator"].isin(labels)]
-    tr = tr.assign(_o=tr["indicator"].map({k: n for n, k in enumerate(labels)})).sort_values("_o")
+    tr = tr[(tr["method"] == method) & (tr["breakdown"] == "all")]
     out: list[Finding] = []
-    en = lang == "en"
-
-    def val(ind: str, year: int) -> str:
-        return i18n.value(float(first.get((ind, year), np.nan)), units.get(ind, "%"), lang)
-
-    def d_text(d: float) -> str:
-        return f"Cohen's d {i18n.num(d, 2, lang)}"
-
-    has_slope = tr["slope"].notna()
-    for _, r in tr[has_slope & tr["significant"].astype(bool)].iterrows():
-        ind, u = str(r["indicator"]), units.get(str(r["indicator"]), "%")
-        up = float(r["slope"]) > 0
-        verb = ("rose" if up else "fell") if en else ("steeg" if up else "daalde")
-        span = f"{int(r['first_year'])}\u2013{int(r['last_year'])}"
-        per = i18n.slope(float(r["slope"]), u, lang)
-        text = (
-            f"{labels[ind]} {verb} significantly: {per} per year over {span} "
-            if en
-            else f"{labels[ind]} {verb} significant: {per} per jaar over {span} "
-        )
-        text += (
-            f"({'from' if en else 'van'} {val(ind, int(r['first_year']))} "
-            f"{'to' if en else 'naar'} {val(ind, int(r['last_year']))}, "
-            f"{i18n.diff(float(r['change']), u, lang)}; {d_text(float(r['d']))}; "
-            f"{i18n.pvalue(float(r['p_value']), lang)})."
-        )
-        out.append(
-            Finding("trend", text, _src("trends", tr.loc[[r.name]]), ind, anchor("ind", ind))
-        )
-    flat = tr[has_slope & ~tr["significant"].astype(bool)]
-    if len(flat):
-        names = ", ".join(labels[str(i)] for i in flat["indicator"])
-        text = (
-            f"No significant trend over the period: {names}."
-            if en
-            else f"Geen significante trend over de periode: {names}."
-        )
-        out.append(Finding("stable", text, _src("trends", flat)))
-    out += _two_years(result, tr[~has_slope], labels, units, val, lang, method)
-    out += _latest_changes(result, heads, labels, units, lang, method)
-    out += _breaks(result, tr, heads, labels, units, lang)
-    out += _lagging(result, labels, units, lang, method)
-    out += _diverging(result, heads, labels, units, lang, method)
-    out += _suppressed(result, lang)
+    for ind in heads:
+        row = tr[tr["indicator"] == ind].iloc[:1]
+        if row.empty:
+            continue
+        out.append(_indicator(wr, ind, row) if row["slope"].notna().iloc[0] else _two(wr, ind, row))
+    out += _groups(wr)
+    out += _diverging(wr, heads)
+    out += _suppressed(wr)
     return out
 
 
-def _yoy(result: MonitorResult, method: Method) -> pd.DataFrame:
-    c = result.comparisons
+def _yoy(wr: _Writer, ind: str, year: int) -> pd.DataFrame:
+    c = wr.comp
     return c[
-        (c["comparison"] == "year_on_year")
-        & (c["method"] == method)
-        & (c["breakdown"] == "all")
-        & ~c["suppressed"].astype(bool)
-    ]
+        (c["comparison"] == "year_on_year") & (c["breakdown"] == "all")
+        & (c["indicator"] == ind) & (c["year"] == year)
+    ]  # fmt: skip
 
 
-def _change_text(r: pd.Series, label: str, u: str, lang: Lang) -> str:
-    en = lang == "en"
-    a, b = i18n.value(float(r["estimate_b"]), u, lang), i18n.value(float(r["estimate_a"]), u, lang)
-    up = float(r["difference"]) > 0
-    y0, y1 = int(r["year_from"]), int(r["year"])
-    d = i18n.num(float(r["d"]), 2, lang)
-    stats = (
-        f"{i18n.diff(float(r['difference']), u, lang)}; Cohen's d {d}"
-        f"; {i18n.pvalue(float(r['p_value']), lang)}"
+def _indicator(wr: _Writer, ind: str, tr: pd.DataFrame) -> Finding:
+    """Level in the latest year and its change, the trend over the period, and the trend break."""
+    r = tr.iloc[0]
+    u = wr.units.get(ind, "%")
+    subject = _comma(wr.names.subject(ind), wr.lang)
+    first, last = int(r["first_year"]), int(r["last_year"])
+    years = sorted(int(y) for y in wr.all.loc[ind].index)
+    prev = years[-2] if len(years) > 1 else None
+    sentences = []
+    sources = _src("trends", tr)
+    yoy = _yoy(wr, ind, last) if prev is not None else pd.DataFrame()
+    if len(yoy):
+        c = yoy.iloc[0]
+        sources += _src("comparisons", yoy)
+    if prev is not None and len(yoy) and bool(c["significant"]):
+        up = float(c["difference"]) > 0
+        licht = wr.w("licht ", "slightly ") if wr.small(float(c["d"])) else ""
+        verb = wr.w("gestegen" if up else "gedaald", "rose" if up else "fell")
+        sentences.append(
+            wr.w(
+                f"{subject} is in {last} {licht}{verb} ten opzichte van {prev}: van "
+                f"{wr.val(ind, prev)} naar {wr.val(ind, last)}.",
+                f"{subject} {verb}{' slightly' if licht else ''} in {last} compared with "
+                f"{prev}: from {wr.val(ind, prev)} to {wr.val(ind, last)}.",
+            )
+        )
+    elif prev is not None:
+        sentences.append(
+            wr.w(
+                f"{subject} was in {last} {wr.val(ind, last)}, vrijwel gelijk aan {prev} "
+                f"({wr.val(ind, prev)}).",
+                f"{subject} was {wr.val(ind, last)} in {last}, about the same as in {prev} "
+                f"({wr.val(ind, prev)}).",
+            )
+        )
+    span = f"{first}\u2013{last}"
+    slope = i18n.slope(float(r["slope"]), u, wr.lang)
+    per = wr.w("per jaar", "per year")
+    if bool(r["significant"]):
+        up = float(r["slope"]) > 0
+        licht = wr.w("licht ", "slightly ") if wr.small(float(r["d"])) else ""
+        trend = wr.w("stijgend" if up else "dalend", "rising" if up else "falling")
+        sentences.append(
+            wr.w(
+                f"De trend over {span} is {licht}{trend} (B = {slope} {per}; "
+                f"{wr.val(ind, first)} in {first}).",
+                f"The trend over {span} is {licht}{trend} (B = {slope} {per}; "
+                f"{wr.val(ind, first)} in {first}).",
+            )
+        )
+    else:
+        sentences.append(
+            wr.w(
+                f"De trend over {span} is vlak: geen significante verandering (B = {slope} {per}).",
+                f"The trend over {span} is flat: no significant change (B = {slope} {per}).",
+            )
+        )
+    brk = _break(wr, ind, r, years)
+    if brk:
+        sentences.append(brk)
+    return Finding("trend", " ".join(sentences), sources, ind, anchor("ind", ind), (ind,))
+
+
+def _break(wr: _Writer, ind: str, r: pd.Series, years: list[int]) -> str:
+    """The article's caution: a break is only claimed when the slope change is significant and
+    the new direction has held for at least two later measured years. Said only when the latest
+    years go against the trend (or the slope change is significant)."""
+    if pd.isna(r.get("break_year")) or pd.isna(r.get("slope_change")):
+        return ""
+    k = int(r["break_year"])
+    after = [y for y in years if y > k]
+    sig = float(r["slope_change_p"]) < wr.spec.alpha
+    change = float(r["slope_change"])
+    turn = np.sign(change) != np.sign(float(r["slope"])) and len(after) > 0
+    if not (sig or turn):
+        return ""
+    # held: at least two later measured years, each a significant year-on-year change in the
+    # new direction (a single good year, or a flat year after it, is not yet a break)
+    yoy = wr.comp[
+        (wr.comp["comparison"] == "year_on_year") & (wr.comp["breakdown"] == "all")
+        & (wr.comp["indicator"] == ind) & (wr.comp["year"] > k)
+    ]  # fmt: skip
+    steps = {int(y): (bool(sg), float(df)) for y, sg, df in
+             zip(yoy["year"], yoy["significant"], yoy["difference"], strict=True)}  # fmt: skip
+    held = len(after) >= MIN_YEARS_AFTER_BREAK and all(
+        steps.get(y, (False, 0.0))[0] and np.sign(steps[y][1]) == np.sign(change) for y in after
     )
-    if en:
-        verb = "rose" if up else "fell"
-        return f"In {y1}, {label.lower()[:1] + label[1:]} {verb} from {a} ({y0}) to {b} ({stats})."
-    verb = "steeg" if up else "daalde"
-    return f"In {y1} {verb} {label[:1].lower() + label[1:]} van {a} ({y0}) naar {b} ({stats})."
-
-
-def _two_years(result, tr2, labels, units, val, lang, method) -> list[Finding]:  # type: ignore[no-untyped-def]
-    """Indicators with too few years for a trend: the change between the measurements."""
-    yoy = _yoy(result, method)
-    out = []
-    for _, r in tr2.iterrows():
-        ind = str(r["indicator"])
-        c = yoy[(yoy["indicator"] == ind) & (yoy["year"] == r["last_year"])]
-        years = f"{int(r['first_year'])} {'and' if lang == 'en' else 'en'} {int(r['last_year'])}"
-        sig = bool(c["significant"].iloc[0]) if len(c) else False
-        ch = i18n.diff(float(r["change"]), units.get(ind, "%"), lang)
-        if lang == "en":
-            text = (
-                f"{labels[ind]}: measured in {years} only, too few years for a trend; "
-                f"{val(ind, int(r['first_year']))} and {val(ind, int(r['last_year']))} "
-                f"({ch}, {'a significant' if sig else 'not a significant'} change)."
-            )
-        else:
-            text = (
-                f"{labels[ind]}: alleen gemeten in {years}, te weinig jaren voor een trend; "
-                f"{val(ind, int(r['first_year']))} en {val(ind, int(r['last_year']))} "
-                f"({ch}, {'een' if sig else 'geen'} significant verschil)."
-            )
-        src = _src("trends", tr2.loc[[r.name]]) + _src("comparisons", c)
-        out.append(Finding("two_years", text, src, ind, anchor("ind", ind)))
-    return out
-
-
-def _latest_changes(result, heads, labels, units, lang, method) -> list[Finding]:  # type: ignore[no-untyped-def]
-    """Significant changes in the latest year against the previous measured year."""
-    yoy = _yoy(result, method)
-    yoy = yoy[yoy["indicator"].isin(heads) & yoy["significant"].astype(bool)]
-    last = result.estimates.groupby("indicator")["year"].max()
-    yoy = yoy[yoy["year"] == yoy["indicator"].map(last)]
-    # two-year indicators already have their change written
-    two = result.trends[result.trends["slope"].isna() & (result.trends["breakdown"] == "all")]
-    yoy = yoy[~yoy["indicator"].isin(two["indicator"])]
-    return [
-        Finding(
-            "latest_change",
-            _change_text(r, labels[str(r["indicator"])], units.get(str(r["indicator"]), "%"), lang),
-            _src("comparisons", yoy.loc[[i]]),
-            str(r["indicator"]),
-            anchor("ind", str(r["indicator"])),
+    if sig and held:
+        ch = i18n.slope(change, wr.units.get(ind, "%"), wr.lang)
+        return wr.w(
+            f"De trend is sinds {k} omgebogen: de helling veranderde met {ch} per jaar, en dat "
+            f"houdt {len(after)} jaar aan.",
+            f"The trend has turned since {k}: the slope changed by {ch} per year, and this has "
+            f"held for {len(after)} years.",
         )
-        for i, r in yoy.iterrows()
-    ]
+    return wr.w(
+        "Het is nog te vroeg om van een trendbreuk te spreken.",
+        "It is too early to speak of a trend break.",
+    )
 
 
-def _breaks(result, tr, heads, labels, units, lang) -> list[Finding]:  # type: ignore[no-untyped-def]
-    """Whether a change of slope at the break year is supported, per headline indicator."""
-    alpha = result.spec.alpha
-    b = tr[tr["indicator"].isin(heads) & tr["slope_change"].notna() & tr["break_year"].notna()]
-    out = []
-    for _, r in b.iterrows():
-        ind, k = str(r["indicator"]), int(r["break_year"])
-        p = float(r["slope_change_p"])
-        ch = i18n.slope(float(r["slope_change"]), units.get(ind, "%"), lang)
-        pv = i18n.pvalue(p, lang)
-        if lang == "en":
-            text = (
-                f"{labels[ind]}: a trend break in {k} is supported (slope changed by {ch} per "
-                f"year; {pv})."
-                if p < alpha
-                else f"{labels[ind]}: no evidence of a trend break in {k} (slope change {ch} per "
-                f"year; {pv})."
-            )
-        else:
-            text = (
-                f"{labels[ind]}: een trendbreuk in {k} wordt ondersteund (de helling veranderde "
-                f"met {ch} per jaar; {pv})."
-                if p < alpha
-                else f"{labels[ind]}: geen aanwijzing voor een trendbreuk in {k} "
-                f"(verandering van de helling {ch} per jaar; {pv})."
-            )
-        out.append(
-            Finding("trend_break", text, _src("trends", b.loc[[r.name]]), ind, anchor("ind", ind))
+def _two(wr: _Writer, ind: str, tr: pd.DataFrame) -> Finding:
+    """Too few measurements for a trend: the two levels and whether they differ."""
+    r = tr.iloc[0]
+    subject = _comma(wr.names.subject(ind), wr.lang)
+    y0, y1 = int(r["first_year"]), int(r["last_year"])
+    yoy = _yoy(wr, ind, y1)
+    sources = _src("trends", tr) + _src("comparisons", yoy)
+    sig = bool(yoy["significant"].iloc[0]) if len(yoy) else False
+    if sig:
+        c = yoy.iloc[0]
+        up = float(c["difference"]) > 0
+        licht = wr.w("licht ", "slightly ") if wr.small(float(c["d"])) else ""
+        how = wr.w(
+            f"{licht}{'hoger' if up else 'lager'} dan in {y0} ({wr.val(ind, y0)})",
+            f"{licht}{'higher' if up else 'lower'} than in {y0} ({wr.val(ind, y0)})",
         )
-    return out
+    else:
+        how = wr.w(
+            f"ongeveer gelijk aan {y0} ({wr.val(ind, y0)})",
+            f"about the same as in {y0} ({wr.val(ind, y0)})",
+        )
+    text = wr.w(
+        f"{subject} was in {y1} {wr.val(ind, y1)}, {how}. De vraag is alleen in {y0} en {y1} "
+        "gesteld: te weinig metingen voor een trend.",
+        f"{subject} was {wr.val(ind, y1)} in {y1}, {how}. The question was asked in {y0} and "
+        f"{y1} only: too few measurements for a trend.",
+    )
+    return Finding("two_years", text, sources, ind, anchor("ind", ind), (ind,))
 
 
-def _lagging(result, labels, units, lang, method) -> list[Finding]:  # type: ignore[no-untyped-def]
-    """Groups behind the rest of their breakdown with a relatively large effect, latest year."""
-    spec = result.spec
-    c = result.comparisons
-    last = result.estimates.groupby("indicator")["year"].max()
-    c = c[
-        (c["comparison"] == "group_vs_rest")
-        & (c["method"] == method)
-        & ~c["suppressed"].astype(bool)
-        & c["significant"].astype(bool)
-        & (c["difference"] < 0)
-        & (c["d"].abs() >= spec.effect_size_threshold)
-        & c["indicator"].isin(labels)
-    ]
-    c = c[c["year"] == c["indicator"].map(last)]
-    blabels = {b.id: b.label.get(lang) for b in spec.breakdowns}
-    order = {k: n for n, k in enumerate(labels)}
-    groups = c.groupby(["breakdown", "group"], sort=False)
-    ranked = sorted(groups, key=lambda kv: (-len(kv[1]), float(kv[1]["d"].min())))
-    thr = i18n.num(spec.effect_size_threshold, 2, lang)
-    out = []
-    for (bd, g), t in ranked[:MAX_LAGGING]:
-        t = t.assign(_o=t["indicator"].map(order)).sort_values("_o")
-        who = f"{blabels.get(str(bd), bd)}: {i18n.group_label(str(bd), str(g), lang)}"
-        parts = []
-        for _, r in t.iterrows():
-            ind = str(r["indicator"])
-            dif = i18n.diff(float(r["difference"]), units.get(ind, "%"), lang)
-            name = labels[ind][:1].lower() + labels[ind][1:]
-            parts.append(f"{name} ({dif}, d = {i18n.num(float(r['d']), 2, lang)})")
-        year = int(t["year"].max())
-        if lang == "en":
-            text = f"{who} lags behind the other groups in {year} on " + "; ".join(parts) + "."
-        else:
-            text = (
-                f"{who} blijft in {year} achter bij de andere groepen op " + "; ".join(parts) + "."
-            )
+def _groups(wr: _Writer) -> list[Finding]:
+    """One finding per group: the risk groups always, then the groups that lag with a
+    relatively large effect (most such gaps first), each naming its three largest gaps."""
+    spec = wr.spec
+    c = wr.comp
+    c = c[(c["comparison"] == "group_vs_rest") & c["indicator"].isin(wr.units)]
+    c = c[c["year"] == c["indicator"].map(wr.last)]
+    lag = c[c["significant"].astype(bool) & (c["difference"] < 0)]
+    est = wr.result.estimates
+    present = set(zip(est["breakdown"].astype(str), est["group"].astype(str), strict=True))
+    risks = [tuple(r.split(":", 1)) for r in spec.risk_groups]
+    risks = [(b, g) for b, g in risks if (b, g) in present]
+    out = [_group(wr, b, g, lag, c, risk=True) for b, g in risks]
+    large = lag[lag["d"].abs() >= wr.thr]
+    counts = large.groupby(["breakdown", "group"], sort=False)["d"].agg(["size", "min"])
+    counts = counts.sort_values(["size", "min"], ascending=[False, True])
+    others = [k for k in counts.index if k not in set(risks)]
+    out += [_group(wr, str(b), str(g), lag, c, risk=False) for b, g in others[:MAX_OTHER_GROUPS]]
+    rest = others[MAX_OTHER_GROUPS:]
+    if rest:
+        names = [wr.names.people(str(b), str(g)) for b, g in rest]
+        shown = _and(names[:4], wr.lang) + (
+            wr.w(" en anderen", " and others") if len(rest) > 4 else ""
+        )
         out.append(
-            Finding("lagging_group", text, _src("comparisons", t.drop(columns="_o")), None,
-                    anchor("sub", str(bd), str(g)))
+            Finding(
+                "more_groups",
+                wr.w(
+                    f"Andere groepen blijven ook achter met een relatief groot effect, onder meer "
+                    f"{shown}; zie tabel 2.",
+                    f"Other groups also lag with a relatively large effect, among them {shown}; "
+                    "see table 2.",
+                ),
+                _src("comparisons", large[[(str(b), str(g)) in set(rest) for b, g in
+                                           zip(large["breakdown"], large["group"], strict=True)]]),
+                None, "subgroups",
+            )
         )  # fmt: skip
-    if not out:
-        text = (
-            f"No group lags behind the rest of its breakdown with a relatively large effect "
-            f"(Cohen's d \u2265 {thr}) in the latest year."
-            if lang == "en"
-            else f"Geen groep blijft in het laatste jaar met een relatief groot effect "
-            f"(Cohen's d \u2265 {thr}) achter bij de rest van de indeling."
+    if not risks and not others:
+        out.append(
+            Finding(
+                "lagging_group",
+                wr.w(
+                    "Geen groep blijft in het laatste meetjaar met een relatief groot effect "
+                    f"(Cohen's d \u2265 {i18n.num(wr.thr, 2, wr.lang)}) achter bij de rest.",
+                    "No group lags behind the rest with a relatively large effect (Cohen's d "
+                    f"\u2265 {i18n.num(wr.thr, 2, wr.lang)}) in the latest measured year.",
+                ),
+                (),
+            )
         )
-        out.append(Finding("lagging_group", text, ()))
-    elif len(ranked) > MAX_LAGGING:
-        more = len(ranked) - MAX_LAGGING
-        text = (
-            f"{more} more groups lag with d \u2265 {thr}; see the subgroup table."
-            if lang == "en"
-            else f"Nog {more} groepen blijven achter met d \u2265 {thr}; zie de tabel per groep."
-        )
-        out.append(Finding("lagging_group", text, ()))
     return out
 
 
-MAX_DIVERGING = 4  # groups named per indicator
+def _group(
+    wr: _Writer, bd: str, g: str, lag: pd.DataFrame, comp: pd.DataFrame, *, risk: bool
+) -> Finding:
+    mine = lag[(lag["breakdown"] == bd) & (lag["group"] == g)].sort_values("d")
+    tested = comp[(comp["breakdown"] == bd) & (comp["group"] == g)]
+    who = cap(wr.names.people(bd, g))
+    kind: FindingKind = "risk_group" if risk else "lagging_group"
+    link = anchor("sub", bd, g)
+    if tested.empty:
+        text = wr.w(
+            f"{who} zijn met minder dan {wr.spec.publication_threshold} respondenten te weinig "
+            "voor gepubliceerde cijfers.",
+            f"{who} are too few (fewer than {wr.spec.publication_threshold} respondents) for "
+            "published figures.",
+        )
+        return Finding(kind, text, (), None, link)
+    if mine.empty:
+        text = wr.w(
+            f"{who} blijven in het laatste meetjaar op geen enkele indicator significant achter "
+            "bij de andere werknemers.",
+            f"{who} do not lag significantly behind the other employees on any indicator in the "
+            "latest measured year.",
+        )
+        return Finding(kind, text, _src("comparisons", tested), None, link)
+    top = mine.iloc[:MAX_NAMED]
+    parts = []
+    for _, r in top.iterrows():
+        ind = str(r["indicator"])
+        d = i18n.diff(float(r["difference"]), wr.units.get(ind, "%"), wr.lang)
+        light = wr.w(", licht", ", slight") if wr.small(float(r["d"])) else ""
+        parts.append(f"'{lower_first(wr.names.indicator(ind))}' ({d}{light})")
+    all_small = all(wr.small(float(x)) for x in mine["d"])
+    year = int(top["year"].max())
+    licht = wr.w(" licht", " slightly") if all_small else ""
+    first = wr.w(
+        f"{who} blijven in {year}{licht} achter bij de andere werknemers, het duidelijkst bij "
+        f"{_and(parts, wr.lang)}.",
+        f"{who} lag{licht} behind the other employees in {year}, most clearly on "
+        f"{_and(parts, wr.lang)}.",
+    )
+    m = len(tested["indicator"].unique())
+    second = wr.w(
+        f"De achterstand geldt voor {len(mine)} van de {m} indicatoren; zie tabel 2.",
+        f"The gap holds for {len(mine)} of the {m} indicators; see table 2.",
+    )
+    ids = tuple(str(i) for i in top["indicator"])
+    return Finding(kind, f"{first} {second}", _src("comparisons", mine), None, link, ids)
 
 
-def _diverging(result, heads, labels, units, lang, method) -> list[Finding]:  # type: ignore[no-untyped-def]
-    """Groups whose trend differs significantly from the rest's (slope difference), per headline
-    indicator; groups with a suppressed year are left out."""
-    spec = result.spec
-    tr = result.trends
-    est = result.estimates
+MAX_DIVERGING = 3  # groups named per indicator
+
+
+def _diverging(wr: _Writer, heads: list[str]) -> list[Finding]:
+    """Groups whose trend differs significantly from the rest's, per headline indicator; groups
+    with a suppressed year are left out."""
+    est = wr.result.estimates
     hidden = set(
         zip(
             *(
@@ -321,63 +401,62 @@ def _diverging(result, heads, labels, units, lang, method) -> list[Finding]:  # 
             strict=True,
         )
     )
+    tr = wr.result.trends
     t = tr[
-        (tr["method"] == method)
+        (tr["method"] == wr.method)
         & (tr["breakdown"] != "all")
         & tr["indicator"].isin(heads)
-        & (tr["diff_vs_rest_p"] < spec.alpha)
+        & (tr["diff_vs_rest_p"] < wr.spec.alpha)
     ]
     keep = [k not in hidden for k in zip(t["indicator"], t["breakdown"], t["group"], strict=True)]
     t = t.loc[np.asarray(keep, dtype=bool)]
-    blabels = {b.id: b.label.get(lang) for b in spec.breakdowns}
     out = []
     for ind in [h for h in heads if h in set(t["indicator"])]:
         ti = t[t["indicator"] == ind]
         ti = ti.reindex(ti["diff_vs_rest"].abs().sort_values(ascending=False).index)
         shown = ti.iloc[:MAX_DIVERGING]
-        u = units.get(ind, "%")
-        per = "per year" if lang == "en" else "per jaar"
+        u = wr.units.get(ind, "%")
+        per = wr.w("per jaar", "per year")
         parts = [
-            f"{blabels.get(str(r['breakdown']), r['breakdown'])}: "
-            f"{i18n.group_label(str(r['breakdown']), str(r['group']), lang)} "
-            f"({i18n.slope(float(r['diff_vs_rest']), u, lang)} {per}; "
-            f"{i18n.pvalue(float(r['diff_vs_rest_p']), lang)})"
+            f"{wr.names.people(str(r['breakdown']), str(r['group']))} "
+            f"({i18n.slope(float(r['diff_vs_rest']), u, wr.lang)} {per})"
             for _, r in shown.iterrows()
         ]
         more = len(ti) - len(shown)
-        tail = (f"; +{more} more" if lang == "en" else f"; nog {more}") if more > 0 else ""
-        if lang == "en":
-            text = (
-                f"{labels[ind]}: the trend of these groups differs significantly from the rest of "
-                f"their breakdown (slope difference): " + "; ".join(parts) + tail + "."
-            )
-        else:
-            text = (
-                f"{labels[ind]}: de trend van deze groepen wijkt significant af van die van de "
-                f"rest van hun indeling (verschil in helling): " + "; ".join(parts) + tail + "."
-            )
-        out.append(Finding("diverging_trend", text, _src("trends", shown), ind, anchor("ind", ind)))
+        tail = (
+            wr.w(f"; nog {more} groepen in de tabellen", f"; {more} more in the tables")
+            if more > 0
+            else ""
+        )
+        name = lower_first(wr.names.indicator(ind))
+        text = wr.w(
+            f"De ontwikkeling van '{name}' verloopt bij {_and(parts, wr.lang)} anders dan bij de "
+            f"andere werknemers (verschil in trend B){tail}.",
+            f"The development of '{name}' differs for {_and(parts, wr.lang)} from that of the "
+            f"other employees (difference in trend B){tail}.",
+        )
+        out.append(
+            Finding("diverging_trend", text, _src("trends", shown), ind, anchor("ind", ind), (ind,))
+        )
     return out
 
 
-def _suppressed(result: MonitorResult, lang: Lang) -> list[Finding]:
-    est = result.estimates
+def _suppressed(wr: _Writer) -> list[Finding]:
+    est = wr.result.estimates
     s = est[est["suppressed"].astype(bool)]
     if s.empty:
         return []
-    spec = result.spec
-    blabels = {b.id: b.label.get(lang) for b in spec.breakdowns}
-    groups = list(dict.fromkeys(zip(s["breakdown"], s["group"], strict=True)))
-    names = ", ".join(
-        f"{blabels.get(str(b), b)}: {i18n.group_label(str(b), str(g), lang)}" for b, g in groups[:5]
+    groups = list(
+        dict.fromkeys(zip(s["breakdown"].astype(str), s["group"].astype(str), strict=True))
     )
-    more = f" (+{len(groups) - 5})" if len(groups) > 5 else ""
-    n = spec.publication_threshold
-    text = (
-        f"{len(s)} of {len(est)} estimates rest on fewer than {n} respondents and are not "
-        f"published (shown as {i18n.SUPPRESSED}): {names}{more}."
-        if lang == "en"
-        else f"{len(s)} van de {len(est)} schattingen berusten op minder dan {n} respondenten en "
-        f"worden niet gepubliceerd (weergegeven als {i18n.SUPPRESSED}): {names}{more}."
+    names = _and([wr.names.people(b, g) for b, g in groups[:3]], wr.lang)
+    more = wr.w(f" en {len(groups) - 3} andere groepen", f" and {len(groups) - 3} other groups")
+    names += more if len(groups) > 3 else ""
+    n = wr.spec.publication_threshold
+    text = wr.w(
+        f"Schattingen op minder dan {n} respondenten worden niet gepubliceerd (weergegeven als "
+        f"{i18n.SUPPRESSED}): {len(s)} van de {len(est)} cellen, bij {names}.",
+        f"Estimates resting on fewer than {n} respondents are not published (shown as "
+        f"{i18n.SUPPRESSED}): {len(s)} of {len(est)} cells, for {names}.",
     )
     return [Finding("suppressed", text, _src("estimates", s))]

@@ -22,10 +22,20 @@ from markupsafe import Markup, escape
 from leercultuur import __version__
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
+from leercultuur.report._article import ArticleTable
 from leercultuur.report._charts import Chart
 from leercultuur.report._findings import Finding
 from leercultuur.report._i18n import Lang
-from leercultuur.report._methods_text import REFERENCES, methods_text, provenance, report_date
+from leercultuur.report._labels import Labels
+from leercultuur.report._methods_text import (
+    REFERENCES,
+    known_gaps,
+    methods_text,
+    provenance,
+    report_date,
+    source_line,
+    synthetic_note,
+)
 from leercultuur.report._tables import (
     AssociationTable,
     Cell,
@@ -47,9 +57,21 @@ _EXTRA: dict[str, tuple[str, str]] = {
         "interval; the dashed line is the figure for all employees. Orange: significantly lower "
         "than the other groups together; blue: significantly higher.",
     ),
+    "intro": ("Inleiding", "Introduction"),
+    "conclusions": ("Conclusies", "Conclusions"),
+    "colophon": ("Colofon", "Colophon"),
+    "definitions": ("Definities van de indicatoren", "Definitions of the indicators"),
+    "appendix": (
+        "Bijlage: markeringen die verschillen tussen de twee toetsen",
+        "Appendix: markers that differ between the two tests",
+    ),
+    "article_tables": ("Tabel 1: alle werknemers", "Table 1: all employees"),
+    "details_title": ("Tabellen per indicator", "Tables per indicator"),
+    "to_rest": ("alle groepen in tabel 2", "all groups in table 2"),
     "associations_intro": (
-        "Hoe hangt leren samen met de stimulerende factoren? Coëfficiënten van een design-based "
-        "lineaire kansregressie: het verschil in procentpunten in de uitkomst per eenheid van de "
+        "Hoe hangt leren samen met de stimulerende factoren? Coëfficiënten van een lineaire "
+        "kansregressie die rekening houdt met de steekproefopzet: het verschil in procentpunten in "
+        "de uitkomst per eenheid van de "
         "factor, gecorrigeerd voor de andere factoren en de controlevariabelen. Samenhang is "
         "geen oorzaak.",
         "How is learning associated with the stimulating factors? Coefficients of a "
@@ -64,11 +86,10 @@ _EXTRA: dict[str, tuple[str, str]] = {
 }
 _TAGS: dict[str, tuple[str, str]] = {
     "trend": ("Trend", "Trend"),
-    "stable": ("Stabiel", "Stable"),
     "two_years": ("Twee metingen", "Two measurements"),
-    "latest_change": ("Laatste jaar", "Latest year"),
-    "trend_break": ("Trendbreuk", "Trend break"),
+    "risk_group": ("Risicogroep", "Risk group"),
     "lagging_group": ("Achterstand", "Lagging group"),
+    "more_groups": ("Achterstand", "Lagging groups"),
     "diverging_trend": ("Afwijkende trend", "Diverging trend"),
     "suppressed": ("Niet gepubliceerd", "Not published"),
 }
@@ -82,6 +103,16 @@ def _texts(lang: Lang, result: MonitorResult) -> dict[str, str]:
     out = {k: i18n.t(k, lang) for k in keys}
     out.update({k: v[lang == "en"] for k, v in _EXTRA.items()})
     out["footer"] = out["footer"].format(v=__version__, n=result.spec.publication_threshold)
+    if synthetic_note(result, lang):  # no claim that the figures come from the NEA
+        out["subtitle"] = (
+            "Learning culture in the Netherlands: participation in learning and stimulating "
+            "factors, employees; synthetic data shaped like the Netherlands Working Conditions "
+            "Survey (NEA)"
+            if lang == "en"
+            else "Leercultuur in Nederland: deelname aan leren en stimulerende factoren, "
+            "werknemers; synthetische gegevens naar het model van de Nationale Enquête "
+            "Arbeidsomstandigheden (NEA)"
+        )
     return out
 
 
@@ -193,11 +224,47 @@ def _indicator_table(
     return Markup("".join(out))
 
 
+def _article_table(t: ArticleTable, w: _CellWriter, lang: Lang) -> Markup:
+    cap = f"{i18n.t('table_of', lang)} {t.number}. {t.title}"
+    heads = t.headers(lang)
+    out = [
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(cap)}">',
+        f'<table class="article"><caption>{escape(cap)}</caption><thead><tr>',
+        '<th scope="col">Indicator</th>',
+    ]
+    out += [f'<th scope="col">{escape(h)}</th>' for h in heads[1:]]
+    out.append("</tr></thead><tbody>")
+    for r in t.rows:
+        out.append(f'<tr><th scope="row"><a href="#ind-{r.indicator}">{escape(r.label)}</a></th>')
+        for text in r.texts(lang)[:-1]:
+            out.append(_marked_td(text, w))
+        out.append(_marked_td(r.texts(lang)[-1], w, "trend"))
+        out.append("</tr>")
+    n_label = "Respondents (n)" if lang == "en" else "Respondenten (n)"
+    out.append(f'<tr class="n"><th scope="row">{n_label}</th>')
+    out += [f"<td>{'' if k is None else i18n.num(k, 0, lang)}</td>" for k in t.n]
+    out.append("<td></td></tr></tbody></table></div>")
+    return Markup("".join(out))
+
+
+def _marked_td(text: str, w: _CellWriter, cls: str = "") -> str:
+    """A printed article cell (``52%*``) with its marker as an explained abbreviation."""
+    c = f' class="{cls}"' if cls else ""
+    body = text.rstrip("*")
+    mk = text[len(body) :]
+    if mk:
+        title = escape(w.titles.get(mk, ""))
+        return f'<td{c}>{escape(body)}<abbr class="mk" title="{title}">{mk}</abbr></td>'
+    return f"<td{c}>{escape(body)}</td>"
+
+
 def _subgroup_table(t: SubgroupTable, w: _CellWriter, lang: Lang) -> Markup:
     cap = (
-        "Tabel per groep: laatste meetjaar, groep tegenover de rest van de indeling"
+        "Tabel 2. Groepen werknemers: laatste meetjaar, elke groep tegenover de andere groepen "
+        "van dezelfde indeling"
         if lang == "nl"
-        else "Table by group: latest measured year, group against the rest of its breakdown"
+        else "Table 2. Groups of employees: latest measured year, each group against the other "
+        "groups of its breakdown"
     )
     out = [
         f'<div class="table-scroll" role="region" tabindex="0" aria-label="{escape(cap)}">',
@@ -245,7 +312,47 @@ def _association_table(a: AssociationTable, w: _CellWriter, lang: Lang, alpha: s
     return Markup("".join(out))
 
 
+def _definitions(result: MonitorResult, lang: Lang) -> Markup:
+    from leercultuur.report._definitions import definitions_table
+
+    return definitions_table(result, lang)
+
+
+def _appendix(result: MonitorResult, lang: Lang, names: Labels) -> Markup:
+    from leercultuur.report._definitions import marker_appendix
+
+    return marker_appendix(result, lang, names)
+
+
+def _subgroup_notes(result: MonitorResult, lang: Lang, names: Labels) -> list[str]:
+    """Table 2's footnotes beyond the markers: the combined groups and the CBS education levels."""
+    out = []
+    for b in result.spec.breakdowns:
+        for c in b.combine:
+            parts = ", ".join(names.group(b.id, g).lower() for g in c.of)
+            out.append(
+                f"{c.label.get(lang)}: {parts} together."
+                if lang == "en"
+                else f"{c.label.get(lang)}: {parts} samen."
+            )
+    if any(b.id == "education" for b in result.spec.breakdowns):
+        out.append(
+            "Education level as CBS defines it: low = primary education, vmbo, the first three "
+            "years of havo/vwo and mbo level 1; middle = upper havo/vwo and mbo levels 2-4; high "
+            "= hbo and university (wo)."
+            if lang == "en"
+            else "Opleidingsniveau volgens de CBS-indeling: laag = basisonderwijs, vmbo, de eerste "
+            "drie leerjaren van havo en vwo en mbo-niveau 1; middelbaar = de bovenbouw van havo "
+            "en vwo en mbo-niveau 2 tot en met 4; hoog = hbo en wo."
+        )
+    return out
+
+
 _CAPTIONS: dict[str, tuple[str, str]] = {
+    "overtime": (
+        "{label}: de groepen door de tijd, per indeling één paneel op dezelfde schaal.",
+        "{label}: the groups over time, one panel per breakdown on the same scale.",
+    ),
     "trend": (
         "{label}: schatting per jaar (lijn) met 95%-betrouwbaarheidsinterval (band).",
         "{label}: estimate per year (line) with 95% confidence interval (band).",
@@ -278,8 +385,11 @@ def render_html(
     associations: list[AssociationTable],
     found: list[Finding],
     charts: dict[str, Chart],
+    article: Sequence[ArticleTable] = (),
+    texts: dict[str, Markup] | None = None,
 ) -> str:
-    """The report as one HTML string."""
+    """The report as one HTML string. ``texts`` are the researcher's own sections (intro,
+    conclusions, colophon) as safe HTML."""
     pkg = resources.files("leercultuur.report").joinpath("templates")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(pkg.joinpath("report.html.j2").read_text(encoding="utf-8"))
@@ -292,7 +402,7 @@ def render_html(
         )
         chart = charts.get(f"trend-{t.indicator}")
         num = len([x for dd in domains.values() for x in dd["entries"]]) + 1
-        cap = f"{i18n.t('table_of', lang)} {num}. {t.label}"
+        cap = f"{i18n.t('table_of', lang)} A{num}. {t.label}"
         d["entries"].append(
             {
                 "id": t.indicator,
@@ -319,11 +429,22 @@ def render_html(
             group_charts.append(
                 {"svg": Markup(c.svg), "caption": _caption("groups", num, c.title, lang)}
             )
+    time_charts = []
+    for k, c in charts.items():
+        if k.startswith("overtime-"):
+            num += 1
+            time_charts.append(
+                {"svg": Markup(c.svg), "caption": _caption("overtime", num, c.title, lang)}
+            )
     ac = charts.get("associations")
     years = sorted({y for t in tables for y in t.years})
     created = report_date(result)
-    meta = f"{i18n.t('source', lang)}: NEA (TNO/CBS) \u00b7 leercultuur {__version__}"
-    meta += f" \u00b7 {created}" if created else ""
+    source = source_line(result, lang)
+    meta = " \u00b7 ".join(x for x in (source, f"leercultuur {__version__}", created) if x)
+    synthetic = synthetic_note(result, lang)
+    names = Labels(result, lang)
+    definitions_html = _definitions(result, lang)
+    appendix_html = _appendix(result, lang, names)
     return template.render(
         lang=lang,
         t=_texts(lang, result),
@@ -335,8 +456,16 @@ def render_html(
             {"kind": f.kind, "text": f.text, "anchor": f.anchor, "tag": _TAGS[f.kind][lang == "en"]}
             for f in found
         ],
+        subgroup_extra=_subgroup_notes(result, lang, names),
+        definitions=definitions_html,
+        appendix=appendix_html,
         domains=list(domains.values()),
+        article=[_article_table(a, w, lang) for a in article],
+        article_notes=[a.footnotes for a in article],
+        synthetic=synthetic,
+        texts={k: (texts or {}).get(k, "") for k in ("intro", "conclusions", "colophon")},
         group_charts=group_charts,
+        time_charts=time_charts,
         subgroup_table=_subgroup_table(subgroups, w, lang),
         subgroup_notes=subgroups.footnotes,
         associations=[
@@ -348,8 +477,8 @@ def render_html(
             if ac
             else None
         ),
-        methods=methods_text(result.spec, lang),
-        gaps=list(result.gaps),
+        methods=methods_text(result.spec, lang, result=result),
+        gaps=known_gaps(result, lang),
         references=REFERENCES,
-        provenance=provenance(result),
+        provenance=provenance(result, lang),
     )

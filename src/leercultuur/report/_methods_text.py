@@ -13,7 +13,8 @@ _NL: list[tuple[str, list[str]]] = [
     (
         "Gegevens",
         [
-            "De cijfers komen uit de Nationale Enquête Arbeidsomstandigheden (NEA) van TNO en CBS: "
+            "{synthetic}De cijfers komen uit de Nationale Enquête Arbeidsomstandigheden (NEA) "
+            "van TNO en CBS: "
             "werknemers van 15 tot en met 74 jaar, een gestratificeerde steekproef naar "
             "bedrijfstak, jaarlijks veldwerk in het vierde kwartaal. De gewichten zijn "
             "gekalibreerd op de werknemerspopulatie. Sinds 2022 krijgt elke helft van de "
@@ -31,21 +32,23 @@ _NL: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        "Toetsen: design-based tegenover klassiek",
+        "Toetsen: volgens de steekproefopzet tegenover klassiek",
         [
             "Het artikel toetste zoals gebruikelijk in SPSS: een Pearson chi-kwadraattoets en "
             "ANOVA op gewogen gegevens, alsof de gewogen aantallen een enkelvoudige aselecte "
             "steekproef waren. Zo'n toets negeert de stratificatie en de variatie in gewichten "
             "(het design-effect) en is daardoor vaak te optimistisch: verschillen lijken eerder "
             "significant dan ze zijn.",
-            "Dit rapport toetst design-based: het verschil tussen twee jaren met de "
+            "Dit rapport toetst volgens de steekproefopzet: het verschil tussen twee jaren met de "
             "standaardfouten van beide onafhankelijke jaarsteekproeven; een groep tegenover de "
             "rest met het gelineariseerde verschil binnen hetzelfde jaar (inclusief de "
-            "covariantie); de trend B met een design-based regressie op jaar over de gestapelde "
-            "jaren (strata = jaar x stratum); een trendbreuk met een extra knikterm "
+            "covariantie); de trend B met een regressie op jaar die de steekproefopzet "
+            "meeneemt, over de gestapelde jaren (strata = jaar x stratum); een trendbreuk "
+            "met een extra knikterm "
             "(jaar - {break_year})+. "
             "Voor vragen met meer dan twee antwoorden is de Rao-Scott-correctie de "
-            "design-based tegenhanger van de chi-kwadraattoets. Met de optie 'klassiek' "
+            "tegenhanger van de chi-kwadraattoets die de steekproefopzet meeneemt. "
+            "Met de optie 'klassiek' "
             "reproduceert de monitor de toetsen van het artikel ter vergelijking.",
         ],
     ),
@@ -75,7 +78,8 @@ _EN: list[tuple[str, list[str]]] = [
     (
         "Data",
         [
-            "The figures come from the Netherlands Working Conditions Survey (NEA) of TNO and "
+            "{synthetic}The figures come from the Netherlands Working Conditions Survey (NEA) "
+            "of TNO and "
             "CBS: employees aged 15 to 74, a sample stratified by industry, yearly fieldwork in "
             "the fourth quarter. Weights are calibrated to the employee population. Since 2022 "
             "each half of the sample answers part of the questions; those questions use the "
@@ -142,8 +146,11 @@ REFERENCES = [
 ]
 
 
-def methods_text(spec: MonitorSpec, lang: Lang) -> list[tuple[str, list[str]]]:
-    """The methods section with the spec's settings filled in."""
+def methods_text(
+    spec: MonitorSpec, lang: Lang, *, result: MonitorResult | None = None
+) -> list[tuple[str, list[str]]]:
+    """The methods section with the spec's settings filled in (and, given the result, whether
+    the data are synthetic)."""
     bh = spec.multiple_testing == "bh"
     multiple = {
         (
@@ -159,28 +166,120 @@ def methods_text(spec: MonitorSpec, lang: Lang) -> list[tuple[str, list[str]]]:
         "ci_method": spec.ci_method,
         "break_year": str(spec.trend.break_year or "k"),
         "multiple": multiple,
+        "synthetic": "" if result is None else (synthetic_note(result, lang) + " ").lstrip(),
     }
     src = _EN if lang == "en" else _NL
     return [(h, [p.format(**values) for p in ps]) for h, ps in src]
 
 
-def provenance(result: MonitorResult) -> list[tuple[str, str]]:
-    """(key, value) lines from the result's manifest: software, dates, method, inputs."""
+_PROV_KEYS: dict[str, tuple[str, str]] = {
+    "software": ("Software", "Software"),
+    "created": ("Gemaakt", "Created"),
+    "started": ("Berekening gestart", "Computation started"),
+    "finished": ("Berekening klaar", "Computation finished"),
+    "method": ("Toetsen", "Tests"),
+    "rows": ("Respondenten (alle jaren)", "Respondents (all years)"),
+    "codebook": ("Codeboek", "Codebook"),
+    "input": ("Invoerbestand", "Input file"),
+}
+_FILE_KEYS: dict[str, tuple[str, str]] = {
+    "path": ("bestand", "file"),
+    "sha256": ("SHA-256", "SHA-256"),
+}
+_METHODS: dict[str, tuple[str, str]] = {
+    "design": ("volgens de steekproefopzet (strata en weging)", "design-based (strata, weights)"),
+    "classic": ("klassiek, zoals het artikel", "classic, as in the article"),
+}
+
+
+def provenance(result: MonitorResult, lang: Lang = "nl") -> list[tuple[str, str]]:
+    """(name, value) lines from the result's manifest: software, dates, method, inputs; names
+    in the edition's language (file names and checksums stay as they are)."""
     m = result.manifest
+    en = lang == "en"
     out = []
     for k in ("software", "created", "started", "finished", "method", "rows", "codebook"):
         v = m.get(k)
         if k == "codebook" and isinstance(v, dict):  # its full text stays in manifest.json
-            v = {"path": v.get("path"), "sha256": v.get("sha256")}
+            v = {_FILE_KEYS["path"][en]: v.get("path"), "SHA-256": v.get("sha256")}
+        if k == "method" and isinstance(v, str):
+            v = _METHODS.get(v, (v, v))[en]
+        if k == "rows" and isinstance(v, int):
+            v = i18n.num(v, 0, lang)
         if isinstance(v, dict):
             v = ", ".join(f"{a} {b}" for a, b in v.items())
         if v not in (None, "", {}):
-            out.append((k, str(v)))
+            out.append((_PROV_KEYS[k][en], str(v)))
     inputs = m.get("inputs")
     if isinstance(inputs, list):
         for item in inputs:
             if isinstance(item, dict):
-                out.append(("input", ", ".join(f"{k}={v}" for k, v in item.items())))
+                text = ", ".join(f"{_FILE_KEYS.get(k, (k, k))[en]} {v}" for k, v in item.items())
+                out.append((_PROV_KEYS["input"][en], text))
+    return out
+
+
+def is_synthetic(result: MonitorResult) -> bool:
+    prov = result.manifest.get("provenance") or {}
+    return isinstance(prov, dict) and str(prov.get("data", "")).lower() == "synthetic"
+
+
+def synthetic_note(result: MonitorResult, lang: Lang) -> str:
+    """The warning every page, sheet and chart of a report on synthetic data carries."""
+    if not is_synthetic(result):
+        return ""
+    return (
+        "Synthetic data: these figures are made up for demonstration and are not NEA figures."
+        if lang == "en"
+        else "Synthetische gegevens: deze cijfers zijn verzonnen voor een demonstratie en zijn "
+        "geen NEA-cijfers."
+    )
+
+
+def source_line(result: MonitorResult, lang: Lang) -> str:
+    """``Bron: ...`` only as the manifest records it; never a claim the result cannot back."""
+    prov = result.manifest.get("provenance") or {}
+    word = i18n.t("source", lang)
+    if is_synthetic(result):
+        gen = str(prov.get("source", "")) if isinstance(prov, dict) else ""
+        what = "synthetic data" if lang == "en" else "synthetische gegevens"
+        return f"{word}: {what}" + (f" ({gen})" if gen else "")
+    if isinstance(prov, dict) and prov.get("source"):
+        return f"{word}: {prov['source']}"
+    return ""
+
+
+# What the NEA does not measure (monitor.md: name them as gaps, do not invent).
+_NEA_GAPS: tuple[tuple[str, str], ...] = (
+    (
+        "Middelen voor leren in de organisatie (tijd, budget en de aanpak van de organisatie).",
+        "Organisational resources for learning (time, budget and the organisation's approach).",
+    ),
+    (
+        "Externe oriëntatie: contacten met klanten, leveranciers en samenwerkingspartners.",
+        "External orientation: contacts with customers, suppliers and partners.",
+    ),
+    (
+        "Steun van collega's, zoals feedback geven en met elkaar meedenken.",
+        "Support from colleagues, such as giving feedback and thinking along.",
+    ),
+)
+
+
+def known_gaps(result: MonitorResult, lang: Lang) -> list[str]:
+    """The parts of a learning culture the NEA does not measure, and how many notes the
+    computation left (their technical text stays in the result's manifest)."""
+    out = [g[lang == "en"] for g in _NEA_GAPS]
+    n = len(result.gaps)
+    if n:
+        out.append(
+            f"The computation recorded {n} technical note(s) (indicators or groups it could not "
+            "compute); they are listed in the result folder's manifest.json under 'gaps'."
+            if lang == "en"
+            else f"De berekening legde {n} technische melding(en) vast (indicatoren of groepen die "
+            "niet konden worden berekend); ze staan in manifest.json van de resultaatmap, onder "
+            "'gaps'."
+        )
     return out
 
 

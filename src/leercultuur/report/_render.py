@@ -13,10 +13,12 @@ from typing import Any
 from leercultuur.errors import DataError, LeercultuurError
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
+from leercultuur.report._article import ArticleTable, article_tables
 from leercultuur.report._charts import all_charts
 from leercultuur.report._excel import write_workbook
 from leercultuur.report._findings import Finding, findings
 from leercultuur.report._html import render_html
+from leercultuur.report._markdown import editorial_texts
 from leercultuur.report._tables import (
     AssociationTable,
     IndicatorTable,
@@ -80,6 +82,7 @@ class _Parts:
     headline: SubgroupTable  # headline indicators (HTML)
     associations: list[AssociationTable]
     found: list[Finding]
+    article: list[ArticleTable]
 
 
 def _parts(res: MonitorResult, lang: i18n.Lang, method: Method) -> _Parts:
@@ -89,6 +92,7 @@ def _parts(res: MonitorResult, lang: i18n.Lang, method: Method) -> _Parts:
         headline=subgroup_table(res, lang=lang, method=method, indicators=_headline(res)),
         associations=association_tables(res, lang=lang),
         found=findings(res, lang=lang, method=method),
+        article=article_tables(res, lang=lang, method=method),
     )
 
 
@@ -104,16 +108,20 @@ def _prepare(
 def _excel(res: MonitorResult, path: Path, lang: i18n.Lang, parts: _Parts) -> Path:
     return write_workbook(
         res, path, lang=lang, tables=parts.tables, subgroups=parts.subgroups,
-        associations=parts.associations, found=parts.found,
+        associations=parts.associations, found=parts.found, article=parts.article,
     )  # fmt: skip
 
 
-def _html(res: MonitorResult, out: Path, lang: i18n.Lang, method: Method, parts: _Parts) -> Path:
+def _html(
+    res: MonitorResult, out: Path, lang: i18n.Lang, method: Method, parts: _Parts,
+    text_dir: Path | None = None,
+) -> Path:  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     charts = all_charts(res, lang=lang, method=method, out=out / _charts_dir(lang))
     html = render_html(
         res, lang=lang, tables=parts.tables, subgroups=parts.headline,
         associations=parts.associations, found=parts.found, charts=charts,
+        article=parts.article, texts=editorial_texts(text_dir, lang),
     )  # fmt: skip
     path = out / ("report.html" if lang == "nl" else "report-en.html")
     path.write_text(html, encoding="utf-8")
@@ -161,14 +169,19 @@ def render_report(
     lang: str = "nl",
     method: str | None = None,
     pdf: bool = False,
+    text_dir: str | Path | None = None,
 ) -> ReportFiles:
     """Everything: HTML with charts (SVG + PNG), Excel, the findings as JSON, optionally a PDF
-    (printed by headless Chromium, which must be installed)."""
+    (printed by headless Chromium, which must be installed). ``text_dir`` holds the
+    researcher's ``intro.md``, ``conclusions.md`` and ``colophon.md`` (each optional)."""
     res, lang_, method_ = _prepare(result, lang, method)
     out = Path(out_dir)
+    tdir = None if text_dir is None else Path(text_dir)
+    if tdir is not None and not tdir.is_dir():
+        raise ReportError(f"--text {str(tdir)!r} is not a folder (it should hold intro.md, ...)")
     parts = _parts(res, lang_, method_)
     suffix = "" if lang_ == "nl" else "-en"
-    html = _html(res, out, lang_, method_, parts)
+    html = _html(res, out, lang_, method_, parts, tdir)
     excel = _excel(res, out / f"monitor{suffix}.xlsx", lang_, parts)
     fpath = out / f"findings{suffix}.json"
     fpath.write_text(
@@ -176,7 +189,16 @@ def render_report(
         encoding="utf-8",
     )
     charts = tuple(sorted((out / _charts_dir(lang_)).glob("*.*")))
-    pdf_path = print_pdf(html, out / f"report{suffix}.pdf") if pdf else None
+    pdf_path = None
+    if pdf:
+        # the printed edition: every table expanded (no closed <details>)
+        printable = out / f".report{suffix}-print.html"
+        text = html.read_text(encoding="utf-8").replace("<details>", "<details open>")
+        printable.write_text(text.replace("<html lang=", '<html class="print" lang=', 1), "utf-8")
+        try:
+            pdf_path = print_pdf(printable, out / f"report{suffix}.pdf")
+        finally:
+            printable.unlink(missing_ok=True)
     return ReportFiles(html=html, excel=excel, charts=charts, findings=fpath, pdf=pdf_path)
 
 

@@ -25,6 +25,7 @@ from leercultuur.errors import DataError, check_choice
 from leercultuur.monitor import MonitorResult
 from leercultuur.report import _i18n as i18n
 from leercultuur.report._i18n import Lang
+from leercultuur.report._labels import Labels
 
 Method = Literal["design", "classic"]
 METHODS: tuple[Method, ...] = ("design", "classic")
@@ -197,7 +198,7 @@ def indicator_tables(
             tr["slope"], tr["marker"], tr["change"], strict=True,
         )
     }  # fmt: skip
-    blabels = {b.id: b.label.get(lang) for b in spec.breakdowns}
+    names = Labels(result, lang)
     years_of = est.groupby("indicator")["year"].unique()
     units = est.drop_duplicates("indicator").set_index("indicator")["unit"]
     tables = []
@@ -215,10 +216,12 @@ def indicator_tables(
             if key in trend_of:
                 slope, marker, ch = trend_of[key]
                 trend = Cell(slope, marker if slope is not None else "", any_supp[key])
+                # the change as the table shows it: last minus first displayed (rounded) value
+                ch = _shown_change(cells[0], cells[-1], unit) if ch is not None else None
                 change = Cell(ch, "", any_supp[key])
-            label = i18n.group_label(str(bd), str(g), lang)
+            label = names.group(str(bd), str(g))
             if bd != "all":
-                label = f"{blabels.get(str(bd), bd)}: {label}"
+                label = f"{names.breakdown(str(bd))}: {label}"
             rows.append(Row(str(bd), str(g), label, cells, trend, change))
         rows.sort(key=lambda r: r.breakdown != "all")
         has_trend = rows[0].trend.value is not None
@@ -231,6 +234,15 @@ def indicator_tables(
     return tables
 
 
+def _shown_change(a: Cell, b: Cell, unit: str) -> float | None:
+    """``b - a`` from the values as displayed (1 decimal for %, 2 for means), so that a table
+    never prints 66,0 -> 70,0 as +3,9."""
+    if a.value is None or b.value is None:
+        return None
+    dec = 1 if unit == "%" else 2
+    return round(round(b.value, dec) - round(a.value, dec), dec)
+
+
 def _footnotes(
     result: MonitorResult, unit: str, years: tuple[int, ...], has_trend: bool, lang: Lang,
     method: Method,
@@ -240,7 +252,7 @@ def _footnotes(
     d = i18n.num(s.effect_size_threshold, 2, lang)
     n = str(s.publication_threshold)
     test = {
-        ("nl", "design"): "design-based toets (strata, weging)",
+        ("nl", "design"): "toets die rekening houdt met de steekproefopzet: strata en weging",
         ("en", "design"): "design-based test (strata, weights)",
         ("nl", "classic"): "klassieke toets op proportionele gewichten, zoals het artikel",
         ("en", "classic"): "classic test on proportional weights, as in the article",
@@ -251,7 +263,8 @@ def _footnotes(
             f"* p < {a} en Cohen's d < {d}; ** p < {a} en Cohen's d \u2265 {d}; "
             f"bij een jaar: verschil met het vorige gemeten jaar ({test}).",
             f"Trend B: verandering per jaar{' in ' + per if per else ''} (lineaire regressie op "
-            f"jaar, {years[0]}\u2013{years[-1]}); het teken bij B volgt dezelfde regel.",
+            f"jaar, {years[0]}\u2013{years[-1]}); het teken bij B volgt dezelfde regel. "
+            "Verschil: het laatste min het eerste getoonde (afgeronde) cijfer.",
             f"{i18n.SUPPRESSED}: minder dan {n} respondenten, niet gepubliceerd.",
         ]
         if not has_trend:
@@ -264,7 +277,8 @@ def _footnotes(
             f"* p < {a} and Cohen's d < {d}; ** p < {a} and Cohen's d \u2265 {d}; "
             f"at a year: change from the previous measured year ({test}).",
             f"Trend B: change per year{' in ' + per if per else ''} (linear regression on year, "
-            f"{years[0]}\u2013{years[-1]}); its marker follows the same rule.",
+            f"{years[0]}\u2013{years[-1]}); its marker follows the same rule. Change: the last "
+            "minus the first displayed (rounded) figure.",
             f"{i18n.SUPPRESSED}: fewer than {n} respondents, not published.",
         ]
         if not has_trend:
@@ -352,12 +366,13 @@ def subgroup_table(
         )
         for r in e.itertuples(index=False)
     }
-    blabels = {"all": "", **{b.id: b.label.get(lang) for b in spec.breakdowns}}
+    names = Labels(result, lang)
     keys = list(dict.fromkeys(zip(e["breakdown"], e["group"], strict=True)))
     keys.sort(key=lambda k: k[0] != "all")
     rows = tuple(
         SubRow(
-            str(bd), str(g), blabels.get(str(bd), str(bd)), i18n.group_label(str(bd), str(g), lang),
+            str(bd), str(g), "" if bd == "all" else names.breakdown(str(bd)),
+            names.group(str(bd), str(g)),
             tuple(cell_of.get((bd, g, c.indicator), EMPTY) for c in cols),
         )
         for bd, g in keys
@@ -411,6 +426,7 @@ def association_tables(result: MonitorResult, *, lang: Lang = "nl") -> list[Asso
     a = result.associations
     labels = {i.id: i.label.get(lang) for i in spec.indicators}
     labels["(Intercept)"] = i18n.t("intercept", lang)
+    labels |= _control_labels(result, lang)
     out = []
     for outcome in dict.fromkeys(a["outcome"]):
         t = a[a["outcome"] == outcome]
@@ -436,4 +452,20 @@ def association_tables(result: MonitorResult, *, lang: Lang = "nl") -> list[Asso
                 tuple(labels.get(x, x) for x in terms), cells, n,
             )
         )  # fmt: skip
+    return out
+
+
+def _control_labels(result: MonitorResult, lang: Lang) -> dict[str, str]:
+    """Names of the control terms R writes as column + level (``educationmiddle``):
+    ``Opleidingsniveau: middelbaar``, from the breakdown whose column the control is."""
+    names = Labels(result, lang)
+    out: dict[str, str] = {}
+    terms = set(str(t) for t in result.associations["term"]) if len(result.associations) else set()
+    for b in result.spec.breakdowns:
+        if b.column not in result.spec.associations.controls:
+            continue
+        for term in terms:
+            if term.startswith(b.column) and len(term) > len(b.column):
+                level = term[len(b.column) :]
+                out[term] = f"{b.label.get(lang)}: {names.group(b.id, level).lower()}"
     return out

@@ -120,9 +120,9 @@ class Design:
 
     __slots__ = (
         "_cache",
+        "_data",
         "adjust_domain_lonely",
         "calibration",
-        "data",
         "domain",
         "f",
         "fpc_col",
@@ -140,7 +140,7 @@ class Design:
         "weights_col",
     )
 
-    data: pd.DataFrame
+    _data: pd.DataFrame
     weights_col: str
     strata_col: str | None
     psu_col: tuple[str, ...] | None
@@ -190,13 +190,18 @@ class Design:
         object.__setattr__(self, "calibration", None)
         object.__setattr__(self, "_cache", {})
 
+    @property
+    def data(self) -> pd.DataFrame:
+        """The design's data: a copy-on-write copy, so editing it cannot reach the design."""
+        return self._data.copy(deep=False)
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Design is frozen; cannot set {name!r} (use subset() for domains)")
 
     def __repr__(self) -> str:
         dom = "" if self.domain is None else f", domain rows={int(self.domain.sum())}"
         return (
-            f"Design(rows={len(self.data)}, strata={self.n_strata}, "
+            f"Design(rows={len(self._data)}, strata={self.n_strata}, "
             f"psus={self.n_psu_total}, weights={self.weights_col!r}, "
             f"lonely_psu={self.lonely_psu!r}{dom})"
         )
@@ -210,12 +215,12 @@ class Design:
         data's length, or a column name holding booleans.
         """
         if isinstance(mask, str):
-            _require_columns(self.data, [mask], "subset")
-            mask = self.data[mask]
+            _require_columns(self._data, [mask], "subset")
+            mask = self._data[mask]
         m = np.asarray(mask)
-        if m.shape != (len(self.data),):
+        if m.shape != (len(self._data),):
             raise EngineError(
-                f"subset: mask has length {m.shape}, the data has {len(self.data)} rows"
+                f"subset: mask has length {m.shape}, the data has {len(self._data)} rows"
             )
         if m.dtype != bool:
             if pd.isna(pd.Series(m)).any():
@@ -227,13 +232,13 @@ class Design:
 
     @property
     def n_rows(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     @property
     def in_domain(self) -> np.ndarray:
         """Boolean mask of the rows in the (sub)domain this design describes."""
         if self.domain is None:
-            return np.ones(len(self.data), bool)
+            return np.ones(len(self._data), bool)
         return self.domain
 
     def degf(self) -> int:
@@ -405,7 +410,7 @@ def _build(
         )
 
     return dict(
-        data=df,
+        _data=df,
         weights_col=weights,
         strata_col=strata,
         psu_col=psu_cols,

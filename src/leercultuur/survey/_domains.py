@@ -67,7 +67,7 @@ def _coded(design: Design, col: str) -> tuple[np.ndarray, np.ndarray, bool]:
     key = f"codes:{col}"
     hit: tuple[np.ndarray, np.ndarray, bool] | None = design._cache.get(key)
     if hit is None:
-        s = design.data[col]
+        s = design._data[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes = s.cat.codes.to_numpy().astype(np.int64)
             uniques = np.asarray(s.cat.categories)
@@ -111,7 +111,7 @@ def _by_codes(
     check_choice("missing_by", missing_by, MISSING_BY_OPTIONS)
     from leercultuur.survey._design import _require_columns
 
-    _require_columns(design.data, by_cols, role)
+    _require_columns(design._data, by_cols, role)
     columns = []
     omitted: np.ndarray | None = None
     for col in by_cols:
@@ -153,7 +153,7 @@ def _by_codes(
         else:
             combined += codes * int(r)
     if combined is None:  # no by: one domain
-        combined = np.zeros(len(design.data), np.int64)
+        combined = np.zeros(len(design._data), np.int64)
     parts = [(c, u, int(r)) for (c, _k, u), r in zip(columns, radix[1:], strict=True)]
     return _ByCodes(parts, stride, combined, omitted)
 
@@ -196,10 +196,10 @@ def domains(design: Design, by: str | Sequence[str] | None, missing_by: MissingB
 def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarray:
     from leercultuur.survey._design import _require_columns
 
-    _require_columns(design.data, cols, role)
-    out = np.empty((len(design.data), len(cols)))
+    _require_columns(design._data, cols, role)
+    out = np.empty((len(design._data), len(cols)))
     for k, c in enumerate(cols):
-        s = design.data[c]
+        s = design._data[c]
         if pd.api.types.is_bool_dtype(s):
             out[:, k] = s.to_numpy(dtype=np.float64, na_value=np.nan)
             continue

@@ -158,7 +158,7 @@ def _numeric_sources(
     and a total of the same variable share their per-row sums."""
     from leercultuur.survey._design import _require_columns
 
-    _require_columns(design.data, names, role)  # every unknown name in one message
+    _require_columns(design._data, names, role)  # every unknown name in one message
     return [
         (("numeric", v), lambda v=v: _numeric_matrix(design, [v], role))  # type: ignore[misc]
         for v in names
@@ -374,8 +374,8 @@ def proportion(
 
     check_choice("ci", ci, CI_METHODS)
     check_level(level)
-    _require_columns(design.data, [var], "proportion")
-    s = design.data[var]
+    _require_columns(design._data, [var], "proportion")
+    s = design._data[var]
     cats = list(categories) if categories is not None else categories_of(s)
     if not cats:
         raise EngineError(f"proportion: variable {var!r} has no non-missing values")

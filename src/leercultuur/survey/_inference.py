@@ -435,7 +435,7 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
     from leercultuur.survey._design import _require_columns
 
     check_choice("method", method, CHISQ_METHODS)
-    _require_columns(design.data, [row, col], "chisq")
+    _require_columns(design._data, [row, col], "chisq")
     if row == col:
         raise OptionValueError("chisq: row and col must be different variables")
     inside = design.in_domain
@@ -501,7 +501,7 @@ def chisq_within(
     dom, labels = group_codes(design, wcols, "chisq_within within", missing_by)
     from leercultuur.survey._design import _require_columns
 
-    _require_columns(design.data, [row, col], "chisq_within")
+    _require_columns(design._data, [row, col], "chisq_within")
     G = len(labels)
     rcode, runiq = _column_codes(design, row)
     ccode, cuniq = _column_codes(design, col)

@@ -72,8 +72,8 @@ def response(
     else:
         from leercultuur.survey._design import _require_columns
 
-        _require_columns(design.data, [var], role)
-        s = design.data[var]
+        _require_columns(design._data, [var], role)
+        s = design._data[var]
         cats = categories_of(s)
         if category is None:
             if set(cats) <= {0, 1} and cats:

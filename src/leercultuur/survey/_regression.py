@@ -104,10 +104,10 @@ class WaldResult:
 def _model_matrix(
     design: Design, x: Sequence[str], used: np.ndarray
 ) -> tuple[np.ndarray, list[str], list[str]]:
-    cols: list[np.ndarray] = [np.ones(len(design.data))]
+    cols: list[np.ndarray] = [np.ones(len(design._data))]
     names, owners = ["(Intercept)"], ["(Intercept)"]
     for c in x:
-        s = design.data[c]
+        s = design._data[c]
         numeric = pd.api.types.is_numeric_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype)
         if numeric or pd.api.types.is_bool_dtype(s):
             cols.append(_numeric_matrix(design, [c], "regress")[:, 0])
@@ -217,10 +217,10 @@ def regress(
         raise OptionValueError(f"regress: {y!r} is both the response and a regressor")
     from leercultuur.survey._design import _require_columns
 
-    _require_columns(design.data, [y, *xs], "regress")
+    _require_columns(design._data, [y, *xs], "regress")
     yv = _numeric_matrix(design, [y], "regress")[:, 0]
     inside = design.in_domain
-    miss = np.isnan(yv) | design.data[xs].isna().any(axis=1).to_numpy()
+    miss = np.isnan(yv) | design._data[xs].isna().any(axis=1).to_numpy()
     bad = np.flatnonzero(miss & inside)
     if bad.size and not na_rm:
         raise EngineError(
@@ -294,7 +294,7 @@ def regress(
         r_mat = linalg.qr(Xu * np.sqrt(wt)[:, None], mode="r")[0][: Xu.shape[1]]
     r_inv = linalg.solve_triangular(r_mat, np.eye(r_mat.shape[0]))
     ainv = r_inv @ r_inv.T
-    Z = np.zeros((len(design.data), len(coef)))
+    Z = np.zeros((len(design._data), len(coef)))
     Z[used] = (Xu * (resid * wt)[:, None]) @ ainv
     V = design_cov(design, Z, used)
     design_df = int(row_degf(design, np.where(used, 0, -1), 1)[0])

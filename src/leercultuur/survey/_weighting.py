@@ -146,13 +146,13 @@ def _categorical(design: Design, key: Hashable, spec: Any) -> tuple[np.ndarray, 
 
     cols = list(key) if isinstance(key, tuple) else [key]
     name = _margin_name(key)
-    _require_columns(design.data, [str(c) for c in cols], f"margin {name!r}")
+    _require_columns(design._data, [str(c) for c in cols], f"margin {name!r}")
     items = list(spec.items())
     if not items:
         raise MarginError(f"margin {name!r} lists no categories")
     cats = [k for k, _ in items]
     totals = np.array([_as_total(key, k, v) for k, v in items])
-    frame = design.data[cols]
+    frame = design._data[cols]
     miss = np.flatnonzero(frame.isna().any(axis=1).to_numpy())
     if miss.size:
         raise MarginError(
@@ -200,7 +200,7 @@ def _categorical(design: Design, key: Hashable, spec: Any) -> tuple[np.ndarray, 
 def _build_model(design: Design, population: Population, *, numeric_ok: bool) -> _Model:
     if not isinstance(population, Mapping) or not population:
         raise MarginError("population margins must be a non-empty mapping (see calibrate())")
-    n = len(design.data)
+    n = len(design._data)
     cols: list[np.ndarray] = []
     target: list[float] = []
     terms: list[str] = []
@@ -246,8 +246,8 @@ def _build_model(design: Design, population: Population, *, numeric_ok: bool) ->
 def _numeric_column(design: Design, col: str) -> np.ndarray:
     from leercultuur.survey._design import _require_columns
 
-    _require_columns(design.data, [col], "calibration total")
-    s = design.data[col]
+    _require_columns(design._data, [col], "calibration total")
+    s = design._data[col]
     if not pd.api.types.is_numeric_dtype(s):
         raise MarginError(
             f"calibration total {col!r}: the column is not numeric (dtype {s.dtype}); give a "
