@@ -108,6 +108,7 @@ def test_no_async_route_or_dependency_touches_the_database_or_hashes(sqlite_app:
     # ... and the hashing routes are the ones marked for the small lane
     hashing = sorted(f"{r.path} {r.endpoint.__name__}" for r in routes if lane_of(r) == "hash")
     assert hashing == [
+        "/account/password password_submit",
         "/auth/accept-invite accept_invite",
         "/auth/login login",
         "/auth/reset-password reset_password",

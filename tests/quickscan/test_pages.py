@@ -69,7 +69,7 @@ def test_admin_hr_and_employee_through_the_pages(app: Any) -> None:
     )
     assert created.status_code == 303
     scan_page = hr.get(created.headers["location"])
-    assert "Responses so far: <strong>0</strong> of 25 employees" in scan_page.text
+    assert "<strong>0 of 25</strong> (0%)" in scan_page.text
     assert "Open link" not in scan_page.text
     letters = hr.post(
         created.headers["location"] + "/codes",
@@ -131,7 +131,7 @@ def test_admin_hr_and_employee_through_the_pages(app: Any) -> None:
     )
     assert reuse.status_code == 409
     assert "Controleer uw antwoorden:</strong> Deze code is al gebruikt" in reuse.text
-    assert "Responses so far: <strong>1</strong>" in hr.get(created.headers["location"]).text
+    assert "<strong>1 of 25</strong> (4%)" in hr.get(created.headers["location"]).text
 
     logout = hr.post("/logout", data={"csrf_token": _token(scans.text)}, follow_redirects=False)
     assert (logout.status_code, logout.headers["location"]) == (303, "/login")

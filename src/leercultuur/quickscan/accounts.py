@@ -308,3 +308,36 @@ class Accounts:
             user.password_hash = password_hash
             db.execute(delete(UserSession).where(UserSession.user_id == user.id))
             return CurrentUser.of(user)
+
+    def change_password(
+        self,
+        database: Database,
+        user_id: int,
+        *,
+        current: str,
+        new: str,
+        keep_session: str | None,
+    ) -> None:
+        """The user's own password change: the current one must be right; other sessions end.
+
+        Hashing runs outside any transaction. ``keep_session`` is the token of the session
+        making the change (it stays valid).
+        """
+        with database.read() as db:
+            user = db.get(User, user_id)
+            stored = user.password_hash if user is not None else self._dummy_hash
+        if user is None or not self.password_matches(stored, current):
+            raise NotAuthenticated("the current password is not right")
+        self._check_password(new)
+        if new == current:
+            raise InvalidInput("password: the new password is the same as the current one")
+        new_hash = self.hash_password(new)
+        with database.write() as db:
+            row = db.get(User, user_id)
+            if row is None:  # pragma: no cover - deleted meanwhile
+                raise NotAuthenticated("the account no longer exists")
+            row.password_hash = new_hash
+            others = delete(UserSession).where(UserSession.user_id == user_id)
+            if keep_session:
+                others = others.where(UserSession.token_hash != self._hash("session", keep_session))
+            db.execute(others)

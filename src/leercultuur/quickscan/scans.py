@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -19,6 +19,7 @@ SectorCode = Literal[
     "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S"
 ]
 SizeClass = Literal["1-9", "10-49", "50-99", "100-249", "250+"]
+ScanKind = Literal["employees", "employer"]
 SECTORS: tuple[str, ...] = get_args(SectorCode)
 SIZE_CLASSES: tuple[str, ...] = get_args(SizeClass)
 MIN_GROUP_FLOOR = 5
@@ -43,6 +44,8 @@ class ScanIn(BaseModel):
     min_group_size: int = Field(default=10, ge=MIN_GROUP_FLOOR, le=10_000)
     open_link: bool = True
     teams: list[str] = Field(default_factory=list, max_length=MAX_TEAMS)
+    # "employer": the employer self-scan of a firm with 1-9 employees (one person answers)
+    kind: ScanKind = "employees"
 
     @field_validator("teams")
     @classmethod
@@ -60,6 +63,14 @@ class ScanIn(BaseModel):
     def _languages(cls, langs: list[Language]) -> list[Language]:
         return [lang for lang in LANGUAGES if lang in langs]
 
+    @model_validator(mode="after")
+    def _employer_is_small(self) -> ScanIn:
+        if self.kind == "employer" and self.size_class != "1-9":
+            raise ValueError(
+                f"kind: the employer self-scan is for firms of 1-9 employees, not {self.size_class}"
+            )
+        return self
+
 
 def scan_to_dict(scan: Scan, response_count: int) -> dict[str, object]:
     return {
@@ -74,6 +85,7 @@ def scan_to_dict(scan: Scan, response_count: int) -> dict[str, object]:
         "min_group_size": scan.min_group_size,
         "open_link": scan.open_link,
         "teams": scan.team_names,
+        "kind": scan.kind,
         "status": "open" if scan.closed_at is None and scan.closes_on >= date.today() else "closed",
         "response_count": response_count,
     }
@@ -95,6 +107,7 @@ def create_scan(db: Session, user: CurrentUser, data: ScanIn) -> Scan:
         min_group_size=data.min_group_size,
         open_link=data.open_link,
         open_count=0,
+        kind=data.kind,
         teams=[ScanTeam(position=i, name=t) for i, t in enumerate(data.teams, 1)],
     )
     db.add(scan)

@@ -26,6 +26,8 @@ from leercultuur.quickscan.web import (
     api_scans,
     api_survey,
     pages_accounts,
+    pages_manage,
+    pages_report,
     pages_scans,
     pages_survey,
 )
@@ -40,6 +42,8 @@ ROUTERS: list[tuple[str, APIRouter, bool]] = [
     ("/api/v1", api_survey.router, True),
     ("", pages_accounts.router, False),
     ("", pages_scans.router, False),
+    ("", pages_manage.router, False),
+    ("", pages_report.router, False),
     ("", pages_survey.router, False),
 ]
 

@@ -20,11 +20,13 @@ from leercultuur.quickscan.accounts import Accounts, CurrentUser
 from leercultuur.quickscan.db import Database
 from leercultuur.quickscan.errors import Forbidden, NotAuthenticated
 from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.middleware import CSRF_COOKIE, SESSION_COOKIE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 TEMPLATES.env.autoescape = True
+TEMPLATES.env.globals["pick"] = i18n.pick
 TEMPLATES.env.auto_reload = False  # no file check per page (templates change with a deploy)
 
 
@@ -111,7 +113,11 @@ def render(
     ctx: dict[str, Any] = {
         "csrf_token": request.state.csrf_token,
         "user": getattr(request.state, "user", None),
-        "lang": "en",
+        "lang": i18n.page_lang(request),
+        "path": request.url.path,
     }
     ctx.update(context or {})
-    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+    ctx["_"] = i18n.translator(ctx["lang"])
+    response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+    i18n.remember_lang(request, response)
+    return response

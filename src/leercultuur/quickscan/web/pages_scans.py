@@ -1,7 +1,8 @@
-"""Server-rendered pages for HR: scans, their response count, printable code letters."""
+"""Server-rendered pages for HR: the scans, a scan's page, printable code letters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import segno
@@ -9,12 +10,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from leercultuur.quickscan import scans
+from leercultuur.quickscan import lifecycle, scans
 from leercultuur.quickscan.accounts import CurrentUser
-from leercultuur.quickscan.errors import InvalidInput
+from leercultuur.quickscan.errors import Gone, InvalidInput
+from leercultuur.quickscan.models import Scan
+from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.api_scans import public_links
 from leercultuur.quickscan.web.deps import (
     form_data,
@@ -23,6 +27,7 @@ from leercultuur.quickscan.web.deps import (
     render,
     require_hr,
 )
+from leercultuur.quickscan.web.form_errors import REFUSALS, validation_text
 from leercultuur.quickscan.web.forms import form_list, form_str
 
 router = APIRouter()
@@ -42,27 +47,33 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-@router.get("/scans")
-def scans_page(request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
-    with get_database(request).read() as db:
-        rows = [(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)]
-    ctx = {
-        "rows": rows,
-        "sectors": scans.SECTORS,
-        "size_classes": scans.SIZE_CLASSES,
-        "default_close": (date.today() + timedelta(days=28)).isoformat(),
-    }
-    return render(request, "scans.html", ctx)
+@dataclass(frozen=True)
+class ScanRow:
+    """One line of the HR list: what a scan is and how far it has got."""
+
+    scan: Scan
+    status: str
+    responses: int
+    rate: float
+    report: bool
 
 
-@router.post("/scans")
-def scans_create(
-    request: Request,
-    user: CurrentUser = Depends(require_hr),
-    form: FormData = Depends(form_data),
-) -> Response:
+def scan_row(db: Session, scan: Scan) -> ScanRow:
+    count = scans.response_count(db, scan)
+    report = lifecycle.report_status(db, scan)
+    return ScanRow(
+        scan=scan,
+        status=lifecycle.scan_status(scan),
+        responses=count,
+        rate=count / scan.headcount if scan.headcount else 0.0,
+        report=report.available,
+    )
+
+
+def scan_form_values(form: FormData) -> dict[str, object]:
+    """The scan fields of a create or edit form, as the models expect them."""
     teams = [t.strip() for t in form_str(form, "teams", default="").splitlines() if t.strip()]
-    raw = {
+    return {
         "name": form_str(form, "name"),
         "sector": form_str(form, "sector"),
         "size_class": form_str(form, "size_class"),
@@ -70,13 +81,47 @@ def scans_create(
         "languages": form_list(form, "languages"),
         "closes_on": form_str(form, "closes_on"),
         "min_group_size": form_str(form, "min_group_size", default="10"),
-        "open_link": form_str(form, "open_link", default="") == "on",
         "teams": teams,
     }
+
+
+def _list_context(request: Request, user: CurrentUser) -> dict[str, object]:
+    with get_database(request).read() as db:
+        rows = [scan_row(db, s) for s in scans.list_scans(db, user)]
+    return {
+        "rows": rows,
+        "sectors": scans.SECTORS,
+        "size_classes": scans.SIZE_CLASSES,
+        "default_close": (date.today() + timedelta(days=28)).isoformat(),
+    }
+
+
+@router.get("/scans")
+def scans_page(request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    return render(request, "scans.html", _list_context(request, user))
+
+
+@router.post("/scans")
+def scans_create(
+    request: Request,
+    form: FormData = Depends(form_data),
+    user: CurrentUser = Depends(require_hr),
+) -> Response:
+    _ = i18n.translator(i18n.page_lang(request))
+    raw = scan_form_values(form)
+    raw["open_link"] = form_str(form, "open_link", default="") == "on"
+    raw["kind"] = form_str(form, "kind", default="employees")
+    error: str | None = None
     try:
         data = scans.ScanIn.model_validate(raw)
     except ValidationError as exc:
-        raise InvalidInput(validation_message(exc)) from None
+        error = validation_text(exc, _)
+    else:
+        if data.closes_on < date.today():
+            error = _(REFUSALS["date_past"])
+    if error is not None:
+        ctx = {**_list_context(request, user), "error": error}
+        return render(request, "scans.html", ctx, 422)
     with get_database(request).write() as db:
         scan = scans.create_scan(db, user, data)
     return RedirectResponse(f"/scans/{scan.id}", status_code=303)
@@ -86,27 +131,42 @@ def scans_create(
 def scan_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
     with get_database(request).read() as db:
         scan = scans.get_scan(db, user, scan_id)
-        count = scans.response_count(db, scan)
+        row = scan_row(db, scan)
+        report_status = lifecycle.report_status(db, scan)
     ctx = {
         "scan": scan,
-        "count": count,
+        "row": row,
+        "report_status": report_status,
         "url": public_links(request, scan.public_id)["questionnaire_url"],
         "max_codes": get_settings(request).max_codes_per_batch,
+        "closed_on": None if row.status == "open" else lifecycle.closed_on(scan),
+        "expires_on": _expires_on(request, scan),
     }
     return render(request, "scan.html", ctx)
+
+
+def _expires_on(request: Request, scan: Scan) -> date | None:
+    from leercultuur.quickscan import retention
+
+    if lifecycle.scan_status(scan) == "open":
+        return None
+    days = int(getattr(get_settings(request), "retention_days", 365))
+    return retention.expires_on(scan, retention_days=days)
 
 
 @router.post("/scans/{scan_id}/codes")
 def scan_codes(
     scan_id: int,
     request: Request,
-    user: CurrentUser = Depends(require_hr),
     form: FormData = Depends(form_data),
+    user: CurrentUser = Depends(require_hr),
 ) -> Response:
     settings = get_settings(request)
     count_text = form_str(form, "count")
     with get_database(request).write() as db:
         scan = scans.get_scan(db, user, scan_id)
+        if lifecycle.scan_status(scan) != "open":
+            raise Gone(f"scan {scan.id} is closed; no new codes")
         if not count_text.strip().isdigit():
             raise InvalidInput(f"count: {count_text!r} is not a whole number")
         codes = scans.create_codes(

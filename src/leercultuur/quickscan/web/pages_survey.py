@@ -20,10 +20,10 @@ from leercultuur.quickscan.errors import (
     ServiceBusy,
 )
 from leercultuur.quickscan.items import Language, all_items, questionnaire
-from leercultuur.quickscan.models import Scan
+from leercultuur.quickscan.models import Organisation, Scan
 from leercultuur.quickscan.web.deps import form_data, get_database, get_settings, render
 from leercultuur.quickscan.web.forms import form_str
-from leercultuur.quickscan.web.privacy import privacy_notice
+from leercultuur.quickscan.web.privacy import privacy_sections
 
 router = APIRouter()
 QUESTIONS_PATH = re.compile(r"/s/[^/]+/questions")
@@ -71,12 +71,16 @@ def _lang(scan: Scan, requested: str | None) -> Language:
     return "en" if langs[0] == "en" else "nl"
 
 
-def _context(scan: Scan, lang: Language) -> dict[str, object]:
+def _context(
+    scan: Scan, lang: Language, *, organisation: str | None = None, retention_days: int = 365
+) -> dict[str, object]:
     return {
         "scan": scan,
         "lang": lang,
         "ui": UI[lang],
-        "notice": privacy_notice(lang, scan.min_group_size),
+        "notice": privacy_sections(
+            lang, scan.min_group_size, organisation=organisation, retention_days=retention_days
+        ),
         "blocks": questionnaire(scan.team_names),
         "n_items": len(all_items(scan.team_names)),
     }
@@ -119,8 +123,16 @@ def employee_message(
 def intro(public_id: str, request: Request, lang: str | None = None) -> Response:
     with get_database(request).read() as db:
         scan = scans.scan_by_public_id(db, public_id)
+        org = db.get(Organisation, scan.organisation_id)
+        organisation = org.name if org is not None else None
     responses.ensure_open(scan)
-    return render(request, "survey_intro.html", _context(scan, _lang(scan, lang)))
+    ctx = _context(
+        scan,
+        _lang(scan, lang),
+        organisation=organisation,
+        retention_days=getattr(get_settings(request), "retention_days", 365),
+    )
+    return render(request, "survey_intro.html", ctx)
 
 
 @router.get("/s/{public_id}/questions")
