@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
@@ -36,6 +38,8 @@ from leercultuur.quickscan.models import (
     ScanTeam,
 )
 from leercultuur.quickscan.retention import delete_scan, expires_on, purge_expired
+from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.web.app import create_app
 
 from .conftest import VALID_ANSWERS
 
@@ -189,3 +193,28 @@ def test_purge_deletes_scans_after_the_retention_period(db: Session, org: Organi
     assert {ids[1], ids[2]} <= remaining and not {ids[0], ids[3]} & remaining
     with pytest.raises(ValueError, match="at least 1"):
         purge_expired(db, retention_days=0)
+
+
+def test_the_running_app_deletes_expired_scans_by_itself(
+    db: Session, org: Organisation, settings: Settings
+) -> None:
+    """Retention without cron: the app's housekeeping task deletes what purge_expired would."""
+    today = date.today()
+    old = make_scan(db, org, responses=5, closes_on=today - timedelta(days=40)).id
+    kept = make_scan(db, org, responses=5, closes_on=today - timedelta(days=10)).id
+    off = settings.model_copy(update={"retention_days": 30, "purge_interval_hours": 0})
+    with TestClient(create_app(off)):
+        time.sleep(0.5)
+    db.rollback()
+    assert {old, kept} <= set(db.scalars(select(Scan.id)))  # switched off: nothing deleted
+    on = settings.model_copy(update={"retention_days": 30, "purge_interval_hours": 1})
+    remaining: set[int] = {old}
+    with TestClient(create_app(on)):
+        deadline = time.monotonic() + 30
+        while old in remaining and time.monotonic() < deadline:
+            time.sleep(0.1)
+            db.rollback()
+            remaining = set(db.scalars(select(Scan.id)))
+    assert old not in remaining and kept in remaining
+    db.rollback()
+    assert db.scalar(select(Response.id).where(Response.scan_id == old)) is None

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     db_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
     # days a closed scan (with all its responses and codes) is kept before it is deleted
     retention_days: int = Field(default=365, ge=1, le=3650)
+    # hours between automatic deletions of expired scans while the app runs (0: off, use cron)
+    purge_interval_hours: float = Field(default=24.0, ge=0, le=24 * 31)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +35,7 @@ from leercultuur.quickscan.web import (
 )
 from leercultuur.quickscan.web.admission import Admission, admit
 from leercultuur.quickscan.web.deps import render, require_csrf
+from leercultuur.quickscan.web.housekeeping import purge_periodically
 from leercultuur.quickscan.web.middleware import BodyLimit, make_http_middleware
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -68,7 +71,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Threads for plain-def routes: as many as admitted requests (+4), and as many as pool
         # connections, so an admitted request never waits for a thread or a connection.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        purge = None
+        if settings.purge_interval_hours > 0:  # retention: expired scans deleted automatically
+            purge = asyncio.create_task(
+                purge_periodically(
+                    _app.state.database,
+                    retention_days=settings.retention_days,
+                    interval_s=settings.purge_interval_hours * 3600,
+                )
+            )
         yield
+        if purge is not None:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
         engine.dispose()
 
     if settings.run_migrations:
