@@ -17,6 +17,8 @@ from leercultuur.quickscan.errors import (
     InvalidInput,
     NotAuthenticated,
     TooManyAttempts,
+    check_text,
+    has_control_chars,
 )
 from leercultuur.quickscan.models import OneTimeToken, Organisation, User, UserSession
 from leercultuur.quickscan.settings import Settings
@@ -58,7 +60,7 @@ class Accounts:
     def create_user(
         self, db: Session, *, username: str, password: str, role: str, organisation_id: int | None
     ) -> User:
-        username = username.strip().lower()
+        username = check_text("username", username.strip().lower())
         if not username or len(username) > 254:
             raise InvalidInput("username: must have 1 to 254 characters")
         self._check_password(password)
@@ -78,7 +80,13 @@ class Accounts:
 
     def login(self, db: Session, *, username: str, password: str) -> tuple[User, str]:
         """Check the password and open a new server-side session; returns (user, token)."""
-        user = db.scalar(select(User).where(User.username == username.strip().lower()))
+        name = username.strip().lower()
+        # A name with NUL cannot exist (PostgreSQL would refuse the query): an unknown name.
+        user = (
+            None
+            if has_control_chars(name)
+            else db.scalar(select(User).where(User.username == name))
+        )
         now = utcnow()
         if user is not None and user.locked_until is not None and user.locked_until > now:
             raise TooManyAttempts(
@@ -133,7 +141,7 @@ class Accounts:
 
     # -- organisations ----------------------------------------------------------------------
     def create_organisation(self, db: Session, name: str) -> Organisation:
-        name = " ".join(name.split())
+        name = check_text("name", " ".join(name.split()))
         if not name or len(name) > 200:
             raise InvalidInput("name: must have 1 to 200 characters")
         org = Organisation(name=name)

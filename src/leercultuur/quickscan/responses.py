@@ -8,6 +8,7 @@ recognised and answered as a success without storing anything again.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import date
@@ -24,6 +25,7 @@ from leercultuur.quickscan.models import AccessCode, Answer, OpenSubmission, Res
 
 Outcome = Literal["stored", "duplicate"]
 SUBMISSION_ID_LENGTH = (16, 64)
+SUBMISSION_ID_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def validate_answers(scan: Scan, answers: Mapping[str, object]) -> dict[str, int]:
@@ -42,7 +44,8 @@ def validate_answers(scan: Scan, answers: Mapping[str, object]) -> dict[str, int
         value = _as_int(raw)
         if value is None or value not in item.codes:
             allowed = ", ".join(str(c) for c in item.codes)
-            problems.append(f"question {key!r}: {raw!r} is not one of the answers {allowed}")
+            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
+            problems.append(f"question {key!r}: {shown} is not one of the answers {allowed}")
             invalid.add(key)
             continue
         clean[key] = value
@@ -55,12 +58,15 @@ def validate_answers(scan: Scan, answers: Mapping[str, object]) -> dict[str, int
 
 
 def _as_int(raw: object) -> int | None:
+    """An answer code: an int, or text of at most 4 ASCII digits ('²' or '٣' are no answer)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
+    if isinstance(raw, str):
+        text = raw.strip()
+        if 0 < len(text) <= 4 and text.isascii() and text.isdigit():
+            return int(text)
     return None
 
 
@@ -68,6 +74,8 @@ def check_submission_id(submission_id: str) -> None:
     lo, hi = SUBMISSION_ID_LENGTH
     if not lo <= len(submission_id) <= hi:
         raise InvalidInput(f"submission_id: needs {lo} to {hi} characters")
+    if not SUBMISSION_ID_CHARS.fullmatch(submission_id):
+        raise InvalidInput("submission_id: only letters A-Z, a-z, digits, '-' and '_' are allowed")
 
 
 def ensure_open(scan: Scan, today: date | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal, get_args
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
-from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound
+from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound, check_text
 from leercultuur.quickscan.items import LANGUAGES, Language
 from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam, User
 
@@ -43,10 +44,15 @@ class ScanIn(BaseModel):
     open_link: bool = True
     teams: list[str] = Field(default_factory=list, max_length=MAX_TEAMS)
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        return check_text("name", name)
+
     @field_validator("teams")
     @classmethod
     def _teams(cls, teams: list[str]) -> list[str]:
-        cleaned = [" ".join(t.split()) for t in teams]
+        cleaned = [check_text("team", " ".join(t.split())) for t in teams]
         if any(not t or len(t) > 100 for t in cleaned):
             raise ValueError("every team name needs 1 to 100 characters")
         dupes = sorted({t for t in cleaned if cleaned.count(t) > 1})
@@ -111,6 +117,8 @@ def list_scans(db: Session, user: User) -> list[Scan]:
 
 def get_scan(db: Session, user: User, scan_id: int) -> Scan:
     """The scan if it belongs to the user's organisation; otherwise 404 (existence not revealed)."""
+    if not 1 <= scan_id <= MAX_DB_ID:
+        raise NotFound(f"scan {scan_id} not found")
     scan = db.scalar(
         select(Scan).where(Scan.id == scan_id, Scan.organisation_id == user.organisation_id)
     )
@@ -119,7 +127,13 @@ def get_scan(db: Session, user: User, scan_id: int) -> Scan:
     return scan
 
 
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MAX_DB_ID = 2**31 - 1  # INTEGER columns: larger ids cannot exist (and would fail the query)
+
+
 def scan_by_public_id(db: Session, public_id: str) -> Scan:
+    if not PUBLIC_ID.fullmatch(public_id):  # NUL bytes, odd characters: no such link
+        raise NotFound("this questionnaire link is not valid")
     scan = db.scalar(select(Scan).where(Scan.public_id == public_id))
     if scan is None:
         raise NotFound("this questionnaire link is not valid")

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.deps import (
+    DbId,
     absolute_url,
     get_accounts,
     get_db,
@@ -125,7 +126,7 @@ def create_organisation(
 
 @router.post("/admin/organisations/{org_id}/invites", status_code=201)
 def invite(
-    org_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+    org_id: DbId, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
 ) -> dict[str, object]:
     if db.get(Organisation, org_id) is None:
         raise NotFound(f"organisation {org_id} not found")
@@ -142,7 +143,7 @@ def list_users(
 
 @router.post("/admin/users/{user_id}/password-reset", status_code=201)
 def issue_reset(
-    user_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+    user_id: DbId, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
 ) -> dict[str, object]:
     if db.get(User, user_id) is None:
         raise NotFound(f"user {user_id} not found")

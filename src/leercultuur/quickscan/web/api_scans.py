@@ -8,14 +8,14 @@ from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import scans
 from leercultuur.quickscan.models import User
-from leercultuur.quickscan.web.deps import absolute_url, get_db, get_settings, require_hr
+from leercultuur.quickscan.web.deps import DbId, absolute_url, get_db, get_settings, require_hr
 
 router = APIRouter(tags=["scans"])
 
 
 class CodesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=1_000_000)
 
 
 def public_links(request: Request, public_id: str) -> dict[str, str]:
@@ -42,7 +42,7 @@ def create_scan(
 
 @router.get("/scans/{scan_id}")
 def get_scan(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+    scan_id: DbId, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
 ) -> dict[str, object]:
     """The scan and, while it runs, only its total number of responses."""
     scan = scans.get_scan(db, user, scan_id)
@@ -54,7 +54,7 @@ def get_scan(
 
 @router.post("/scans/{scan_id}/codes", status_code=201)
 def create_codes(
-    scan_id: int,
+    scan_id: DbId,
     body: CodesIn,
     request: Request,
     user: User = Depends(require_hr),

@@ -28,7 +28,11 @@ from leercultuur.quickscan.web import (
     pages_survey,
 )
 from leercultuur.quickscan.web.deps import render, require_csrf
-from leercultuur.quickscan.web.middleware import BodyLimit, make_http_middleware
+from leercultuur.quickscan.web.middleware import (
+    SECURITY_HEADERS,
+    BodyLimit,
+    make_http_middleware,
+)
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS: list[tuple[str, APIRouter, bool]] = [
@@ -95,10 +99,29 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status)
-    return render(request, "error.html", {"status": status, "message": message}, status)
+        response: Response = JSONResponse({"detail": message}, status_code=status)
+    else:
+        response = render(request, "error.html", {"status": status, "message": message}, status)
+    response.headers.update(headers or {})
+    return response
+
+
+def _retry_headers(exc: Exception) -> dict[str, str]:
+    retry = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(retry)} if retry else {}
+
+
+def internal_error_response() -> Response:
+    """The 500 answer: no details, and the security headers too (it bypasses the middleware)."""
+    response = JSONResponse(
+        {"detail": "internal server error; the problem has been logged"}, status_code=500
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def _exception_handlers(app: FastAPI) -> None:
@@ -110,7 +133,7 @@ def _exception_handlers(app: FastAPI) -> None:
             and request.method == "GET"
         ):
             return RedirectResponse("/login", status_code=303)
-        return _error(request, exc.status_code, str(exc))
+        return _error(request, exc.status_code, str(exc), _retry_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -125,4 +148,9 @@ def _exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _internal_error(_request: Request, _exc: Exception) -> Response:
+        # Runs in Starlette's outermost ServerErrorMiddleware, which re-raises for the server log.
+        return internal_error_response()

@@ -16,6 +16,7 @@ from leercultuur.quickscan.errors import (
 )
 from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.deps import (
+    DbId,
     absolute_url,
     get_accounts,
     get_db,
@@ -121,7 +122,7 @@ async def admin_create_org(
 
 @router.post("/admin/organisations/{org_id}/invite")
 def admin_invite(
-    org_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+    org_id: DbId, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
 ) -> Response:
     org = db.get(Organisation, org_id)
     if org is None:
@@ -137,7 +138,7 @@ def admin_invite(
 
 @router.post("/admin/users/{user_id}/reset")
 def admin_reset(
-    user_id: int, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+    user_id: DbId, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
 ) -> Response:
     user = db.get(User, user_id)
     if user is None:

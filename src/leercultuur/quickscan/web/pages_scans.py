@@ -16,7 +16,7 @@ from leercultuur.quickscan import scans
 from leercultuur.quickscan.errors import InvalidInput
 from leercultuur.quickscan.models import User
 from leercultuur.quickscan.web.api_scans import public_links
-from leercultuur.quickscan.web.deps import get_db, get_settings, render, require_hr
+from leercultuur.quickscan.web.deps import DbId, get_db, get_settings, render, require_hr
 from leercultuur.quickscan.web.forms import form_list, form_str
 
 router = APIRouter()
@@ -77,7 +77,7 @@ async def scans_create(
 
 @router.get("/scans/{scan_id}")
 def scan_page(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+    scan_id: DbId, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
 ) -> Response:
     scan = scans.get_scan(db, user, scan_id)
     ctx = {
@@ -91,14 +91,14 @@ def scan_page(
 
 @router.post("/scans/{scan_id}/codes")
 async def scan_codes(
-    scan_id: int, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+    scan_id: DbId, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
 ) -> Response:
     form = await request.form()
     settings = get_settings(request)
     scan = scans.get_scan(db, user, scan_id)
-    count_text = form_str(form, "count")
-    if not count_text.strip().isdigit():
-        raise InvalidInput(f"count: {count_text!r} is not a whole number")
+    count_text = form_str(form, "count").strip()
+    if not (count_text.isascii() and count_text.isdigit() and len(count_text) <= 9):
+        raise InvalidInput(f"count: {count_text[:20]!r} is not a whole number from 1 to 999999999")
     codes = scans.create_codes(
         db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
     )
