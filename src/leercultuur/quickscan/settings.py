@@ -43,10 +43,21 @@ class Settings(BaseSettings):
     cookie_secure: Literal["auto", "always", "never"] = "auto"
     session_hours: int = Field(default=8, ge=1, le=24 * 14)
     token_days: int = Field(default=7, ge=1, le=60)
-    login_max_failures: int = Field(default=5, ge=1)
+    # Rate limits and lockouts (docs/operations.md). Windows are login_lock_minutes long.
+    login_max_failures: int = Field(default=5, ge=1)  # per (account, client address)
     login_lock_minutes: int = Field(default=15, ge=1)
+    login_address_max: int = Field(default=30, ge=1)  # per client address, all accounts
+    login_account_max: int = Field(default=20, ge=1)  # per account, then the slow-down
+    login_slowdown_seconds: int = Field(default=10, ge=1)  # one attempt per this, per account
+    token_address_max: int = Field(default=20, ge=1)  # bad invitation/reset links per address
+    code_address_max: int = Field(default=30, ge=1)  # wrong codes per address
+    open_link_address_max: int = Field(default=50, ge=1)  # open-link answers per address+scan
+    argon2_concurrency: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2))
+    argon2_queue: int = Field(default=4, ge=0)  # password checks waiting; more get a 503
+    trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto is believed
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_codes_per_batch: int = Field(default=5000, ge=1)
+    max_letters_per_page: int = Field(default=100, ge=1)  # larger batches: a CSV download
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     run_migrations: bool = True

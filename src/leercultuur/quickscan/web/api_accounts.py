@@ -15,6 +15,7 @@ from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.deps import (
     DbId,
     absolute_url,
+    client_address,
     get_accounts,
     get_db,
     require_admin,
@@ -68,7 +69,9 @@ def csrf(request: Request) -> dict[str, str]:
 
 @router.post("/auth/login")
 def login(body: LoginIn, request: Request, db: Session = Depends(get_db)) -> Response:
-    user, token = get_accounts(request).login(db, username=body.username, password=body.password)
+    user, token = get_accounts(request).login(
+        db, username=body.username, password=body.password, client=client_address(request)
+    )
     csrf_token = session_csrf_token(request, token)
     response = JSONResponse({"user": user_dict(user), "csrf_token": csrf_token})
     start_session(request, response, token, csrf_token)
@@ -92,7 +95,11 @@ def accept_invite(
     body: InviteAcceptIn, request: Request, db: Session = Depends(get_db)
 ) -> dict[str, object]:
     user = get_accounts(request).accept_invite(
-        db, token=body.token, username=body.username, password=body.password
+        db,
+        token=body.token,
+        username=body.username,
+        password=body.password,
+        client=client_address(request),
     )
     return user_dict(user)
 
@@ -101,7 +108,9 @@ def accept_invite(
 def reset_password(
     body: TokenPasswordIn, request: Request, db: Session = Depends(get_db)
 ) -> dict[str, object]:
-    user = get_accounts(request).reset_password(db, token=body.token, password=body.password)
+    user = get_accounts(request).reset_password(
+        db, token=body.token, password=body.password, client=client_address(request)
+    )
     return user_dict(user)
 
 

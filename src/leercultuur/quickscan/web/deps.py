@@ -43,6 +43,12 @@ def absolute_url(request: Request, path: str) -> str:
     return base.rstrip("/") + path
 
 
+def client_address(request: Request) -> str:
+    """The client's address for rate limits: the peer, or X-Forwarded-For when the peer is a
+    trusted proxy (uvicorn's proxy_headers with QUICKSCAN_TRUSTED_PROXIES; see operations.md)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_db(request: Request) -> Iterator[Session]:
     db: Session = request.app.state.sessions()
     try:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from leercultuur.quickscan.errors import (
+    Busy,
     NotAuthenticated,
     NotFound,
     QuickscanError,
@@ -18,6 +19,7 @@ from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.deps import (
     DbId,
     absolute_url,
+    client_address,
     get_accounts,
     get_db,
     optional_user,
@@ -47,10 +49,16 @@ async def login_submit(request: Request, db: Session = Depends(get_db)) -> Respo
     form = await request.form()
     try:
         user, token = get_accounts(request).login(
-            db, username=form_str(form, "username"), password=form_str(form, "password")
+            db,
+            username=form_str(form, "username"),
+            password=form_str(form, "password"),
+            client=client_address(request),
         )
-    except (NotAuthenticated, TooManyAttempts) as exc:
-        return render(request, "login.html", {"error": str(exc)}, exc.status_code)
+    except (NotAuthenticated, TooManyAttempts, Busy) as exc:
+        response = render(request, "login.html", {"error": str(exc)}, exc.status_code)
+        if isinstance(exc, TooManyAttempts | Busy):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     response = RedirectResponse("/admin" if user.role == "admin" else "/scans", status_code=303)
     start_session(request, response, token, session_csrf_token(request, token))
     return response
@@ -65,7 +73,7 @@ def logout_submit(request: Request, db: Session = Depends(get_db)) -> Response:
 
 @router.get("/invite/{token}")
 def invite_page(token: str, request: Request, db: Session = Depends(get_db)) -> Response:
-    get_accounts(request).check_token(db, "invite", token)
+    get_accounts(request).check_token(db, "invite", token, client_address(request))
     return render(request, "set_password.html", {"kind": "invite", "token": token})
 
 
@@ -78,6 +86,7 @@ async def invite_submit(token: str, request: Request, db: Session = Depends(get_
             token=token,
             username=form_str(form, "username"),
             password=form_str(form, "password"),
+            client=client_address(request),
         )
     except QuickscanError as exc:
         ctx = {"kind": "invite", "token": token, "error": str(exc)}
@@ -87,7 +96,7 @@ async def invite_submit(token: str, request: Request, db: Session = Depends(get_
 
 @router.get("/reset/{token}")
 def reset_page(token: str, request: Request, db: Session = Depends(get_db)) -> Response:
-    get_accounts(request).check_token(db, "reset", token)
+    get_accounts(request).check_token(db, "reset", token, client_address(request))
     return render(request, "set_password.html", {"kind": "reset", "token": token})
 
 
@@ -95,7 +104,9 @@ def reset_page(token: str, request: Request, db: Session = Depends(get_db)) -> R
 async def reset_submit(token: str, request: Request, db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     try:
-        get_accounts(request).reset_password(db, token=token, password=form_str(form, "password"))
+        get_accounts(request).reset_password(
+            db, token=token, password=form_str(form, "password"), client=client_address(request)
+        )
     except QuickscanError as exc:
         ctx = {"kind": "reset", "token": token, "error": str(exc)}
         return render(request, "set_password.html", ctx, exc.status_code)
