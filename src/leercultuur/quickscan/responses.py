@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,9 +151,10 @@ def _claim_open_slot(db: Session, scan: Scan, sub_hash: str) -> Outcome:
         db.flush()
     except IntegrityError:
         return "duplicate"
-    claimed = db.execute(
+    issued = select(func.count()).where(AccessCode.scan_id == scan.id).scalar_subquery()
+    claimed = db.execute(  # open-link answers and issued codes together stay within headcount
         update(Scan)
-        .where(Scan.id == scan.id, Scan.open_count < Scan.headcount)
+        .where(Scan.id == scan.id, Scan.open_count + issued < Scan.headcount)
         .values(open_count=Scan.open_count + 1)
         .execution_options(synchronize_session=False)
     )

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
@@ -145,20 +145,43 @@ def response_count(db: Session, scan: Scan) -> int:
     return int(db.scalar(select(func.count()).where(Response.scan_id == scan.id)) or 0)
 
 
+def issued_codes(db: Session, scan_id: int) -> int:
+    return int(db.scalar(select(func.count()).where(AccessCode.scan_id == scan_id)) or 0)
+
+
 def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: int) -> list[str]:
-    """A batch of single-use codes: returned once in plain text, stored only as keyed hashes."""
+    """A batch of single-use codes: returned once in plain text, stored only as keyed hashes.
+
+    Codes plus open-link answers never exceed the headcount (HR's page once said "7 of 2
+    employees"). The codes and their hashes are made before the transaction, and the rows go in
+    with one multi-row INSERT, so a batch of 5,000 holds the database for milliseconds.
+    """
     if not 1 <= count <= limit:
         raise InvalidInput(f"count: {count} is outside 1..{limit}")
     if scan.closes_on < date.today():
         raise Gone(f"scan {scan.id} closed on {scan.closes_on.isoformat()}; no new codes")
     codes = [security.new_access_code() for _ in range(count)]
-    db.add_all(
-        AccessCode(
-            scan_id=scan.id,
-            code_hash=security.keyed_hash(secret, "code", security.normalise_code(c)),
-            used=False,
-        )
+    rows = [
+        {
+            "scan_id": scan.id,
+            "code_hash": security.keyed_hash(secret, "code", security.normalise_code(c)),
+            "used": False,
+        }
         for c in codes
-    )
+    ]
+    db.rollback()  # a fresh, short transaction (SQLite: BEGIN IMMEDIATE serialises batches)
+    locked = db.execute(
+        select(Scan.open_count, Scan.headcount).where(Scan.id == scan.id).with_for_update()
+    ).one()
+    issued = issued_codes(db, scan.id)
+    room = locked.headcount - issued - locked.open_count
+    if count > room:
+        db.rollback()
+        raise InvalidInput(
+            f"count: {count} more codes would exceed the headcount of {locked.headcount} "
+            f"({issued} codes issued, {locked.open_count} answers through the open link); "
+            f"at most {max(room, 0)} more can be made"
+        )
+    db.execute(insert(AccessCode), rows)
     db.commit()
     return codes

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto is believed
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_codes_per_batch: int = Field(default=5000, ge=1)
-    max_letters_per_page: int = Field(default=100, ge=1)  # larger batches: a CSV download
+    max_letters_per_page: int = Field(default=50, ge=1)  # larger batches: a CSV download
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     run_migrations: bool = True

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,8 +28,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from leercultuur.quickscan import security
-from leercultuur.quickscan.models import ThrottleCounter
+from leercultuur.quickscan import responses, security
+from leercultuur.quickscan.errors import Forbidden, TooManyAttempts
+from leercultuur.quickscan.models import Scan, ThrottleCounter
+from leercultuur.quickscan.responses import Outcome
 from leercultuur.quickscan.settings import Settings
 
 PRUNE_EVERY = 500  # delete expired counters every this many hits (per process)
@@ -188,3 +191,57 @@ class MemoryLimiter:
         if len(self._counts) >= self.MAX_KEYS:  # all live: forget the oldest half
             keep = sorted(self._counts.items(), key=lambda kv: kv[1][0])[self.MAX_KEYS // 2 :]
             self._counts = dict(keep)
+
+
+class RespondentLimits:
+    """Per-process limits on the respondents' path: wrong codes and open-link answers per
+    client address (an office behind one address shares them: see operations.md)."""
+
+    def __init__(self, settings: Settings) -> None:
+        window = settings.login_lock_minutes * 60
+        self.wrong_codes = MemoryLimiter(settings.code_address_max, window)
+        self.open_link = MemoryLimiter(settings.open_link_address_max, window)
+
+
+def guarded_submit(
+    limits: RespondentLimits,
+    client: str,
+    db: Session,
+    scan: Scan,
+    *,
+    code: str | None,
+    submission_id: str,
+    answers: Mapping[str, object],
+    secret: bytes,
+) -> Outcome:
+    """``responses.submit`` behind the per-address limits (429 with Retry-After past them)."""
+    if code:
+        wait = limits.wrong_codes.peek(client)
+        if wait:
+            raise TooManyAttempts(
+                f"too many wrong codes from your network; try again in {wait} seconds", wait
+            )
+        try:
+            return responses.submit(
+                db, scan, code=code, submission_id=submission_id, answers=answers, secret=secret
+            )
+        except Forbidden:  # not a code of this scan
+            limits.wrong_codes.hit(client)
+            raise
+    key = (str(scan.id), client)
+    wait = limits.open_link.hit(*key)
+    if wait:
+        limits.open_link.refund(*key)
+        raise TooManyAttempts(
+            f"too many answers from your network address; try again in {wait} seconds", wait
+        )
+    try:
+        outcome = responses.submit(
+            db, scan, code=None, submission_id=submission_id, answers=answers, secret=secret
+        )
+    except BaseException:
+        limits.open_link.refund(*key)
+        raise
+    if outcome == "duplicate":
+        limits.open_link.refund(*key)
+    return outcome

@@ -12,7 +12,8 @@ from starlette.responses import JSONResponse
 from leercultuur.quickscan import responses, scans
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.items import questionnaire
-from leercultuur.quickscan.web.deps import get_db, get_settings
+from leercultuur.quickscan.throttle import guarded_submit
+from leercultuur.quickscan.web.deps import client_address, get_db, get_settings
 from leercultuur.quickscan.web.privacy import privacy_notice
 
 router = APIRouter(tags=["questionnaire"])
@@ -52,7 +53,9 @@ def submit_response(
 ) -> JSONResponse:
     """Store one response. A repeat of the same submission_id answers 200 and stores nothing."""
     scan = scans.scan_by_public_id(db, public_id)
-    outcome = responses.submit(
+    outcome = guarded_submit(
+        request.app.state.respondent_limits,
+        client_address(request),
         db,
         scan,
         code=body.code,

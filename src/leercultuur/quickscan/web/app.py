@@ -19,6 +19,7 @@ from leercultuur.quickscan import db as dbmod
 from leercultuur.quickscan.accounts import Accounts
 from leercultuur.quickscan.errors import NotAuthenticated, QuickscanError
 from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.throttle import RespondentLimits
 from leercultuur.quickscan.web import (
     api_accounts,
     api_scans,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = dbmod.session_factory(engine)
     app.state.accounts = Accounts.from_settings(settings)
+    app.state.respondent_limits = RespondentLimits(settings)
 
     for prefix, router, in_schema in ROUTERS:
         app.include_router(router, prefix=prefix, include_in_schema=in_schema)

@@ -10,9 +10,11 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from leercultuur.quickscan import scans
+from leercultuur.quickscan.csvsafe import csv_response
 from leercultuur.quickscan.errors import InvalidInput
 from leercultuur.quickscan.models import User
 from leercultuur.quickscan.web.api_scans import public_links
@@ -85,6 +87,8 @@ def scan_page(
         "count": scans.response_count(db, scan),
         "url": public_links(request, scan.public_id)["questionnaire_url"],
         "max_codes": get_settings(request).max_codes_per_batch,
+        "max_letters": get_settings(request).max_letters_per_page,
+        "issued": scans.issued_codes(db, scan.id),
     }
     return render(request, "scan.html", ctx)
 
@@ -103,5 +107,14 @@ async def scan_codes(
         db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
     )
     base = public_links(request, scan.public_id)["questionnaire_url"]
-    letters = [(c, qr_svg(f"{base}#code={c}")) for c in codes]
+    if len(codes) > settings.max_letters_per_page:
+        # A QR code takes ~20 ms: 5,000 letters were 100 s of work and a 16.7 MB page. A large
+        # batch comes as a CSV download (for a mail merge); letters come in pages of at most
+        # max_letters_per_page codes.
+        return csv_response(
+            f"codes-scan-{scan.id}.csv",
+            ["code", "url"],
+            ([c, f"{base}#code={c}"] for c in codes),
+        )
+    letters = await run_in_threadpool(lambda: [(c, qr_svg(f"{base}#code={c}")) for c in codes])
     return render(request, "codes.html", {"scan": scan, "letters": letters, "url": base})

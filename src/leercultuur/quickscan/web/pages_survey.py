@@ -10,10 +10,18 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from leercultuur.quickscan import responses, scans
-from leercultuur.quickscan.errors import Conflict, Forbidden, Gone, InvalidInput, QuickscanError
+from leercultuur.quickscan.errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    QuickscanError,
+    TooManyAttempts,
+)
 from leercultuur.quickscan.items import Language, all_items, questionnaire
 from leercultuur.quickscan.models import Scan
-from leercultuur.quickscan.web.deps import get_db, get_settings, render
+from leercultuur.quickscan.throttle import guarded_submit
+from leercultuur.quickscan.web.deps import client_address, get_db, get_settings, render
 from leercultuur.quickscan.web.forms import form_str
 from leercultuur.quickscan.web.privacy import privacy_notice
 
@@ -71,6 +79,10 @@ EMPLOYEE_ERRORS: dict[type[QuickscanError], dict[str, str]] = {
         "en": "This code does not belong to this questionnaire. Please check it for typos.",
     },
     Gone: {"nl": "Deze vragenlijst is gesloten.", "en": "This questionnaire has closed."},
+    TooManyAttempts: {
+        "nl": "Te veel pogingen vanaf uw netwerk. Probeer het over een kwartier opnieuw.",
+        "en": "Too many attempts from your network. Please try again in a quarter of an hour.",
+    },
 }
 
 
@@ -123,7 +135,9 @@ async def submit(public_id: str, request: Request, db: Session = Depends(get_db)
     code = form_str(form, "code", default="").strip() or None
     submission_id = form_str(form, "submission_id", default="")
     try:
-        responses.submit(
+        guarded_submit(
+            request.app.state.respondent_limits,
+            client_address(request),
             db,
             scan,
             code=code,
@@ -139,5 +153,8 @@ async def submit(public_id: str, request: Request, db: Session = Depends(get_db)
             code=code or "",
             error=employee_message(exc, scan, lang, answers),
         )
-        return render(request, "survey_form.html", ctx, exc.status_code)
+        response = render(request, "survey_form.html", ctx, exc.status_code)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return render(request, "survey_done.html", _context(scan, lang))
