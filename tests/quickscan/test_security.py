@@ -41,6 +41,7 @@ READ_ONLY_GETS = {
     "/api/v1/scans/{scan_id}",
     "/api/v1/s/{public_id}",
     "/openapi.json",
+    "/healthz",
 }
 
 

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     run_migrations: bool = True
+    access_log: bool = False  # JSON lines on standard error (serve turns it on)
+    shutdown_timeout_s: int = Field(default=10, ge=1, le=600)  # then open connections are cut
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -77,6 +79,16 @@ class Settings(BaseSettings):
                     f"QUICKSCAN_SECRET_KEY has {len(secret)} characters; at least "
                     f"{MIN_SECRET_LENGTH} are needed in environment {self.environment!r}"
                 )
+        if self.environment == "production" and not self.base_url:
+            raise SettingsError(
+                "QUICKSCAN_BASE_URL is needed in production (for example "
+                "https://quickscan.example.nl): links in invitations and code letters are built "
+                "from it, never from the Host header a client sends"
+            )
+        if self.base_url and not self.base_url.startswith(("https://", "http://")):
+            raise SettingsError(
+                f"QUICKSCAN_BASE_URL must start with https:// (or http://); got {self.base_url!r}"
+            )
         return self
 
     @property
@@ -94,5 +106,5 @@ class Settings(BaseSettings):
             if url.startswith("postgresql://") or url.startswith("postgres://"):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{self.data_dir / 'quickscan.sqlite3'}"

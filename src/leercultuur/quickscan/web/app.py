@@ -24,10 +24,12 @@ from leercultuur.quickscan.web import (
     api_accounts,
     api_scans,
     api_survey,
+    ops,
     pages_accounts,
     pages_scans,
     pages_survey,
 )
+from leercultuur.quickscan.web.accesslog import AccessLog, configure_access_log
 from leercultuur.quickscan.web.deps import render, require_csrf
 from leercultuur.quickscan.web.middleware import (
     SECURITY_HEADERS,
@@ -40,6 +42,7 @@ ROUTERS: list[tuple[str, APIRouter, bool]] = [
     ("/api/v1", api_accounts.router, True),
     ("/api/v1", api_scans.router, True),
     ("/api/v1", api_survey.router, True),
+    ("", ops.router, True),
     ("", pages_accounts.router, False),
     ("", pages_scans.router, False),
     ("", pages_survey.router, False),
@@ -93,6 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.middleware("http")(make_http_middleware(settings))
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    if settings.access_log:
+        configure_access_log()
+    app.add_middleware(AccessLog)  # outermost of ours: sees every answer, 413s included
     _exception_handlers(app)
     return app
 

@@ -39,6 +39,8 @@ def get_accounts(request: Request) -> Accounts:
 
 def absolute_url(request: Request, path: str) -> str:
     """A full link for invitations, resets and questionnaires (QUICKSCAN_BASE_URL if set)."""
+    # Production requires QUICKSCAN_BASE_URL (settings); the request's own address (Host
+    # header) is used only in development and tests.
     base = get_settings(request).base_url or str(request.base_url)
     return base.rstrip("/") + path
 
