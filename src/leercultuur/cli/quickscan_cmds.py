@@ -1,4 +1,4 @@
-"""CLI commands of the quickscan group: ``leercultuur quickscan serve|migrate|create-admin``.
+"""CLI commands of the quickscan group: ``leercultuur quickscan serve|migrate|create-admin|...``.
 
 ``leercultuur.quickscan`` needs the ``web`` extra (FastAPI, SQLAlchemy, ...). It is imported
 lazily inside the commands, so the core CLI works without the extra; a command that needs it
@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -131,6 +132,24 @@ def create_admin(
         settings, username=username, password=password
     )
     typer.echo(f"platform admin {username.strip().lower()!r} created (user id {user_id})")
+
+
+@quickscan_app.command("backup")
+def backup(
+    to: Path = typer.Option(..., "--to", help="New file for the backup (mode 0600)."),
+) -> None:
+    """Copy the database while the app runs: SQLite backup API, or pg_dump for PostgreSQL."""
+    target = _load("leercultuur.quickscan.manage").backup(_settings(), to)
+    typer.echo(f"backup written to {target}")
+
+
+@quickscan_app.command("restore")
+def restore(
+    from_: Path = typer.Option(..., "--from", help="A file made by `quickscan backup`."),
+) -> None:
+    """Put a backup in place of the database (stop the app first)."""
+    _load("leercultuur.quickscan.manage").restore(_settings(), from_)
+    typer.echo(f"database restored from {from_}")
 
 
 def register(app: typer.Typer) -> None:
