@@ -253,3 +253,12 @@ def test_script_in_free_text_is_escaped_in_every_page(app: Any, admin_api: Api) 
         assert r.status_code == 200, (r.url, r.status_code)
         assert "<script>alert" not in r.text and "<img src=x" not in r.text, r.url
         assert "&lt;script&gt;alert(" in r.text, r.url
+
+
+def test_oversized_headers_are_431(app: Any) -> None:
+    anon = _anon(app)
+    r = anon.get("/login", headers={"X-Big": "a" * 20_000})
+    assert r.status_code == 431 and r.headers["x-frame-options"] == "DENY"
+    r = anon.get("/login?" + "q=" * 9000)
+    assert r.status_code == 431
+    assert anon.get("/login", headers={"X-Ok": "a" * 2000}).status_code == 200

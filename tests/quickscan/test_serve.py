@@ -88,6 +88,15 @@ def _get(url: str) -> int:
         return int(e.code)
 
 
+def _raw_status(base: str, header: bytes) -> int:
+    """Send a GET with one extra header line over a raw socket; the status code (0: closed)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + header + b"\r\n\r\n")
+        data = sock.recv(200)
+    return int(data.split()[1]) if data.startswith(b"HTTP/1.1") else 0
+
+
 @pytest.mark.slow
 def test_sqlite_serves_one_process_with_health_private_file_and_clean_log(tmp_path: Path) -> None:
     proc, base = _start(tmp_path, "--workers", "3")
@@ -97,6 +106,8 @@ def test_sqlite_serves_one_process_with_health_private_file_and_clean_log(tmp_pa
         secret_path = "/invite/SECRET-TOKEN-abc?code=ABCD-EFGH"
         assert _get(base + secret_path) == 403
         assert _get(base + "/s/PUBLICLINK123") == 404
+        assert _raw_status(base, b"X-Big: " + b"a" * 100_000) == 431  # oversized header
+        assert _raw_status(base, b"Cookie: " + b"qs_session=x; " * 2000) == 431
         # a burst of requests, then SIGTERM: the server stops by itself, no SIGKILL needed
         with ThreadPoolExecutor(16) as pool:
             statuses = list(pool.map(lambda _: _get(base + "/healthz"), range(200)))

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     argon2_queue: int = Field(default=4, ge=0)  # password checks waiting; more get a 503
     trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto is believed
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)  # request line + headers: else 431
     max_codes_per_batch: int = Field(default=5000, ge=1)
     max_letters_per_page: int = Field(default=50, ge=1)  # larger batches: a CSV download
     argon2_time_cost: int = Field(default=3, ge=1)

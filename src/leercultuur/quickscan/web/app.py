@@ -95,7 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.middleware("http")(make_http_middleware(settings))
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, header_limit=settings.max_header_bytes
+    )
     if settings.access_log:
         configure_access_log()
     app.add_middleware(AccessLog)  # outermost of ours: sees every answer, 413s included
