@@ -15,8 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import update
 
 from leercultuur.quickscan import create_app
-from leercultuur.quickscan.accounts import ArgonGate
-from leercultuur.quickscan.errors import Busy, NotAuthenticated, TooManyAttempts
+from leercultuur.quickscan.errors import NotAuthenticated, TooManyAttempts
 from leercultuur.quickscan.manage import create_admin
 from leercultuur.quickscan.models import ThrottleCounter
 
@@ -27,13 +26,14 @@ WRONG = "wrong-password-1"
 
 def _login(app: Any, username: str, password: str, client: str) -> str:
     """'ok', 'wrong' or 'throttled' for one login attempt through the accounts layer."""
-    with app.state.sessions() as db:
-        try:
-            app.state.accounts.login(db, username=username, password=password, client=client)
-        except NotAuthenticated:
-            return "wrong"
-        except TooManyAttempts:
-            return "throttled"
+    try:
+        app.state.accounts.login(
+            app.state.database, username=username, password=password, client=client
+        )
+    except NotAuthenticated:
+        return "wrong"
+    except TooManyAttempts:
+        return "throttled"
     return "ok"
 
 
@@ -95,8 +95,9 @@ def test_unknown_and_known_names_cost_the_same_one_hash_check(
     )
     assert _login(app, "nobody@nowhere.test", WRONG, "10.1.0.1") == "wrong"
     assert _login(app, ADMIN[0], WRONG, "10.1.0.2") == "wrong"
-    assert len(calls) == 2 and calls[0] == accounts.dummy_hash != calls[1]
-    assert hashed == []  # no hashing per request (the old code hashed a dummy: twice the time)
+    assert len(calls) == 2 and calls[0] == accounts._dummy_hash != calls[1]
+    _login(app, "other@nowhere.test", WRONG, "10.1.0.3")
+    assert len(hashed) <= 1  # the dummy is hashed once, not per request (that doubled the time)
 
 
 @pytest.mark.slow
@@ -113,13 +114,13 @@ def test_unknown_and_known_names_take_the_same_time(tmp_path: Path) -> None:
     create_admin(s, username=ADMIN[0], password=ADMIN[1])
     app = create_app(s)
     times: dict[str, list[float]] = {"known": [], "unknown": []}
-    for i in range(8):
+    for i in range(10):
         for kind, name in [("known", ADMIN[0]), ("unknown", f"x{i}@nowhere.test")]:
             t0 = time.perf_counter()
             assert _login(app, name, WRONG, "10.2.0.1") == "wrong"
             times[kind].append(time.perf_counter() - t0)
-    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
-    assert 0.75 < med["known"] / med["unknown"] < 1.33, med
+    best = {k: min(v) for k, v in times.items()}  # the minimum: robust to a busy machine
+    assert 0.75 < best["known"] / best["unknown"] < 1.33, (best, times)
 
 
 def test_an_outsider_slows_an_account_down_but_cannot_lock_its_owner_out(
@@ -140,7 +141,7 @@ def test_an_outsider_slows_an_account_down_but_cannot_lock_its_owner_out(
 def test_parallel_guesses_are_counted_atomically(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    s = make_settings(db_url, tmp_path, argon2_concurrency=4, argon2_queue=64)
+    s = make_settings(db_url, tmp_path, hash_concurrency=4, hash_queue=64)
     create_admin(s, username=ADMIN[0], password=ADMIN[1])
     app = create_app(s)
     checked: list[int] = []
@@ -169,25 +170,3 @@ def test_bad_invitation_links_are_limited_per_address(app: Any) -> None:
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     r = api.post("/auth/reset-password", {"token": "nope", "password": "p" * 14})
     assert r.status_code == 429
-
-
-def test_argon2_gate_sheds_instead_of_queueing_without_end() -> None:
-    gate = ArgonGate(1, 0)
-    inside = threading.Event()
-    release = threading.Event()
-
-    def hold() -> None:
-        with gate.slot():
-            inside.set()
-            release.wait(5)
-
-    t = threading.Thread(target=hold)
-    t.start()
-    inside.wait(5)
-    with pytest.raises(Busy) as err, gate.slot():
-        pass
-    assert err.value.status_code == 503 and err.value.retry_after >= 1
-    release.set()
-    t.join()
-    with gate.slot():  # free again
-        pass

@@ -87,6 +87,7 @@ def serve(
         "server_header": False,
         "access_log": False,  # uvicorn's log has client addresses; ours has none (accesslog.py)
         "timeout_graceful_shutdown": settings.shutdown_timeout_s,
+        "timeout_keep_alive": settings.keep_alive_s,
     }
     os.environ["QUICKSCAN_ACCESS_LOG"] = "true"
     if workers == 1:

@@ -1,13 +1,19 @@
-"""Organisations, accounts, sessions, invitations and password resets (no web code here)."""
+"""Organisations, accounts, sessions, invitations and password resets (no web code here).
+
+Password hashing (argon2) never runs inside a database transaction: the operations that hash
+(:meth:`Accounts.login`, :meth:`Accounts.accept_invite`, :meth:`Accounts.reset_password`) take
+the :class:`~leercultuur.quickscan.db.Database` and open their own short units of work around
+the hashing; at most ``hash_concurrency`` hashes run at once in the process. The other methods
+take a session inside a unit of work the caller opened and only flush (the unit commits).
+"""
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, select, update
@@ -15,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
+from leercultuur.quickscan.db import Database
 from leercultuur.quickscan.errors import (
-    Busy,
     Conflict,
     Forbidden,
     InvalidInput,
@@ -35,38 +41,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-class ArgonGate:
-    """At most ``size`` argon2 computations at once and at most ``queue`` waiting for one.
+@dataclass(frozen=True)
+class CurrentUser:
+    """The logged-in user as plain values (safe to use after the unit of work has ended)."""
 
-    argon2 takes about a core for 0.1-0.3 s and 64 MiB per check. Without a bound, a burst of
-    logins takes every core and every worker thread, and respondents wait. Past the queue a
-    login gets a 503 with Retry-After at once instead of holding a thread.
-    """
+    id: int
+    username: str
+    role: str
+    organisation_id: int | None
 
-    def __init__(self, size: int, queue: int) -> None:
-        self._slots = threading.BoundedSemaphore(size)
-        self._waiting = 0
-        self._queue = queue
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        if not self._slots.acquire(blocking=False):
-            with self._lock:
-                if self._waiting >= self._queue:
-                    raise Busy("the server is busy checking passwords; try again in a moment", 2)
-                self._waiting += 1
-            try:
-                acquired = self._slots.acquire(timeout=5)
-            finally:
-                with self._lock:
-                    self._waiting -= 1
-            if not acquired:
-                raise Busy("the server is busy checking passwords; try again in a moment", 2)
-        try:
-            yield
-        finally:
-            self._slots.release()
+    @classmethod
+    def of(cls, user: User) -> CurrentUser:
+        return cls(user.id, user.username, user.role, user.organisation_id)
 
 
 def _wait_text(seconds: int) -> str:
@@ -82,8 +68,7 @@ class Accounts:
     settings: Settings
     hasher: PasswordHasher
     throttle: Throttle
-    gate: ArgonGate
-    dummy_hash: str  # checked for unknown usernames: the same work and time as a real check
+    hash_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(2))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:
@@ -91,20 +76,22 @@ class Accounts:
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         )
         return cls(
-            settings,
-            hasher,
-            Throttle(settings),
-            ArgonGate(settings.argon2_concurrency, settings.argon2_queue),
-            hasher.hash("not-a-password-" + security.new_token()),
+            settings, hasher, Throttle(settings), threading.Semaphore(settings.hash_concurrency)
         )
 
+    # -- hashing: bounded, and never inside a transaction ------------------------------------
     def hash_password(self, password: str) -> str:
-        with self.gate.slot():
+        with self.hash_slots:
             return self.hasher.hash(password)
 
-    def _verify(self, stored: str, password: str) -> bool:
-        with self.gate.slot():
+    def password_matches(self, stored: str, password: str) -> bool:
+        with self.hash_slots:
             return security.verify_password(self.hasher, stored, password)
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        """Checked for unknown usernames, so that timing does not reveal which names exist."""
+        return self.hash_password("not-a-password-" + security.new_token())
 
     def _hash(self, purpose: str, token: str) -> str:
         return security.keyed_hash(self.settings.secret, purpose, token)
@@ -117,16 +104,34 @@ class Accounts:
                 f"{security.MIN_PASSWORD_LENGTH} are needed"
             )
 
-    def create_user(
-        self, db: Session, *, username: str, password: str, role: str, organisation_id: int | None
-    ) -> User:
+    @staticmethod
+    def _clean_username(username: str) -> str:
         username = check_text("username", username.strip().lower())
         if not username or len(username) > 254:
             raise InvalidInput("username: must have 1 to 254 characters")
-        self._check_password(password)
+        return username
+
+    def create_user(
+        self,
+        db: Session,
+        *,
+        username: str,
+        role: str,
+        organisation_id: int | None,
+        password: str | None = None,
+        password_hash: str | None = None,
+    ) -> User:
+        """Add a user. Pass ``password_hash`` (made before the unit of work began) in the web
+        app; ``password`` hashes here and is meant for the command line only."""
+        username = self._clean_username(username)
+        if password_hash is None:
+            if password is None:
+                raise InvalidInput("password: missing")
+            self._check_password(password)
+            password_hash = self.hash_password(password)
         user = User(
             username=username,
-            password_hash=self.hash_password(password),
+            password_hash=password_hash,
             role=role,
             organisation_id=organisation_id,
         )
@@ -139,56 +144,63 @@ class Accounts:
         return user
 
     def login(
-        self, db: Session, *, username: str, password: str, client: str = ""
-    ) -> tuple[User, str]:
+        self, database: Database, *, username: str, password: str, client: str = ""
+    ) -> tuple[CurrentUser, str]:
         """Check the password and open a new server-side session; returns (user, token).
 
-        Throttled before any password check (docs/operations.md): per client address, per
-        (account, address) and, past a soft limit, one attempt per few seconds per account. An
-        outsider can slow an account down but not lock its owner out, and unknown usernames
-        are counted, answered and timed exactly like known ones.
+        First the attempt is counted (throttle, one short write), then the account is read, the
+        password checked (argon2, outside any transaction), and the session written. Throttled
+        per client address, per (account, address) and, past a soft limit, to one attempt per
+        few seconds per account: an outsider can slow an account down but not lock its owner
+        out. Unknown usernames are counted, answered and timed exactly like known ones.
         """
         name = username.strip().lower()
-        self._reserve_login(db, name, client)
+        self._reserve_login(database, name, client)
+        user = None
         # A name with NUL cannot exist (PostgreSQL would refuse the query): an unknown name.
-        valid_name = not has_control_chars(name) and 0 < len(name) <= 254
-        user = db.scalar(select(User).where(User.username == name)) if valid_name else None
-        stored = user.password_hash if user is not None else self.dummy_hash
-        user_id = user.id if user is not None else None
-        db.rollback()  # no transaction (or SQLite write lock) held during the hash check
-        if not self._verify(stored, password) or user_id is None:
+        if not has_control_chars(name) and 0 < len(name) <= 254:
+            with database.read() as db:
+                user = db.scalar(select(User).where(User.username == name))
+        stored = user.password_hash if user is not None else self._dummy_hash
+        if not self.password_matches(stored, password) or user is None:
             raise NotAuthenticated("wrong username or password")
-        t = self.throttle
-        t.refund(db, t.login_address, client)
-        t.refund(db, t.login_account, name)
-        t.refund(db, t.login_account_address, name, client, clear=True)
-        now = utcnow()
-        db.execute(delete(UserSession).where(UserSession.expires_at <= now))
-        user = db.get(User, user_id)
-        if user is None:  # pragma: no cover - deleted during the check
-            raise NotAuthenticated("wrong username or password")
-        if self.hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = self.hasher.hash(password)
-        token = security.new_token()
-        expires = now + timedelta(hours=self.settings.session_hours)
-        db.add(
-            UserSession(
-                token_hash=self._hash("session", token), user_id=user.id, expires_at=expires
-            )
+        rehashed = (
+            self.hash_password(password)
+            if self.hasher.check_needs_rehash(user.password_hash)
+            else None
         )
-        db.commit()
-        return user, token
-
-    def _reserve_login(self, db: Session, name: str, client: str) -> None:
-        """Count this attempt on every key (atomically) and refuse it when a limit is used up."""
+        token = security.new_token()
+        now = utcnow()
+        expires = now + timedelta(hours=self.settings.session_hours)
         t = self.throttle
-        waits = [
-            t.hit(db, t.login_address, client)[1],
-            t.hit(db, t.login_account_address, name, client)[1],
-        ]
-        hits, _ = t.hit(db, t.login_account, name)
-        if hits > t.login_account.max_hits:  # many failures from anywhere: slow down
-            waits.append(t.hit(db, t.login_slow, name)[1])
+        with database.write() as db:
+            t.refund(db, t.login_address, client)
+            t.refund(db, t.login_account, name)
+            t.refund(db, t.login_account_address, name, client, clear=True)
+            if rehashed is not None:
+                db.execute(update(User).where(User.id == user.id).values(password_hash=rehashed))
+            db.execute(delete(UserSession).where(UserSession.expires_at <= now))
+            db.add(
+                UserSession(
+                    token_hash=self._hash("session", token), user_id=user.id, expires_at=expires
+                )
+            )
+        return CurrentUser.of(user), token
+
+    def _reserve_login(self, database: Database, name: str, client: str) -> None:
+        """Count this attempt on every key (atomically) and refuse it when a limit is used up.
+
+        The counts are committed before the refusal is raised: refused attempts count too.
+        """
+        t = self.throttle
+        with database.write() as db:
+            waits = [
+                t.hit(db, t.login_address, client)[1],
+                t.hit(db, t.login_account_address, name, client)[1],
+            ]
+            hits, _ = t.hit(db, t.login_account, name)
+            if hits > t.login_account.max_hits:  # many failures from anywhere: slow down
+                waits.append(t.hit(db, t.login_slow, name)[1])
         wait = max(waits)
         if wait:
             raise TooManyAttempts(
@@ -206,12 +218,15 @@ class Accounts:
         )
         return row.user if row is not None else None
 
+    def current_user(self, db: Session, token: str | None) -> CurrentUser | None:
+        user = self.session_user(db, token)
+        return None if user is None else CurrentUser.of(user)
+
     def logout(self, db: Session, token: str | None) -> None:
         if token:
             db.execute(
                 delete(UserSession).where(UserSession.token_hash == self._hash("session", token))
             )
-            db.commit()
 
     # -- organisations ----------------------------------------------------------------------
     def create_organisation(self, db: Session, name: str) -> Organisation:
@@ -221,7 +236,7 @@ class Accounts:
         org = Organisation(name=name)
         db.add(org)
         try:
-            db.commit()
+            db.flush()
         except IntegrityError:
             db.rollback()
             raise Conflict(f"an organisation named {name!r} already exists") from None
@@ -243,7 +258,7 @@ class Accounts:
                 used=False,
             )
         )
-        db.commit()
+        db.flush()
         return token, expires
 
     def invite(self, db: Session, organisation_id: int) -> tuple[str, datetime]:
@@ -254,8 +269,7 @@ class Accounts:
 
     def _find(self, db: Session, kind: str, token: str, client: str = "") -> OneTimeToken:
         """The valid, unused, unexpired link; otherwise a clear 403 (429 after many bad ones)."""
-        t = self.throttle
-        wait = t.peek(db, t.token_address, client)
+        wait = self.throttle.bad_links.peek(client)
         if wait:
             raise TooManyAttempts(
                 f"too many invalid links; try again in {_wait_text(wait)}", retry_after=wait
@@ -265,8 +279,7 @@ class Accounts:
         )
         what = "invitation" if kind == "invite" else "password reset link"
         if row is None or row.kind != kind:
-            db.rollback()
-            t.hit(db, t.token_address, client)
+            self.throttle.bad_links.hit(client)
             raise Forbidden(f"this {what} is not valid")
         if row.used:
             raise Forbidden(f"this {what} has already been used")
@@ -274,9 +287,9 @@ class Accounts:
             raise Forbidden(f"this {what} has expired; ask the platform admin for a new one")
         return row
 
-    def _spend(self, db: Session, kind: str, token: str, client: str) -> OneTimeToken:
+    def _spend(self, db: Session, kind: str, token: str) -> OneTimeToken:
         """Claim the link with a conditional UPDATE: of two concurrent uses only one wins."""
-        row = self._find(db, kind, token, client)
+        row = self._find(db, kind, token)
         claimed = db.execute(
             update(OneTimeToken)
             .where(OneTimeToken.id == row.id, OneTimeToken.used.is_(False))
@@ -294,27 +307,37 @@ class Accounts:
         self._find(db, kind, token, client)
 
     def accept_invite(
-        self, db: Session, *, token: str, username: str, password: str, client: str = ""
-    ) -> User:
+        self, database: Database, *, token: str, username: str, password: str, client: str = ""
+    ) -> CurrentUser:
+        """Create the HR account of an invitation: check, hash (no transaction), then spend."""
+        with database.read() as db:
+            self._find(db, "invite", token, client)
+        username = self._clean_username(username)
         self._check_password(password)
-        row = self._spend(db, "invite", token, client)
-        user = self.create_user(
-            db,
-            username=username,
-            password=password,
-            role="hr",
-            organisation_id=row.organisation_id,
-        )
-        db.commit()
-        return user
+        password_hash = self.hash_password(password)
+        with database.write() as db:
+            row = self._spend(db, "invite", token)
+            user = self.create_user(
+                db,
+                username=username,
+                password_hash=password_hash,
+                role="hr",
+                organisation_id=row.organisation_id,
+            )
+            return CurrentUser.of(user)
 
-    def reset_password(self, db: Session, *, token: str, password: str, client: str = "") -> User:
+    def reset_password(
+        self, database: Database, *, token: str, password: str, client: str = ""
+    ) -> CurrentUser:
+        with database.read() as db:
+            self._find(db, "reset", token, client)
         self._check_password(password)
-        row = self._spend(db, "reset", token, client)
-        user = db.get(User, row.user_id)
-        if user is None:  # pragma: no cover - cascade deletes the token with its user
-            raise Forbidden("this password reset link is not valid")
-        user.password_hash = self.hash_password(password)
-        db.execute(delete(UserSession).where(UserSession.user_id == user.id))
-        db.commit()
-        return user
+        password_hash = self.hash_password(password)
+        with database.write() as db:
+            row = self._spend(db, "reset", token)
+            user = db.get(User, row.user_id)
+            if user is None:  # pragma: no cover - cascade deletes the token with its user
+                raise Forbidden("this password reset link is not valid")
+            user.password_hash = password_hash
+            db.execute(delete(UserSession).where(UserSession.user_id == user.id))
+            return CurrentUser.of(user)

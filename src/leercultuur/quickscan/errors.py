@@ -7,6 +7,7 @@ from leercultuur.errors import LeercultuurError
 
 class QuickscanError(LeercultuurError):
     status_code = 400
+    retry_after: int | None = None  # seconds; sent as the Retry-After header when set
 
 
 class InvalidInput(QuickscanError, ValueError):
@@ -42,19 +43,27 @@ class TooManyAttempts(QuickscanError):
 
     status_code = 429
 
-    def __init__(self, message: str, retry_after: int = 60) -> None:
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
-        self.retry_after = max(1, int(retry_after))
+        self.retry_after = retry_after
 
 
-class Busy(QuickscanError):
-    """503 with Retry-After: the server sheds this request rather than queueing it."""
+class ServiceBusy(QuickscanError):
+    """A transient refusal (database lock wait, pool exhausted, too many requests at once).
+
+    Answered with 503 and ``Retry-After``; nothing was stored, sending the same request again
+    later is safe (submissions are idempotent by their submission_id).
+    """
 
     status_code = 503
 
-    def __init__(self, message: str, retry_after: int = 1) -> None:
-        super().__init__(message)
-        self.retry_after = max(1, int(retry_after))
+    def __init__(self, message: str | None = None, *, retry_after: int = 2) -> None:
+        super().__init__(
+            message
+            or "the server is busy right now; nothing was stored, please try again "
+            f"in {retry_after} seconds"
+        )
+        self.retry_after = retry_after
 
 
 def has_control_chars(text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import security
+from leercultuur.quickscan.db import Database
 from leercultuur.quickscan.errors import Conflict, Forbidden, Gone, InvalidInput
 from leercultuur.quickscan.items import Item, all_items
 from leercultuur.quickscan.models import AccessCode, Answer, OpenSubmission, Response, Scan
@@ -84,6 +86,67 @@ def ensure_open(scan: Scan, today: date | None = None) -> None:
         raise Gone(f"this questionnaire closed on {scan.closes_on.isoformat()}")
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A checked submission, ready to store: clean answers and the keyed submission hash."""
+
+    scan_id: int
+    code: str | None
+    submission_hash: str
+    answers: dict[str, int]
+
+
+def prepare(
+    scan: Scan,
+    *,
+    code: str | None,
+    submission_id: str,
+    answers: Mapping[str, object],
+    secret: bytes,
+) -> Prepared:
+    """Check a submission without the database (the scan was read before)."""
+    ensure_open(scan)
+    check_submission_id(submission_id)
+    clean = validate_answers(scan, answers)
+    sub_hash = security.keyed_hash(secret, "submission", submission_id)
+    return Prepared(scan.id, code or None, sub_hash, clean)
+
+
+def store(db: Session, scan: Scan, prepared: Prepared, *, secret: bytes) -> Outcome:
+    """Claim the code (or an open-link slot) and insert the response: call inside one write
+    unit of work; 'duplicate' when this exact submission was stored before (nothing added)."""
+    if prepared.code:
+        outcome = _claim_code(db, prepared.scan_id, prepared.code, prepared.submission_hash, secret)
+    else:
+        outcome = _claim_open_slot(db, scan, prepared.submission_hash)
+    if outcome == "duplicate":
+        db.rollback()
+        return outcome
+    response = Response(id=secrets.token_hex(16), scan_id=prepared.scan_id)
+    db.add(response)
+    db.flush()
+    db.add_all(
+        Answer(response_id=response.id, item=k, value=v) for k, v in prepared.answers.items()
+    )
+    db.flush()
+    return "stored"
+
+
+def submit_in(
+    database: Database,
+    scan: Scan,
+    *,
+    code: str | None,
+    submission_id: str,
+    answers: Mapping[str, object],
+    secret: bytes,
+) -> Outcome:
+    """Check (no transaction), then store in one short write unit of work."""
+    prepared = prepare(scan, code=code, submission_id=submission_id, answers=answers, secret=secret)
+    with database.write() as db:
+        return store(db, scan, prepared, secret=secret)
+
+
 def submit(
     db: Session,
     scan: Scan,
@@ -93,30 +156,16 @@ def submit(
     answers: Mapping[str, object],
     secret: bytes,
 ) -> Outcome:
-    """Validate and store one response; 'duplicate' when this exact submission was stored."""
-    ensure_open(scan)
-    check_submission_id(submission_id)
-    clean = validate_answers(scan, answers)
-    sub_hash = security.keyed_hash(secret, "submission", submission_id)
-    scan_id = scan.id
+    """Validate and store one response on a session of its own (scripts and tests)."""
+    prepared = prepare(scan, code=code, submission_id=submission_id, answers=answers, secret=secret)
     db.rollback()  # start the claiming transaction afresh (SQLite: BEGIN IMMEDIATE)
     try:
-        if code:
-            outcome = _claim_code(db, scan_id, code, sub_hash, secret)
-        else:
-            outcome = _claim_open_slot(db, scan, sub_hash)
-        if outcome == "duplicate":
-            db.rollback()
-            return outcome
-        response = Response(id=secrets.token_hex(16), scan_id=scan_id)
-        db.add(response)
-        db.flush()
-        db.add_all(Answer(response_id=response.id, item=k, value=v) for k, v in clean.items())
+        outcome = store(db, scan, prepared, secret=secret)
         db.commit()
     except BaseException:
         db.rollback()
         raise
-    return "stored"
+    return outcome
 
 
 def _claim_code(db: Session, scan_id: int, code: str, sub_hash: str, secret: bytes) -> Outcome:

@@ -8,12 +8,13 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from leercultuur.quickscan import security
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound, check_text
 from leercultuur.quickscan.items import LANGUAGES, Language
-from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam, User
+from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam
 
 SectorCode = Literal[
     "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S"
@@ -84,7 +85,7 @@ def scan_to_dict(scan: Scan, response_count: int) -> dict[str, object]:
     }
 
 
-def create_scan(db: Session, user: User, data: ScanIn) -> Scan:
+def create_scan(db: Session, user: CurrentUser, data: ScanIn) -> Scan:
     if data.closes_on < date.today():
         raise InvalidInput(f"closes_on: {data.closes_on.isoformat()} lies in the past")
     assert user.organisation_id is not None
@@ -103,24 +104,29 @@ def create_scan(db: Session, user: User, data: ScanIn) -> Scan:
         teams=[ScanTeam(position=i, name=t) for i, t in enumerate(data.teams, 1)],
     )
     db.add(scan)
-    db.commit()
+    db.flush()
     return scan
 
 
-def list_scans(db: Session, user: User) -> list[Scan]:
+def list_scans(db: Session, user: CurrentUser) -> list[Scan]:
     return list(
         db.scalars(
-            select(Scan).where(Scan.organisation_id == user.organisation_id).order_by(Scan.id)
+            select(Scan)
+            .where(Scan.organisation_id == user.organisation_id)
+            .options(selectinload(Scan.teams))
+            .order_by(Scan.id)
         )
     )
 
 
-def get_scan(db: Session, user: User, scan_id: int) -> Scan:
+def get_scan(db: Session, user: CurrentUser, scan_id: int) -> Scan:
     """The scan if it belongs to the user's organisation; otherwise 404 (existence not revealed)."""
     if not 1 <= scan_id <= MAX_DB_ID:
         raise NotFound(f"scan {scan_id} not found")
     scan = db.scalar(
-        select(Scan).where(Scan.id == scan_id, Scan.organisation_id == user.organisation_id)
+        select(Scan)
+        .where(Scan.id == scan_id, Scan.organisation_id == user.organisation_id)
+        .options(selectinload(Scan.teams))
     )
     if scan is None:
         raise NotFound(f"scan {scan_id} not found")
@@ -134,7 +140,9 @@ MAX_DB_ID = 2**31 - 1  # INTEGER columns: larger ids cannot exist (and would fai
 def scan_by_public_id(db: Session, public_id: str) -> Scan:
     if not PUBLIC_ID.fullmatch(public_id):  # NUL bytes, odd characters: no such link
         raise NotFound("this questionnaire link is not valid")
-    scan = db.scalar(select(Scan).where(Scan.public_id == public_id))
+    scan = db.scalar(
+        select(Scan).where(Scan.public_id == public_id).options(selectinload(Scan.teams))
+    )
     if scan is None:
         raise NotFound("this questionnaire link is not valid")
     return scan
@@ -149,39 +157,44 @@ def issued_codes(db: Session, scan_id: int) -> int:
     return int(db.scalar(select(func.count()).where(AccessCode.scan_id == scan_id)) or 0)
 
 
-def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: int) -> list[str]:
+def prepare_codes(count: int, *, secret: bytes, limit: int) -> list[tuple[str, str]]:
+    """(code, keyed hash) pairs, made before any transaction (5,000 take ~0.2 s of CPU)."""
+    if not 1 <= count <= limit:
+        raise InvalidInput(f"count: {count} is outside 1..{limit}")
+    codes = [security.new_access_code() for _ in range(count)]
+    return [(c, security.keyed_hash(secret, "code", security.normalise_code(c))) for c in codes]
+
+
+def create_codes(
+    db: Session,
+    scan: Scan,
+    count: int,
+    *,
+    secret: bytes,
+    limit: int,
+    prepared: list[tuple[str, str]] | None = None,
+) -> list[str]:
     """A batch of single-use codes: returned once in plain text, stored only as keyed hashes.
 
     Codes plus open-link answers never exceed the headcount (HR's page once said "7 of 2
-    employees"). The codes and their hashes are made before the transaction, and the rows go in
-    with one multi-row INSERT, so a batch of 5,000 holds the database for milliseconds.
+    employees"). Pass ``prepared`` (from :func:`prepare_codes`, made outside the unit of work)
+    so the write unit only checks the headcount and runs one multi-row INSERT.
     """
-    if not 1 <= count <= limit:
-        raise InvalidInput(f"count: {count} is outside 1..{limit}")
     if scan.closes_on < date.today():
         raise Gone(f"scan {scan.id} closed on {scan.closes_on.isoformat()}; no new codes")
-    codes = [security.new_access_code() for _ in range(count)]
-    rows = [
-        {
-            "scan_id": scan.id,
-            "code_hash": security.keyed_hash(secret, "code", security.normalise_code(c)),
-            "used": False,
-        }
-        for c in codes
-    ]
-    db.rollback()  # a fresh, short transaction (SQLite: BEGIN IMMEDIATE serialises batches)
-    locked = db.execute(
+    pairs = prepared if prepared is not None else prepare_codes(count, secret=secret, limit=limit)
+    locked = db.execute(  # PostgreSQL: one batch per scan at a time; SQLite: BEGIN IMMEDIATE
         select(Scan.open_count, Scan.headcount).where(Scan.id == scan.id).with_for_update()
     ).one()
     issued = issued_codes(db, scan.id)
     room = locked.headcount - issued - locked.open_count
-    if count > room:
-        db.rollback()
+    if len(pairs) > room:
         raise InvalidInput(
-            f"count: {count} more codes would exceed the headcount of {locked.headcount} "
+            f"count: {len(pairs)} more codes would exceed the headcount of {locked.headcount} "
             f"({issued} codes issued, {locked.open_count} answers through the open link); "
             f"at most {max(room, 0)} more can be made"
         )
-    db.execute(insert(AccessCode), rows)
-    db.commit()
-    return codes
+    db.execute(
+        insert(AccessCode), [{"scan_id": scan.id, "code_hash": h, "used": False} for _, h in pairs]
+    )
+    return [c for c, _ in pairs]

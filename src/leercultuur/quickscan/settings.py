@@ -52,8 +52,6 @@ class Settings(BaseSettings):
     token_address_max: int = Field(default=20, ge=1)  # bad invitation/reset links per address
     code_address_max: int = Field(default=30, ge=1)  # wrong codes per address
     open_link_address_max: int = Field(default=50, ge=1)  # open-link answers per address+scan
-    argon2_concurrency: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2))
-    argon2_queue: int = Field(default=4, ge=0)  # password checks waiting; more get a 503
     trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto is believed
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)  # request line + headers: else 431
@@ -63,7 +61,21 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     run_migrations: bool = True
     access_log: bool = False  # JSON lines on standard error (serve turns it on)
+    # Idle keep-alive connections stay open this long; longer than a proxy's upstream keep-alive
+    # (nginx: 60 s), so the proxy never sends a request on a connection the app just closed.
+    keep_alive_s: int = Field(default=75, ge=1, le=3600)
     shutdown_timeout_s: int = Field(default=10, ge=1, le=600)  # then open connections are cut
+    # Concurrency (docs/quickscan.md, "Concurrency"): requests admitted at once per lane; the
+    # rest wait up to queue_timeout_s (at most max_queue of them), then get 503 + Retry-After.
+    # Thread pool and connection pool are sized from these (db + hash + 4 each).
+    db_concurrency: int = Field(default=16, ge=1, le=200)
+    hash_concurrency: int = Field(default=2, ge=1, le=32)
+    hash_queue: int = Field(default=8, ge=0)  # logins waiting beyond this: 429 + Retry-After
+    queue_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    max_queue: int = Field(default=1000, ge=0)
+    retry_after_s: int = Field(default=2, ge=1, le=600)
+    # SQLite lock wait and PostgreSQL lock/pool wait before a unit of work gives up (then 503).
+    db_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -95,6 +107,11 @@ class Settings(BaseSettings):
     @property
     def secret(self) -> bytes:
         return self.secret_key.get_secret_value().encode()
+
+    @property
+    def worker_threads(self) -> int:
+        """Threads for plain-``def`` routes; also the size of the connection pool."""
+        return self.db_concurrency + self.hash_concurrency + 4
 
     @property
     def uses_dev_secret(self) -> bool:

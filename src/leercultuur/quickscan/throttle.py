@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import responses, security
+from leercultuur.quickscan.db import Database
 from leercultuur.quickscan.errors import Forbidden, TooManyAttempts
 from leercultuur.quickscan.models import Scan, ThrottleCounter
 from leercultuur.quickscan.responses import Outcome
@@ -68,7 +69,9 @@ class Throttle:
         )
         self.login_account = Limit("login-account", settings.login_account_max, window)
         self.login_slow = Limit("login-slow", 1, settings.login_slowdown_seconds)
-        self.token_address = Limit("token-address", settings.token_address_max, window)
+        # Invitation/reset tokens have 256 bits: the limit is about noise, not guessing, so a
+        # per-process memory counter does (and a GET of a bad link writes nothing).
+        self.bad_links = MemoryLimiter(settings.token_address_max, window)
         self._hits = 0
         self._lock = threading.Lock()
 
@@ -76,10 +79,10 @@ class Throttle:
         return security.keyed_hash(self.secret, "throttle:" + limit.purpose, "\n".join(parts))
 
     def hit(self, db: Session, limit: Limit, *parts: str) -> tuple[int, int]:
-        """Count one attempt atomically and commit; returns (hits in this window, retry_after).
+        """Count one attempt atomically; returns (hits in this window, retry_after).
 
-        ``retry_after`` is 0 while the count is within the limit, else the seconds until the
-        window ends.
+        Call it inside a ``Database.write()`` unit (which commits). ``retry_after`` is 0 while
+        the count is within the limit, else the seconds until the window ends.
         """
         key = self.key(limit, *parts)
         now = _now()
@@ -98,30 +101,24 @@ class Throttle:
             )
             .returning(ThrottleCounter.hits, ThrottleCounter.window_start)
         )
-        try:
-            hits, start = db.execute(stmt).one()
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
+        hits, start = db.execute(stmt).one()
         self._maybe_prune(db)
         return hits, (0 if hits <= limit.max_hits else _retry_after(start, limit, now))
 
     def peek(self, db: Session, limit: Limit, *parts: str) -> int:
-        """Seconds to wait if the limit is already used up, else 0 (counts nothing)."""
+        """Seconds to wait if the limit is already used up, else 0 (counts nothing; any unit)."""
         now = _now()
         row = db.execute(
             select(ThrottleCounter.hits, ThrottleCounter.window_start).where(
                 ThrottleCounter.key == self.key(limit, *parts)
             )
         ).one_or_none()
-        db.rollback()  # end the read transaction at once
         if row is None or row.window_start <= now - timedelta(seconds=limit.window_seconds):
             return 0
         return _retry_after(row.window_start, limit, now) if row.hits >= limit.max_hits else 0
 
     def refund(self, db: Session, limit: Limit, *parts: str, clear: bool = False) -> None:
-        """Hand one reserved attempt back (or all of them with ``clear``); no commit."""
+        """Hand one reserved attempt back (or all of them with ``clear``), in a write unit."""
         key = self.key(limit, *parts)
         if clear:
             db.execute(delete(ThrottleCounter).where(ThrottleCounter.key == key))
@@ -140,7 +137,6 @@ class Throttle:
         if due:
             old = _now() - timedelta(seconds=KEEP_SECONDS)
             db.execute(delete(ThrottleCounter).where(ThrottleCounter.window_start < old))
-            db.commit()
 
 
 class MemoryLimiter:
@@ -206,7 +202,7 @@ class RespondentLimits:
 def guarded_submit(
     limits: RespondentLimits,
     client: str,
-    db: Session,
+    database: Database,
     scan: Scan,
     *,
     code: str | None,
@@ -214,16 +210,22 @@ def guarded_submit(
     answers: Mapping[str, object],
     secret: bytes,
 ) -> Outcome:
-    """``responses.submit`` behind the per-address limits (429 with Retry-After past them)."""
+    """``responses.submit_in`` behind the per-address limits (429 with Retry-After past them)."""
     if code:
         wait = limits.wrong_codes.peek(client)
         if wait:
             raise TooManyAttempts(
-                f"too many wrong codes from your network; try again in {wait} seconds", wait
+                f"too many wrong codes from your network; try again in {wait} seconds",
+                retry_after=wait,
             )
         try:
-            return responses.submit(
-                db, scan, code=code, submission_id=submission_id, answers=answers, secret=secret
+            return responses.submit_in(
+                database,
+                scan,
+                code=code,
+                submission_id=submission_id,
+                answers=answers,
+                secret=secret,
             )
         except Forbidden:  # not a code of this scan
             limits.wrong_codes.hit(client)
@@ -233,11 +235,17 @@ def guarded_submit(
     if wait:
         limits.open_link.refund(*key)
         raise TooManyAttempts(
-            f"too many answers from your network address; try again in {wait} seconds", wait
+            f"too many answers from your network address; try again in {wait} seconds",
+            retry_after=wait,
         )
     try:
-        outcome = responses.submit(
-            db, scan, code=None, submission_id=submission_id, answers=answers, secret=secret
+        outcome = responses.submit_in(
+            database,
+            scan,
+            code=None,
+            submission_id=submission_id,
+            answers=answers,
+            secret=secret,
         )
     except BaseException:
         limits.open_link.refund(*key)

@@ -7,17 +7,18 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.models import Organisation, User
+from leercultuur.quickscan.web.admission import hashes_passwords
 from leercultuur.quickscan.web.deps import (
     DbId,
     absolute_url,
     client_address,
     get_accounts,
-    get_db,
+    get_database,
     require_admin,
     require_user,
 )
@@ -48,7 +49,7 @@ class OrganisationIn(Strict):
     name: str = Field(max_length=200)
 
 
-def user_dict(user: User) -> dict[str, object]:
+def user_dict(user: User | CurrentUser) -> dict[str, object]:
     return {
         "id": user.id,
         "username": user.username,
@@ -68,9 +69,13 @@ def csrf(request: Request) -> dict[str, str]:
 
 
 @router.post("/auth/login")
-def login(body: LoginIn, request: Request, db: Session = Depends(get_db)) -> Response:
+@hashes_passwords
+def login(body: LoginIn, request: Request) -> Response:
     user, token = get_accounts(request).login(
-        db, username=body.username, password=body.password, client=client_address(request)
+        get_database(request),
+        username=body.username,
+        password=body.password,
+        client=client_address(request),
     )
     csrf_token = session_csrf_token(request, token)
     response = JSONResponse({"user": user_dict(user), "csrf_token": csrf_token})
@@ -79,23 +84,22 @@ def login(body: LoginIn, request: Request, db: Session = Depends(get_db)) -> Res
 
 
 @router.post("/auth/logout")
-def logout(request: Request, db: Session = Depends(get_db)) -> Response:
+def logout(request: Request) -> Response:
     response = JSONResponse({"logged_out": True})
-    end_session(request, response, db)
+    end_session(request, response)
     return response
 
 
 @router.get("/auth/me")
-def me(user: User = Depends(require_user)) -> dict[str, object]:
+def me(user: CurrentUser = Depends(require_user)) -> dict[str, object]:
     return user_dict(user)
 
 
 @router.post("/auth/accept-invite", status_code=201)
-def accept_invite(
-    body: InviteAcceptIn, request: Request, db: Session = Depends(get_db)
-) -> dict[str, object]:
+@hashes_passwords
+def accept_invite(body: InviteAcceptIn, request: Request) -> dict[str, object]:
     user = get_accounts(request).accept_invite(
-        db,
+        get_database(request),
         token=body.token,
         username=body.username,
         password=body.password,
@@ -105,56 +109,60 @@ def accept_invite(
 
 
 @router.post("/auth/reset-password")
-def reset_password(
-    body: TokenPasswordIn, request: Request, db: Session = Depends(get_db)
-) -> dict[str, object]:
+@hashes_passwords
+def reset_password(body: TokenPasswordIn, request: Request) -> dict[str, object]:
     user = get_accounts(request).reset_password(
-        db, token=body.token, password=body.password, client=client_address(request)
+        get_database(request),
+        token=body.token,
+        password=body.password,
+        client=client_address(request),
     )
     return user_dict(user)
 
 
 @router.get("/admin/organisations")
 def list_organisations(
-    _: User = Depends(require_admin), db: Session = Depends(get_db)
+    request: Request, _: CurrentUser = Depends(require_admin)
 ) -> list[dict[str, object]]:
-    orgs = db.scalars(select(Organisation).order_by(Organisation.id))
-    return [{"id": o.id, "name": o.name} for o in orgs]
+    with get_database(request).read() as db:
+        orgs = db.scalars(select(Organisation).order_by(Organisation.id))
+        return [{"id": o.id, "name": o.name} for o in orgs]
 
 
 @router.post("/admin/organisations", status_code=201)
 def create_organisation(
-    body: OrganisationIn,
-    request: Request,
-    _: User = Depends(require_admin),
-    db: Session = Depends(get_db),
+    body: OrganisationIn, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:
-    org = get_accounts(request).create_organisation(db, body.name)
+    with get_database(request).write() as db:
+        org = get_accounts(request).create_organisation(db, body.name)
     return {"id": org.id, "name": org.name}
 
 
 @router.post("/admin/organisations/{org_id}/invites", status_code=201)
 def invite(
-    org_id: DbId, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+    org_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:
-    if db.get(Organisation, org_id) is None:
-        raise NotFound(f"organisation {org_id} not found")
-    token, expires = get_accounts(request).invite(db, org_id)
+    with get_database(request).write() as db:
+        if db.get(Organisation, org_id) is None:
+            raise NotFound(f"organisation {org_id} not found")
+        token, expires = get_accounts(request).invite(db, org_id)
     return {**_link_dict(request, f"/invite/{token}", expires), "token": token}
 
 
 @router.get("/admin/users")
 def list_users(
-    _: User = Depends(require_admin), db: Session = Depends(get_db)
+    request: Request, _: CurrentUser = Depends(require_admin)
 ) -> list[dict[str, object]]:
-    return [user_dict(u) for u in db.scalars(select(User).order_by(User.id))]
+    with get_database(request).read() as db:
+        return [user_dict(u) for u in db.scalars(select(User).order_by(User.id))]
 
 
 @router.post("/admin/users/{user_id}/password-reset", status_code=201)
 def issue_reset(
-    user_id: DbId, request: Request, _: User = Depends(require_admin), db: Session = Depends(get_db)
+    user_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:
-    if db.get(User, user_id) is None:
-        raise NotFound(f"user {user_id} not found")
-    token, expires = get_accounts(request).issue_reset(db, user_id)
+    with get_database(request).write() as db:
+        if db.get(User, user_id) is None:
+            raise NotFound(f"user {user_id} not found")
+        token, expires = get_accounts(request).issue_reset(db, user_id)
     return {**_link_dict(request, f"/reset/{token}", expires), "token": token}

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from leercultuur.quickscan import scans
-from leercultuur.quickscan.models import User
-from leercultuur.quickscan.web.deps import DbId, absolute_url, get_db, get_settings, require_hr
+from leercultuur.quickscan.accounts import CurrentUser
+from leercultuur.quickscan.web.deps import (
+    DbId,
+    absolute_url,
+    get_database,
+    get_settings,
+    require_hr,
+)
 
 router = APIRouter(tags=["scans"])
 
@@ -24,47 +29,46 @@ def public_links(request: Request, public_id: str) -> dict[str, str]:
 
 @router.get("/scans")
 def list_scans(
-    user: User = Depends(require_hr), db: Session = Depends(get_db)
+    request: Request, user: CurrentUser = Depends(require_hr)
 ) -> list[dict[str, object]]:
-    return [scans.scan_to_dict(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)]
+    with get_database(request).read() as db:
+        return [
+            scans.scan_to_dict(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)
+        ]
 
 
 @router.post("/scans", status_code=201)
 def create_scan(
-    body: scans.ScanIn,
-    request: Request,
-    user: User = Depends(require_hr),
-    db: Session = Depends(get_db),
+    body: scans.ScanIn, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:
-    scan = scans.create_scan(db, user, body)
+    with get_database(request).write() as db:
+        scan = scans.create_scan(db, user, body)
     return {**scans.scan_to_dict(scan, 0), **public_links(request, scan.public_id)}
 
 
 @router.get("/scans/{scan_id}")
 def get_scan(
-    scan_id: DbId, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:
     """The scan and, while it runs, only its total number of responses."""
-    scan = scans.get_scan(db, user, scan_id)
-    return {
-        **scans.scan_to_dict(scan, scans.response_count(db, scan)),
-        **public_links(request, scan.public_id),
-    }
+    with get_database(request).read() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        count = scans.response_count(db, scan)
+    return {**scans.scan_to_dict(scan, count), **public_links(request, scan.public_id)}
 
 
 @router.post("/scans/{scan_id}/codes", status_code=201)
 def create_codes(
-    scan_id: DbId,
-    body: CodesIn,
-    request: Request,
-    user: User = Depends(require_hr),
-    db: Session = Depends(get_db),
+    scan_id: DbId, body: CodesIn, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:
     """A batch of single-use codes. They are shown once: only keyed hashes are kept."""
     settings = get_settings(request)
-    scan = scans.get_scan(db, user, scan_id)
-    codes = scans.create_codes(
-        db, scan, body.count, secret=settings.secret, limit=settings.max_codes_per_batch
-    )
+    limit = settings.max_codes_per_batch
+    prepared = scans.prepare_codes(body.count, secret=settings.secret, limit=limit)
+    with get_database(request).write() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        codes = scans.create_codes(
+            db, scan, body.count, secret=settings.secret, limit=limit, prepared=prepared
+        )
     base = public_links(request, scan.public_id)["questionnaire_url"]
     return {"codes": [{"code": c, "url": f"{base}#code={c}"} for c in codes]}

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse
 
 from leercultuur.quickscan import responses, scans
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.items import questionnaire
 from leercultuur.quickscan.throttle import guarded_submit
-from leercultuur.quickscan.web.deps import client_address, get_db, get_settings
+from leercultuur.quickscan.web.deps import client_address, get_database, get_settings
 from leercultuur.quickscan.web.privacy import privacy_notice
 
 router = APIRouter(tags=["questionnaire"])
@@ -28,10 +27,11 @@ class ResponseIn(BaseModel):
 
 @router.get("/s/{public_id}")
 def get_questionnaire(
-    public_id: str, lang: Literal["nl", "en"] = "nl", db: Session = Depends(get_db)
+    public_id: str, request: Request, lang: Literal["nl", "en"] = "nl"
 ) -> dict[str, object]:
     """The questions (wording and answer codes) and the privacy notice, in one language."""
-    scan = scans.scan_by_public_id(db, public_id)
+    with get_database(request).read() as db:
+        scan = scans.scan_by_public_id(db, public_id)
     responses.ensure_open(scan)
     if lang not in scan.language_list:
         raise NotFound(f"this questionnaire is not available in language {lang!r}")
@@ -48,15 +48,18 @@ def get_questionnaire(
 
 
 @router.post("/s/{public_id}/responses", status_code=201)
-def submit_response(
-    public_id: str, body: ResponseIn, request: Request, db: Session = Depends(get_db)
-) -> JSONResponse:
-    """Store one response. A repeat of the same submission_id answers 200 and stores nothing."""
-    scan = scans.scan_by_public_id(db, public_id)
+def submit_response(public_id: str, body: ResponseIn, request: Request) -> JSONResponse:
+    """Store one response. A repeat of the same submission_id answers 200 and stores nothing.
+
+    503 with Retry-After when the server is busy: nothing was stored; send the same body again.
+    """
+    database = get_database(request)
+    with database.read() as db:
+        scan = scans.scan_by_public_id(db, public_id)
     outcome = guarded_submit(
         request.app.state.respondent_limits,
         client_address(request),
-        db,
+        database,
         scan,
         code=body.code,
         submission_id=body.submission_id,

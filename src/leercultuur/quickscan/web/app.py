@@ -6,18 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from leercultuur import __version__
 from leercultuur.quickscan import db as dbmod
 from leercultuur.quickscan.accounts import Accounts
-from leercultuur.quickscan.errors import NotAuthenticated, QuickscanError
+from leercultuur.quickscan.errors import NotAuthenticated, QuickscanError, ServiceBusy
 from leercultuur.quickscan.settings import Settings
 from leercultuur.quickscan.throttle import RespondentLimits
 from leercultuur.quickscan.web import (
@@ -30,6 +32,7 @@ from leercultuur.quickscan.web import (
     pages_survey,
 )
 from leercultuur.quickscan.web.accesslog import AccessLog, configure_access_log
+from leercultuur.quickscan.web.admission import Admission, admit
 from leercultuur.quickscan.web.deps import render, require_csrf
 from leercultuur.quickscan.web.middleware import (
     SECURITY_HEADERS,
@@ -62,10 +65,13 @@ def route_table() -> list[tuple[str, str]]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: database (migrated on start unless disabled), routes, security layers."""
     settings = settings or Settings()
-    engine = dbmod.make_engine(settings.resolved_database_url())
+    engine = dbmod.make_engine(settings.resolved_database_url(), pool_size=settings.worker_threads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Threads for plain-def routes: as many as admitted requests (+4), and as many as pool
+        # connections, so an admitted request never waits for a thread or a connection.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         yield
         engine.dispose()
 
@@ -81,12 +87,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
-        dependencies=[Depends(require_csrf)],
+        # CSRF first (reads the form, no database), then admission (see web/admission.py).
+        dependencies=[Depends(require_csrf), Depends(admit, scope="function")],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = dbmod.session_factory(engine)
+    app.state.database = dbmod.Database(engine, retry_after=settings.retry_after_s)
+    app.state.sessions = app.state.database.sessions  # write sessions, for scripts and tests
+    app.state.admission = Admission.from_settings(settings)
     app.state.accounts = Accounts.from_settings(settings)
     app.state.respondent_limits = RespondentLimits(settings)
 
@@ -109,20 +118,14 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def _error(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
-) -> Response:
+def _error(request: Request, status: int, message: str, retry_after: int | None = None) -> Response:
     if _wants_json(request):
         response: Response = JSONResponse({"detail": message}, status_code=status)
     else:
         response = render(request, "error.html", {"status": status, "message": message}, status)
-    response.headers.update(headers or {})
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
-
-
-def _retry_headers(exc: Exception) -> dict[str, str]:
-    retry = getattr(exc, "retry_after", None)
-    return {"Retry-After": str(retry)} if retry else {}
 
 
 def internal_error_response() -> Response:
@@ -135,6 +138,20 @@ def internal_error_response() -> Response:
 
 
 def _exception_handlers(app: FastAPI) -> None:
+    settings: Settings = app.state.settings
+
+    @app.exception_handler(ServiceBusy)
+    async def _service_busy(request: Request, exc: ServiceBusy) -> Response:
+        page = await pages_survey.busy_page(request, exc)
+        return page or _error(request, exc.status_code, str(exc), exc.retry_after)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        """A lock wait or an exhausted pool outside a unit of work: 503 as well, never 500."""
+        if not dbmod.is_transient(exc):
+            raise exc
+        return await _service_busy(request, ServiceBusy(retry_after=settings.retry_after_s))
+
     @app.exception_handler(QuickscanError)
     async def _quickscan_error(request: Request, exc: QuickscanError) -> Response:
         if (
@@ -143,7 +160,7 @@ def _exception_handlers(app: FastAPI) -> None:
             and request.method == "GET"
         ):
             return RedirectResponse("/login", status_code=303)
-        return _error(request, exc.status_code, str(exc), _retry_headers(exc))
+        return _error(request, exc.status_code, str(exc), exc.retry_after)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -158,7 +175,9 @@ def _exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+        response = _error(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def _internal_error(_request: Request, _exc: Exception) -> Response:

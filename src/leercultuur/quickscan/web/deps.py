@@ -1,22 +1,25 @@
-"""Request dependencies: database session, current user, roles, CSRF check, page rendering."""
+"""Request dependencies: database, current user, roles, form, CSRF check, page rendering.
+
+The rule (see :mod:`leercultuur.quickscan.web.admission`): a dependency that reads the database
+is a plain ``def`` and does its reading in one ``database.read()`` block; ``async def`` ones
+never touch the database or a password hash.
+"""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi import Path as PathParam
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from leercultuur.quickscan.accounts import Accounts
+from leercultuur.quickscan.accounts import Accounts, CurrentUser
+from leercultuur.quickscan.db import Database
 from leercultuur.quickscan.errors import Forbidden, NotAuthenticated
-from leercultuur.quickscan.models import User
 from leercultuur.quickscan.scans import MAX_DB_ID
 from leercultuur.quickscan.settings import Settings
 from leercultuur.quickscan.web.middleware import CSRF_COOKIE, SESSION_COOKIE
@@ -51,44 +54,36 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    db: Session = request.app.state.sessions()
-    try:
-        yield db
-    finally:
-        db.rollback()
-        db.close()
+def get_database(request: Request) -> Database:
+    """The app's database; open ``read()`` / ``write()`` units of work on it (not a dependency)."""
+    return request.app.state.database  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class UserView:
-    """What pages show of the logged-in user (safe to use after the database session ends)."""
-
-    id: int
-    username: str
-    role: str
+async def form_data(request: Request) -> FormData:
+    """The posted form, read on the event loop (no database here), for plain-``def`` routes."""
+    return await request.form()
 
 
-def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
-    accounts = get_accounts(request)
-    user = accounts.session_user(db, request.cookies.get(SESSION_COOKIE))
-    request.state.user = None if user is None else UserView(user.id, user.username, user.role)
+def optional_user(request: Request) -> CurrentUser | None:
+    with get_database(request).read() as db:
+        user = get_accounts(request).current_user(db, request.cookies.get(SESSION_COOKIE))
+    request.state.user = user
     return user
 
 
-def require_user(user: User | None = Depends(optional_user)) -> User:
+async def require_user(user: CurrentUser | None = Depends(optional_user)) -> CurrentUser:
     if user is None:
         raise NotAuthenticated("please log in first")
     return user
 
 
-def require_admin(user: User = Depends(require_user)) -> User:
+async def require_admin(user: CurrentUser = Depends(require_user)) -> CurrentUser:
     if user.role != "admin":
         raise Forbidden("this needs a platform admin account")
     return user
 
 
-def require_hr(user: User = Depends(require_user)) -> User:
+async def require_hr(user: CurrentUser = Depends(require_user)) -> CurrentUser:
     if user.role != "hr" or user.organisation_id is None:
         raise Forbidden("this needs an HR account of an organisation")
     return user

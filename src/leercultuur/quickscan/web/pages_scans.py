@@ -9,16 +9,22 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from leercultuur.quickscan import scans
+from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.csvsafe import csv_response
 from leercultuur.quickscan.errors import InvalidInput
-from leercultuur.quickscan.models import User
 from leercultuur.quickscan.web.api_scans import public_links
-from leercultuur.quickscan.web.deps import DbId, get_db, get_settings, render, require_hr
+from leercultuur.quickscan.web.deps import (
+    DbId,
+    form_data,
+    get_database,
+    get_settings,
+    render,
+    require_hr,
+)
 from leercultuur.quickscan.web.forms import form_list, form_str
 
 router = APIRouter()
@@ -39,10 +45,9 @@ def validation_message(exc: ValidationError) -> str:
 
 
 @router.get("/scans")
-def scans_page(
-    request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    rows = [(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)]
+def scans_page(request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        rows = [(s, scans.response_count(db, s)) for s in scans.list_scans(db, user)]
     ctx = {
         "rows": rows,
         "sectors": scans.SECTORS,
@@ -53,10 +58,11 @@ def scans_page(
 
 
 @router.post("/scans")
-async def scans_create(
-    request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+def scans_create(
+    request: Request,
+    user: CurrentUser = Depends(require_hr),
+    form: FormData = Depends(form_data),
 ) -> Response:
-    form = await request.form()
     teams = [t.strip() for t in form_str(form, "teams", default="").splitlines() if t.strip()]
     raw = {
         "name": form_str(form, "name"),
@@ -73,39 +79,46 @@ async def scans_create(
         data = scans.ScanIn.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput(validation_message(exc)) from None
-    scan = scans.create_scan(db, user, data)
+    with get_database(request).write() as db:
+        scan = scans.create_scan(db, user, data)
     return RedirectResponse(f"/scans/{scan.id}", status_code=303)
 
 
 @router.get("/scans/{scan_id}")
-def scan_page(
-    scan_id: DbId, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
-) -> Response:
-    scan = scans.get_scan(db, user, scan_id)
+def scan_page(scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+    with get_database(request).read() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        count = scans.response_count(db, scan)
+        issued = scans.issued_codes(db, scan.id)
     ctx = {
         "scan": scan,
-        "count": scans.response_count(db, scan),
+        "count": count,
         "url": public_links(request, scan.public_id)["questionnaire_url"],
         "max_codes": get_settings(request).max_codes_per_batch,
         "max_letters": get_settings(request).max_letters_per_page,
-        "issued": scans.issued_codes(db, scan.id),
+        "issued": issued,
     }
     return render(request, "scan.html", ctx)
 
 
 @router.post("/scans/{scan_id}/codes")
-async def scan_codes(
-    scan_id: DbId, request: Request, user: User = Depends(require_hr), db: Session = Depends(get_db)
+def scan_codes(
+    scan_id: DbId,
+    request: Request,
+    user: CurrentUser = Depends(require_hr),
+    form: FormData = Depends(form_data),
 ) -> Response:
-    form = await request.form()
     settings = get_settings(request)
-    scan = scans.get_scan(db, user, scan_id)
     count_text = form_str(form, "count").strip()
     if not (count_text.isascii() and count_text.isdigit() and len(count_text) <= 9):
         raise InvalidInput(f"count: {count_text[:20]!r} is not a whole number from 1 to 999999999")
-    codes = scans.create_codes(
-        db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
-    )
+    count, limit = int(count_text), settings.max_codes_per_batch
+    prepared = scans.prepare_codes(count, secret=settings.secret, limit=limit)
+    with get_database(request).write() as db:
+        scan = scans.get_scan(db, user, scan_id)
+        codes = scans.create_codes(
+            db, scan, count, secret=settings.secret, limit=limit, prepared=prepared
+        )
     base = public_links(request, scan.public_id)["questionnaire_url"]
     if len(codes) > settings.max_letters_per_page:
         # A QR code takes ~20 ms: 5,000 letters were 100 s of work and a 16.7 MB page. A large
@@ -116,5 +129,5 @@ async def scan_codes(
             ["code", "url"],
             ([c, f"{base}#code={c}"] for c in codes),
         )
-    letters = await run_in_threadpool(lambda: [(c, qr_svg(f"{base}#code={c}")) for c in codes])
+    letters = [(c, qr_svg(f"{base}#code={c}")) for c in codes]
     return render(request, "codes.html", {"scan": scan, "letters": letters, "url": base})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from leercultuur.quickscan import responses, scans
@@ -16,16 +17,24 @@ from leercultuur.quickscan.errors import (
     Gone,
     InvalidInput,
     QuickscanError,
+    ServiceBusy,
     TooManyAttempts,
 )
 from leercultuur.quickscan.items import Language, all_items, questionnaire
 from leercultuur.quickscan.models import Scan
 from leercultuur.quickscan.throttle import guarded_submit
-from leercultuur.quickscan.web.deps import client_address, get_db, get_settings, render
+from leercultuur.quickscan.web.deps import (
+    client_address,
+    form_data,
+    get_database,
+    get_settings,
+    render,
+)
 from leercultuur.quickscan.web.forms import form_str
 from leercultuur.quickscan.web.privacy import privacy_notice
 
 router = APIRouter()
+QUESTIONS_PATH = re.compile(r"/s/[^/]+/questions")
 FORM_FIELDS = {"csrf_token", "code", "submission_id", "lang"}
 UI = {
     "nl": {
@@ -37,6 +46,12 @@ UI = {
         "optional": "(niet verplicht)",
         "privacy": "Privacy",
         "errors": "Controleer uw antwoorden",
+        "busy": "Het is nu erg druk. Uw antwoorden zijn nog niet opgeslagen, maar staan hieronder "
+        "nog ingevuld. Wacht een paar seconden en klik dan opnieuw op Versturen.",
+        "busy_resend": "Het is nu erg druk. Uw antwoorden zijn nog niet opgeslagen; deze pagina "
+        "bewaart ze. Wacht een paar seconden en klik dan op Opnieuw versturen.",
+        "busy_title": "Even geduld",
+        "busy_button": "Opnieuw versturen",
     },
     "en": {
         "start": "Go to the questions",
@@ -47,6 +62,12 @@ UI = {
         "optional": "(optional)",
         "privacy": "Privacy",
         "errors": "Please check your answers",
+        "busy": "It is very busy right now. Your answers have not been stored yet, but they are "
+        "still filled in below. Please wait a few seconds, then press Send again.",
+        "busy_resend": "It is very busy right now. Your answers have not been stored yet; this "
+        "page keeps them. Please wait a few seconds, then press Send again.",
+        "busy_title": "One moment, please",
+        "busy_button": "Send again",
     },
 }
 
@@ -107,19 +128,17 @@ def employee_message(
 
 
 @router.get("/s/{public_id}")
-def intro(
-    public_id: str, request: Request, lang: str | None = None, db: Session = Depends(get_db)
-) -> Response:
-    scan = scans.scan_by_public_id(db, public_id)
+def intro(public_id: str, request: Request, lang: str | None = None) -> Response:
+    with get_database(request).read() as db:
+        scan = scans.scan_by_public_id(db, public_id)
     responses.ensure_open(scan)
     return render(request, "survey_intro.html", _context(scan, _lang(scan, lang)))
 
 
 @router.get("/s/{public_id}/questions")
-def questions(
-    public_id: str, request: Request, lang: str | None = None, db: Session = Depends(get_db)
-) -> Response:
-    scan = scans.scan_by_public_id(db, public_id)
+def questions(public_id: str, request: Request, lang: str | None = None) -> Response:
+    with get_database(request).read() as db:
+        scan = scans.scan_by_public_id(db, public_id)
     responses.ensure_open(scan)
     ctx = _context(scan, _lang(scan, lang))
     ctx.update(submission_id=secrets.token_urlsafe(24), values={}, code="")
@@ -127,9 +146,11 @@ def questions(
 
 
 @router.post("/s/{public_id}/questions")
-async def submit(public_id: str, request: Request, db: Session = Depends(get_db)) -> Response:
-    form = await request.form()
-    scan = scans.scan_by_public_id(db, public_id)
+def submit(public_id: str, request: Request, form: FormData = Depends(form_data)) -> Response:
+    """Store the answers (read the scan, check, one short write). Busy: 503, answers kept."""
+    database = get_database(request)
+    with database.read() as db:
+        scan = scans.scan_by_public_id(db, public_id)
     lang = _lang(scan, form_str(form, "lang", default="nl"))
     answers = {k: v for k, v in form.items() if k not in FORM_FIELDS}
     code = form_str(form, "code", default="").strip() or None
@@ -138,7 +159,7 @@ async def submit(public_id: str, request: Request, db: Session = Depends(get_db)
         guarded_submit(
             request.app.state.respondent_limits,
             client_address(request),
-            db,
+            database,
             scan,
             code=code,
             submission_id=submission_id,
@@ -151,10 +172,37 @@ async def submit(public_id: str, request: Request, db: Session = Depends(get_db)
             submission_id=submission_id or secrets.token_urlsafe(24),
             values={k: str(v) for k, v in answers.items()},
             code=code or "",
-            error=employee_message(exc, scan, lang, answers),
         )
+        if isinstance(exc, ServiceBusy):
+            ctx.update(busy=UI[lang]["busy"])
+            response = render(request, "survey_form.html", ctx, exc.status_code)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        ctx.update(error=employee_message(exc, scan, lang, answers))
         response = render(request, "survey_form.html", ctx, exc.status_code)
-        if isinstance(exc, TooManyAttempts):
+        if exc.retry_after:
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
     return render(request, "survey_done.html", _context(scan, lang))
+
+
+async def busy_page(request: Request, exc: ServiceBusy) -> Response | None:
+    """The 503 page of a questionnaire submission refused before its scan could be read.
+
+    It carries every posted field as a hidden input, so 'Send again' re-posts the same answers
+    (and the same submission_id: a retry is never stored twice). None for other requests.
+    """
+    if request.method != "POST" or not QUESTIONS_PATH.fullmatch(request.url.path):
+        return None
+    form = await request.form()
+    lang: Language = "en" if form.get("lang") == "en" else "nl"
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"]
+    text = {
+        "title": UI[lang]["busy_title"],
+        "body": UI[lang]["busy_resend"],
+        "button": UI[lang]["busy_button"],
+    }
+    ctx = {"text": text, "fields": fields, "action": request.url.path, "lang": lang}
+    response = render(request, "survey_busy.html", ctx, exc.status_code)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response

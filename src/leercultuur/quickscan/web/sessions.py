@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import Request
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from leercultuur.quickscan import security
-from leercultuur.quickscan.web.deps import get_accounts, get_settings
+from leercultuur.quickscan.web.deps import get_accounts, get_database, get_settings
 from leercultuur.quickscan.web.middleware import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -39,8 +38,10 @@ def start_session(request: Request, response: Response, token: str, csrf_token: 
     request.state.csrf_cookie_set = True
 
 
-def end_session(request: Request, response: Response, db: Session) -> None:
-    get_accounts(request).logout(db, request.cookies.get(SESSION_COOKIE))
+def end_session(request: Request, response: Response) -> None:
+    """End the server-side session (a short write) and clear the cookies. Call from a ``def``."""
+    with get_database(request).write() as db:
+        get_accounts(request).logout(db, request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     request.state.csrf_cookie_set = True
