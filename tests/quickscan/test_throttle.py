@@ -120,7 +120,8 @@ def test_unknown_and_known_names_take_the_same_time(tmp_path: Path) -> None:
             assert _login(app, name, WRONG, "10.2.0.1") == "wrong"
             times[kind].append(time.perf_counter() - t0)
     best = {k: min(v) for k, v in times.items()}  # the minimum: robust to a busy machine
-    assert 0.75 < best["known"] / best["unknown"] < 1.33, (best, times)
+    # the old code took twice as long for unknown names; a loaded 2-core machine varies ~30 %
+    assert 0.6 < best["known"] / best["unknown"] < 1.6, (best, times)
 
 
 def test_an_outsider_slows_an_account_down_but_cannot_lock_its_owner_out(

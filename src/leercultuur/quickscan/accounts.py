@@ -173,6 +173,7 @@ class Accounts:
         now = utcnow()
         expires = now + timedelta(hours=self.settings.session_hours)
         t = self.throttle
+        t.login_address_memory.refund(client)
         with database.write() as db:
             t.refund(db, t.login_address, client)
             t.refund(db, t.login_account, name)
@@ -193,6 +194,11 @@ class Accounts:
         The counts are committed before the refusal is raised: refused attempts count too.
         """
         t = self.throttle
+        wait = t.login_address_memory.hit(client)  # never admits more than the database would
+        if wait:
+            raise TooManyAttempts(
+                f"too many login attempts; try again in {_wait_text(wait)}", retry_after=wait
+            )
         with database.write() as db:
             waits = [
                 t.hit(db, t.login_address, client)[1],

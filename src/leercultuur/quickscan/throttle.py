@@ -64,6 +64,9 @@ class Throttle:
         self.secret = settings.secret
         window = settings.login_lock_minutes * 60
         self.login_address = Limit("login-address", settings.login_address_max, window)
+        # The same limit counted in memory first: an address over it is refused without a
+        # database write (a login burst from one address costs the respondents nothing).
+        self.login_address_memory = MemoryLimiter(settings.login_address_max, window)
         self.login_account_address = Limit(
             "login-account-address", settings.login_max_failures, window
         )
