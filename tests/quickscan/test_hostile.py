@@ -262,3 +262,18 @@ def test_oversized_headers_are_431(app: Any) -> None:
     r = anon.get("/login?" + "q=" * 9000)
     assert r.status_code == 431
     assert anon.get("/login", headers={"X-Ok": "a" * 2000}).status_code == 200
+
+
+def test_openapi_declares_every_answer_the_api_gives(app: Any) -> None:
+    spec = _anon(app).get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            codes = set(op["responses"])
+            assert {"401", "403", "404", "413", "422", "429", "431", "503"} <= codes, (path, method)
+            schema = op["responses"]["422"]["content"]["application/json"]["schema"]
+            assert schema == error, (path, method)
+    submit = spec["paths"]["/api/v1/s/{public_id}/responses"]["post"]["responses"]
+    assert {"200", "201"} <= set(submit)
+    scan_id = spec["paths"]["/api/v1/scans/{scan_id}"]["get"]["parameters"][0]["schema"]
+    assert scan_id["maximum"] == 2**31 - 1 and scan_id["minimum"] == 1

@@ -47,7 +47,14 @@ def get_questionnaire(
     }
 
 
-@router.post("/s/{public_id}/responses", status_code=201)
+@router.post(
+    "/s/{public_id}/responses",
+    status_code=201,
+    responses={
+        201: {"description": 'Stored: {"status": "stored"}'},
+        200: {"description": 'This submission_id was stored before: {"status": "duplicate"}'},
+    },
+)
 def submit_response(public_id: str, body: ResponseIn, request: Request) -> JSONResponse:
     """Store one response. A repeat of the same submission_id answers 200 and stores nothing.
 

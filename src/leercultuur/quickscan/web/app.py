@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -50,6 +51,32 @@ ROUTERS: list[tuple[str, APIRouter, bool]] = [
     ("", pages_scans.router, False),
     ("", pages_survey.router, False),
 ]
+
+
+class ErrorOut(BaseModel):
+    """Every error answer of the API: one readable message."""
+
+    detail: str
+
+
+_ERRORS = {
+    400: "Malformed request (for example JSON that does not parse)",
+    401: "Not logged in, or wrong username or password",
+    403: "CSRF token missing or invalid, cross-origin, or not allowed for this account",
+    404: "Not found (or not of your organisation)",
+    409: "Conflict (code already used, name taken, questionnaire full)",
+    410: "The scan has closed",
+    413: "Request body too large",
+    422: "Invalid input; the message names the field and the value",
+    429: "Too many attempts; see the Retry-After header (seconds)",
+    431: "Request headers too large",
+    503: "Busy; nothing was stored, try again after Retry-After seconds",
+}
+# Declared on every route, so the OpenAPI schema matches what the app answers (schemathesis);
+# 422 is our {"detail": "..."} too, not FastAPI's default validation-error list.
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut, "description": text} for code, text in _ERRORS.items()
+}
 
 
 def route_table() -> list[tuple[str, str]]:
@@ -100,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.respondent_limits = RespondentLimits(settings)
 
     for prefix, router, in_schema in ROUTERS:
-        app.include_router(router, prefix=prefix, include_in_schema=in_schema)
+        app.include_router(router, prefix=prefix, include_in_schema=in_schema, responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.middleware("http")(make_http_middleware(settings))
