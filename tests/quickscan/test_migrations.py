@@ -13,6 +13,7 @@ TABLES = {
     "access_code",
     "answer",
     "app_user",
+    "benchmark_edition",
     "one_time_token",
     "open_submission",
     "organisation",
@@ -41,10 +42,22 @@ def test_upgrade_from_empty_to_head_and_back_down(db_url: str) -> None:
         assert dbmod.current_revision(engine) is None
         dbmod.upgrade(engine, "0001")  # step by step: 0001, then 0002 on an existing table
         assert dbmod.current_revision(engine) == "0001"
-        dbmod.upgrade(engine)
-        assert dbmod.current_revision(engine) == "0005"
+        dbmod.upgrade(engine, "0002")
+        assert dbmod.current_revision(engine) == "0002"
         cols = {c["name"] for c in inspect(engine).get_columns("app_user")}
         assert {"failed_logins", "locked_until"} <= cols
+        dbmod.upgrade(engine, "0003")  # 0003 on an existing scan table
+        assert dbmod.current_revision(engine) == "0003"
+        dbmod.upgrade(engine)  # 0005: the throttle counters
+        assert "throttle" in inspect(engine).get_table_names()
+        dbmod.downgrade(engine, "0003")
+        assert "throttle" not in inspect(engine).get_table_names()
+        cols = {c["name"] for c in inspect(engine).get_columns("scan")}
+        assert {"kind", "closed_at", "benchmark_edition_id"} <= cols
+        assert "benchmark_edition" in inspect(engine).get_table_names()
+        dbmod.downgrade(engine, "0002")
+        cols = {c["name"] for c in inspect(engine).get_columns("scan")}
+        assert "kind" not in cols and "closed_at" not in cols
         dbmod.downgrade(engine, "0001")
         cols = {c["name"] for c in inspect(engine).get_columns("app_user")}
         assert "failed_logins" not in cols

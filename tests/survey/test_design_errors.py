@@ -151,9 +151,15 @@ def test_missing_values_in_by(df: pd.DataFrame) -> None:
     d = Design(df, weights="w")
     with raises(
         "by column 'g' has 3 missing values (rows 3, 6, 7); "
-        "pass missing_by='group' to report them as their own group"
-    ):
+        "pass missing_by='group' to report them as their own group, "
+        "or missing_by='omit' to leave those rows out"
+    ) as err:
         d.mean("y", by="g")
+    assert err.value.column == "g" and err.value.rows == (2, 5, 6)
+    with pytest.warns(UserWarning, match="by: 3 rows have a missing value in 'g'"):
+        omitted = d.mean("y", by="g", missing_by="omit")
+    pd.testing.assert_frame_equal(omitted, out_subset := d.subset(df.g.notna()).mean("y", by="g"))
+    assert len(out_subset) == 2
     out = d.mean("y", by="g", missing_by="group")
     assert out["g"].iloc[:2].tolist() == ["f", "m"]
     assert pd.isna(out["g"].iloc[2])  # missing last, as its own group
@@ -187,7 +193,7 @@ def test_missing_values_with_na_rm_false_warn_and_give_nan(df: pd.DataFrame) -> 
         ),
         (
             lambda d: d.mean("y", by="g", missing_by="drop"),
-            "missing_by='drop' is not allowed; choose one of: 'error', 'group'",
+            "missing_by='drop' is not allowed; choose one of: 'error', 'group', 'omit'",
         ),
     ],
 )
@@ -249,3 +255,39 @@ def test_empty_domain_has_no_estimate(df: pd.DataFrame) -> None:
     assert t.loc[1, ["estimate", "se"]].tolist() == [0.0, 0.0]
     r = d.ratio("z", "y", by="h", na_rm=True)
     assert np.isnan(r.loc[1, ["estimate", "se"]].astype(float)).all()
+
+
+def test_every_engine_error_is_a_design_error_subclass() -> None:
+    """Every ``raise`` in survey/ raises a DesignError subclass (the CLI and the web app catch
+    one class; each carries ``column``, ``value`` and ``rows`` besides its message)."""
+    import ast
+    from pathlib import Path
+
+    from leercultuur import survey
+    from leercultuur.survey import _errors, _weighting
+
+    raised: set[str] = set()
+    for path in Path(survey.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(exc, ast.Name):
+                    raised.add(exc.id)
+    # (a re-raise of a caught error; AttributeError: the Python protocol of a frozen object)
+    raised -= {"exc", "AttributeError"}
+    known = {**vars(_errors), **vars(_weighting)}
+    for name in sorted(raised):
+        cls = known.get(name)
+        assert isinstance(cls, type) and issubclass(cls, DesignError), name
+        assert issubclass(cls, _errors.EngineError) or name == "CalibrationError", name
+
+
+def test_errors_name_column_value_rows(df: pd.DataFrame) -> None:
+    from leercultuur.survey._errors import ColumnError, MissingValueError
+
+    with pytest.raises(ColumnError) as err:
+        Design(df.assign(w=-df.w), weights="w")
+    assert (err.value.column, err.value.value) == ("w", -1.0) and err.value.rows[0] == 0
+    with pytest.raises(MissingValueError) as err2:
+        Design(df.assign(h=df.h.where(df.index != 4)), weights="w", strata="h")
+    assert (err2.value.column, err2.value.rows) == ("h", (4,))

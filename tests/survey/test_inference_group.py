@@ -174,8 +174,10 @@ def test_missing_group_rows_are_reported_and_left_out() -> None:
     data = synth()
     data.loc[[5, 9, 40], "grp"] = None
     d = Design(data, weights="w", strata="stratum", psu="psu")
+    with pytest.raises(DesignError, match="group_vs_rest by column 'grp' has 3 missing values"):
+        group_vs_rest(d, "y", by="grp")  # the default policy: missing_by="error"
     with pytest.warns(UserWarning, match="3 rows have a missing value in 'grp'"):
-        out = group_vs_rest(d, "y", by="grp")
+        out = group_vs_rest(d, "y", by="grp", missing_by="omit")
     assert int(out["n_group"].sum()) == int(
         data["y"].notna().sum() - data.loc[[5, 9, 40], "y"].notna().sum()
     )

@@ -49,7 +49,7 @@ def test_trend_mean_with_break_matches_r(des: Design) -> None:
     assert_close(out, ref, MAIN + BREAK)
     assert out["df"].iloc[0] == 149  # 180 PSUs - 30 strata - 1
     assert out["change_df"].iloc[0] == 148
-    assert (out["year_first"].iloc[0], out["year_last"].iloc[0]) == (2016, 2021)
+    assert (out["first_year"].iloc[0], out["last_year"].iloc[0]) == (2016, 2021)
     np.testing.assert_allclose(
         out["slope_after"], out["slope_before"] + out["slope_change"], rtol=1e-12
     )

@@ -22,7 +22,7 @@ spec_app = typer.Typer(help="The monitor spec: what the monitor computes.", no_a
 @spec_app.command("default")
 def spec_default_cmd() -> None:
     """Print the default monitor spec (start a partial spec with `extends: default`)."""
-    from leercultuur.monitor._spec import default_spec_text
+    from leercultuur.monitor import default_spec_text
 
     typer.echo(default_spec_text(), nl=False)
 
@@ -65,8 +65,7 @@ def run_monitor_on_files(
     provenance: dict[str, Any] | None = None,
 ) -> Path:
     from leercultuur.io import expand_paths, load_codebook, read_harmonised
-    from leercultuur.monitor import load_spec
-    from leercultuur.monitor._pipeline import check_codebook_design, output_check, run_monitor
+    from leercultuur.monitor import check_codebook_design, load_spec, output_check, run_monitor
 
     spec = load_spec(spec_path)
     cb = load_codebook(codebook)
@@ -130,8 +129,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="JSON file to write."),
     ) -> None:
         """Export the latest national figures for the Quickscan (versioned JSON)."""
-        from leercultuur.monitor import MonitorResult
-        from leercultuur.monitor._export import export_benchmark
+        from leercultuur.monitor import MonitorResult, export_benchmark
 
         result = MonitorResult.load(result_dir)
         prov = result.manifest.get("provenance", {})
@@ -147,7 +145,7 @@ def register(app: typer.Typer) -> None:
     @benchmark_app.command("schema")
     def schema_cmd(out: Path = typer.Option(..., "--out", help="JSON Schema file.")) -> None:
         """Write the JSON Schema of the benchmark file."""
-        from leercultuur.monitor._export import benchmark_schema
+        from leercultuur.monitor import benchmark_schema
 
         out.write_text(json.dumps(benchmark_schema(), indent=2))
         console.print(f"[green]Schema written to[/] {out}")
@@ -203,8 +201,7 @@ def register_demo(app: typer.Typer) -> None:
             strict=False,
             provenance={"data": "synthetic", "source": f"leercultuur synth {GENERATOR_VERSION}"},
         )
-        from leercultuur.monitor import MonitorResult
-        from leercultuur.monitor._export import export_benchmark
+        from leercultuur.monitor import MonitorResult, export_benchmark
 
         result = MonitorResult.load(result_dir)
         bench = export_benchmark(

@@ -1,4 +1,5 @@
-"""CLI commands of the quickscan group: ``leercultuur quickscan serve|migrate|create-admin|...``.
+"""CLI commands of the quickscan group: ``leercultuur quickscan serve|migrate|create-admin|
+load-benchmark|purge|backup|restore``.
 
 ``leercultuur.quickscan`` needs the ``web`` extra (FastAPI, SQLAlchemy, ...). It is imported
 lazily inside the commands, so the core CLI works without the extra; a command that needs it
@@ -151,6 +152,33 @@ def restore(
     """Put a backup in place of the database (stop the app first)."""
     _load("leercultuur.quickscan.manage").restore(_settings(), from_)
     typer.echo(f"database restored from {from_}")
+
+
+@quickscan_app.command("load-benchmark")
+def load_benchmark(
+    file: str = typer.Argument(..., help="Benchmark file from `leercultuur benchmark export`."),
+) -> None:
+    """Load a new edition of the national benchmark (checked against its JSON Schema; an invalid
+    file changes nothing and the current edition stays)."""
+    settings = _settings()
+    edition_id, source, year, synthetic = _load("leercultuur.quickscan.manage").load_benchmark(
+        settings, file
+    )
+    kind = " (synthetic demo data)" if synthetic else ""
+    typer.echo(f"benchmark edition {edition_id} loaded: {source}, figures of {year}{kind}")
+
+
+@quickscan_app.command("purge")
+def purge(
+    days: int = typer.Option(
+        None, "--days", min=1, help="Retention in days after closing (default: the setting)."
+    ),
+) -> None:
+    """Delete closed scans (with all responses and codes) whose retention period has passed."""
+    settings = _settings()
+    deleted = _load("leercultuur.quickscan.manage").purge(settings, retention_days=days)
+    period = days or settings.retention_days
+    typer.echo(f"{len(deleted)} scan(s) deleted (retention {period} days after closing)")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from leercultuur.monitor._estimates import ALL, CLASSIC_WEIGHT, group_order
 from leercultuur.monitor._indicators import IndicatorFrame
@@ -35,57 +34,24 @@ from leercultuur.monitor._result import (
     TREND_COLUMNS,
 )
 from leercultuur.monitor._spec import MonitorSpec
-from leercultuur.survey import Design, prop_ci
-from leercultuur.survey._cells import (
-    R0,
-    A,
-    B,
+from leercultuur.monitor._stats import effect_sizes, markers
+from leercultuur.monitor._stats import p_normal as _p_normal
+from leercultuur.monitor._stats import p_t as _p_t
+from leercultuur.monitor._trends import trend_table
+from leercultuur.survey import (
     CellStats,
-    F,
+    Design,
     cell_stats,
     covariance_disjoint,
     domain_df,
     domain_means,
+    p_adjust_bh,
+    prop_ci,
     row_stats,
+    z_quantile,
 )
 
 Progress = Callable[[str], None]
-
-
-def _p_normal(z: np.ndarray) -> np.ndarray:
-    return 2 * stats.norm.sf(np.abs(z))
-
-
-def _p_t(t: np.ndarray, df: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return 2 * stats.t.sf(np.abs(t), np.where(df > 0, df, np.nan))
-
-
-def effect_sizes(
-    m1: np.ndarray,
-    m2: np.ndarray,
-    sw1: np.ndarray,
-    sw2: np.ndarray,
-    v1: np.ndarray,
-    v2: np.ndarray,
-    pct: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cohen's d and h. Percentages: d = (p1-p2)/sqrt(pbar(1-pbar)), pbar the weighted share of
-    both together; h = 2 asin sqrt p1 - 2 asin sqrt p2. Means: d = (m1-m2)/pooled SD, the pooled
-    SD from the weighted population variances, sqrt((W1 v1 + W2 v2)/(W1 + W2))."""  # fmt: skip
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pbar = (sw1 * m1 + sw2 * m2) / (sw1 + sw2)
-        d_pct = (m1 - m2) / np.sqrt(pbar * (1 - pbar))
-        d_mean = (m1 - m2) / np.sqrt((sw1 * v1 + sw2 * v2) / (sw1 + sw2))
-        h = 2 * np.arcsin(np.sqrt(np.clip(m1, 0, 1))) - 2 * np.arcsin(np.sqrt(np.clip(m2, 0, 1)))
-    return np.where(pct, d_pct, d_mean), np.where(pct, h, np.nan)
-
-
-def markers(p: np.ndarray, d: np.ndarray, spec: MonitorSpec) -> tuple[np.ndarray, np.ndarray]:
-    sig = p < spec.alpha
-    big = np.abs(d) >= spec.effect_size_threshold
-    marker = np.where(sig & big, "**", np.where(sig, "*", ""))
-    return sig, marker
 
 
 class _Classic:
@@ -97,10 +63,9 @@ class _Classic:
     n1, n2 are the sums of the normalised weights (the "weighted n" of SPSS)."""
 
     def __init__(self, cs: CellStats, Ma: np.ndarray, Mb: np.ndarray, pct: np.ndarray) -> None:
-        ab = cs.G_sums[:, [A, B]]  # (G, 2, K) on the centred scale
-        n1, n2 = Ma @ ab[:, 0], Mb @ ab[:, 0]
-        b1, b2 = Ma @ ab[:, 1], Mb @ ab[:, 1]
-        f1, f2 = Ma @ cs.G_cells[:, F], Mb @ cs.G_cells[:, F]
+        n1, n2 = Ma @ cs.sum_w, Mb @ cs.sum_w  # (on the centred scale)
+        b1, b2 = Ma @ cs.sum_wy, Mb @ cs.sum_wy
+        f1, f2 = Ma @ cs.sum_wyy, Mb @ cs.sum_wyy
         with np.errstate(invalid="ignore", divide="ignore"):
             m1, m2 = b1 / n1, b2 / n2
             self.est_a, self.est_b = m1 + cs.shift, m2 + cs.shift  # on their own scale
@@ -177,7 +142,7 @@ def _adjust(comp: pd.DataFrame, spec: MonitorSpec, family: list[str]) -> pd.Data
         for _, idx in comp.groupby(family, sort=False).indices.items():
             ok = idx[~np.isnan(p[idx])]
             if ok.size:
-                padj[ok] = stats.false_discovery_control(p[ok], method="bh")
+                padj[ok] = p_adjust_bh(p[ok])
     comp["p_adjusted"] = padj
     sig, marker = markers(padj, comp["d"].to_numpy(dtype=float), spec)
     comp["significant"] = sig
@@ -215,12 +180,13 @@ class _Ctx:
     def estimates(self, order: dict[object, int] | None) -> pd.DataFrame:
         """Every (year, group) cell, missing-value group included (labelled "(missing)")."""
         dm, cs = self.dm, self.cs
-        cnt = cs.H_cells[:, :, R0]  # svyciprop's df counts every row of the domain
-        df = np.einsum("ghk->gk", cnt) - np.einsum("ghk->gk", (cnt > 0).astype(np.float64))
+        # svyciprop's df counts every row of the domain
+        df = domain_df(cs, np.eye(cs.n_groups), answered=False)
         gi, ki = np.nonzero(self.measured)
         p, var = dm.estimate[gi, ki], dm.var[gi, ki]
-        lo_n = p - stats.norm.ppf(1 - self.spec.alpha / 2) * np.sqrt(var)
-        hi_n = p + stats.norm.ppf(1 - self.spec.alpha / 2) * np.sqrt(var)
+        q = z_quantile(1 - self.spec.alpha)
+        lo_n = p - q * np.sqrt(var)
+        hi_n = p + q * np.sqrt(var)
         lo_p, hi_p = prop_ci(p, var, df[gi, ki].astype(float), dm.n[gi, ki],
                              method=self.spec.ci_method, level=1 - self.spec.alpha)  # fmt: skip
         pct = self.pct[ki]
@@ -273,6 +239,7 @@ class _Ctx:
         ia, ka = np.array(rows_a).T
         ib, _ = np.array(rows_b).T
         m1, m2 = dm.estimate[ia, ka], dm.estimate[ib, ka]
+        diff = dm.centred[ia, ka] - dm.centred[ib, ka]  # (the level cancels before rounding)
         se = np.sqrt(dm.var[ia, ka] + dm.var[ib, ka])
         pct = self.pct[ka]
         d, h = effect_sizes(m1, m2, dm.sum_w[ia, ka], dm.sum_w[ib, ka],
@@ -284,12 +251,12 @@ class _Ctx:
             Mb[np.arange(ib.size), ib] = 1
             c = _Classic(self.csc, Ma, Mb, self.pct[None, :])
             r = np.arange(ia.size)
-            m1, m2, se = c.est_a[r, ka], c.est_b[r, ka], c.se[r, ka]
+            m1, m2, se, diff = c.est_a[r, ka], c.est_b[r, ka], c.se[r, ka], c.diff[r, ka]
             st, df, p = c.stat[r, ka], c.df[r, ka], c.p[r, ka]
             d, h = effect_sizes(m1, m2, c.sw_a[r, ka], c.sw_b[r, ka],
                                 c.var_a[r, ka], c.var_b[r, ka], pct)  # fmt: skip
         else:
-            st = (m1 - m2) / se
+            st = diff / se
             df = np.full(ia.size, np.inf)
             p = _p_normal(st)
         sc = self.scale[ka]
@@ -300,7 +267,7 @@ class _Ctx:
             {"comparison": "year_on_year", "breakdown": self.bid, "method": self.method},
             indicator=np.array(self.ids)[ka], group=self.group[ia].astype(str),
             year=self.years[ia], year_from=self.years[ib].astype(float),
-            estimate_a=m1 * sc, estimate_b=m2 * sc, difference=(m1 - m2) * sc, se=se * sc,
+            estimate_a=m1 * sc, estimate_b=m2 * sc, difference=diff * sc, se=se * sc,
             statistic=st, df=df, p_value=p, d=d, h=h, suppressed=sup,
         )  # fmt: skip
 
@@ -313,6 +280,7 @@ class _Ctx:
         rest = domain_means(cs, Mrest)
         cov = covariance_disjoint(cs, self.eye, dm, Mrest, rest)
         m1, m2 = dm.estimate, rest.estimate
+        diff = dm.minus(rest)  # (the level cancels before rounding)
         with np.errstate(invalid="ignore"):
             se = np.sqrt(dm.var + rest.var - 2 * cov)
         pct = np.broadcast_to(self.pct, (G, K))
@@ -320,9 +288,10 @@ class _Ctx:
         if self.csc is not None:  # every column of the row from the classic test
             c = _Classic(self.csc, self.eye, Mrest, self.pct[None, :])
             m1, m2, se, st, df, p = c.est_a, c.est_b, c.se, c.stat, c.df, c.p
+            diff = c.diff
             d, h = effect_sizes(m1, m2, c.sw_a, c.sw_b, c.var_a, c.var_b, pct)
         else:
-            st = (m1 - m2) / se
+            st = diff / se
             # svyglm(y ~ I(group), subset(design, year == y)): residual df = domain df - 1
             years, first = np.unique(self.years, return_index=True)
             ydf = domain_df(cs, same_year[first].astype(float)) - 1.0
@@ -338,12 +307,10 @@ class _Ctx:
             indicator=np.array(self.ids)[ki], group=self.group[gi].astype(str),
             year=self.years[gi], year_from=np.full(gi.size, np.nan),
             estimate_a=m1[gi, ki] * sc, estimate_b=m2[gi, ki] * sc,
-            difference=(m1 - m2)[gi, ki] * sc, se=se[gi, ki] * sc, statistic=st[gi, ki],
+            difference=diff[gi, ki] * sc, se=se[gi, ki] * sc, statistic=st[gi, ki],
             df=np.broadcast_to(df, (G, K))[gi, ki], p_value=p[gi, ki], d=d[gi, ki], h=h[gi, ki],
             suppressed=sup,
         )  # fmt: skip
 
     def trends(self) -> pd.DataFrame:
-        from leercultuur.monitor._trends import trend_table
-
         return trend_table(self)

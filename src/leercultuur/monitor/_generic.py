@@ -205,7 +205,9 @@ class _Generic:
         sub = self.design.subset(np.isin(self.design.data[self.year].to_numpy(), self.measured))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a group without a rest: NaN statistics, kept
-            res = group_vs_rest(sub, self.var, by=self.col, within=self.year, kind="mean")
+            res = group_vs_rest(
+                sub, self.var, by=self.col, within=self.year, kind="mean", missing_by="omit"
+            )
         res = res[res["n_rest"] > 0].reset_index(drop=True)
         if res.empty:
             return pd.DataFrame()
@@ -233,7 +235,7 @@ class _Generic:
             warnings.simplefilter("ignore")
             try:
                 return trend(self.design, self.var, year=self.year, by=by, kind="mean",
-                             scale=self.scale, **kw)  # type: ignore[arg-type]  # fmt: skip
+                             scale=self.scale, missing_by="omit", **kw)  # type: ignore[arg-type]  # fmt: skip
             except DesignError:
                 return None
 
@@ -249,7 +251,8 @@ class _Generic:
                 warnings.simplefilter("ignore")
                 try:
                     diff = trend_difference(self.design, self.var, year=self.year, by=self.col,
-                                            kind="mean", scale=self.scale)  # fmt: skip
+                                            kind="mean", scale=self.scale,
+                                            missing_by="omit")  # fmt: skip
                 except DesignError:
                     diff = None
         rows = []

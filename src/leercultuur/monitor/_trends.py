@@ -7,24 +7,40 @@ normalised to mean 1 per year, sigma^2 from the residuals, t on N - p df.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from leercultuur.monitor._result import TREND_COLUMNS
-from leercultuur.survey._cells import (
-    A,
-    B,
+from leercultuur.monitor._spec import MonitorSpec
+from leercultuur.monitor._stats import effect_sizes, markers, p_t
+from leercultuur.survey import (
     CellStats,
-    F,
+    DomainMeans,
     domain_df,
     domain_slopes,
     slope_covariance_disjoint,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from leercultuur.monitor._compare import _Ctx
+
+class _Ctx(Protocol):
+    """What the trend table reads of one (plan, breakdown) (``_compare._Ctx``)."""
+
+    cs: CellStats
+    csc: CellStats | None
+    dm: DomainMeans
+    spec: MonitorSpec
+    ids: list[str]
+    pct: np.ndarray
+    scale: np.ndarray
+    group: np.ndarray
+    valid: np.ndarray
+    years: np.ndarray
+    measured: np.ndarray
+    col: str | None
+    bid: str
+    method: str
 
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -32,9 +48,9 @@ Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> Arrays:
     """OLS with frequency weights: coef (ND,K,p), vcov (ND,K,p,p), RSS (ND,K), N (ND,K)."""
-    a = M[:, :, None] * cs.G_sums[None, :, A]
-    b = M[:, :, None] * cs.G_sums[None, :, B]
-    f = M @ cs.G_cells[:, F]
+    a = M[:, :, None] * cs.sum_w[None]
+    b = M[:, :, None] * cs.sum_wy[None]
+    f = M @ cs.sum_wyy
     xtwx = np.einsum("dgk,gi,gj->dkij", a, X, X)
     xtwy = np.einsum("dgk,gi->dki", b, X)
     p = X.shape[1]
@@ -55,16 +71,12 @@ def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> Arrays:
 
 
 def _t_and_p(est: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from leercultuur.monitor._compare import _p_t
-
     with np.errstate(invalid="ignore", divide="ignore"):
         t = est / se
-    return t, _p_t(t, df)
+    return t, p_t(t, df)
 
 
 def trend_table(ctx: _Ctx) -> pd.DataFrame:
-    from leercultuur.monitor._compare import effect_sizes, markers
-
     spec, dm = ctx.spec, ctx.dm
     G, K = dm.estimate.shape
     values = [v for v in pd.unique(ctx.group[ctx.valid])]

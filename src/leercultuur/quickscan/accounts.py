@@ -68,7 +68,7 @@ class Accounts:
     settings: Settings
     hasher: PasswordHasher
     throttle: Throttle
-    hash_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(2))
+    hash_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:

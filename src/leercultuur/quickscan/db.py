@@ -18,6 +18,7 @@ stored, and the client may simply send it again.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,9 +139,16 @@ def _refuse_flush(session: Session, _ctx: Any, _instances: Any) -> None:
 class Database:
     """The app's database: short read and write units of work (see the module docstring)."""
 
-    def __init__(self, engine: Engine, *, retry_after: int = 2) -> None:
+    def __init__(
+        self, engine: Engine, *, retry_after: int = 2, busy_timeout_s: float = 5.0
+    ) -> None:
         self.engine = engine
         self.retry_after = retry_after
+        self.busy_timeout_s = busy_timeout_s
+        # SQLite has one writer at a time. Writers of this process queue on a lock (woken at
+        # once when it is free) rather than on SQLite's busy handler, which polls with sleeps
+        # of up to 100 ms and so turns a queue of short writes into seconds of waiting.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
         self.reads = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.sessions = sessionmaker(self._write_engine, expire_on_commit=False)
@@ -165,17 +173,24 @@ class Database:
 
         Keep the block short: no password hashing, no rendering, no waiting on anything else.
         """
-        session = self.sessions()
+        lock = self._write_lock
+        if lock is not None and not lock.acquire(timeout=self.busy_timeout_s):
+            raise ServiceBusy(retry_after=self.retry_after)
         try:
-            yield session
-            session.commit()
-        except Exception as exc:
-            session.rollback()
-            if is_transient(exc):
-                raise ServiceBusy(retry_after=self.retry_after) from exc
-            raise
+            session = self.sessions()
+            try:
+                yield session
+                session.commit()
+            except Exception as exc:
+                session.rollback()
+                if is_transient(exc):
+                    raise ServiceBusy(retry_after=self.retry_after) from exc
+                raise
+            finally:
+                session.close()
         finally:
-            session.close()
+            if lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -128,3 +128,34 @@ def _sqlite_path(url: str) -> str:
     if not path:
         raise QuickscanError(f"no SQLite file in the database URL {url!r}")
     return path
+
+
+def load_benchmark(settings: Settings, path: str) -> tuple[int, str, int, bool]:
+    """Validate and store a benchmark file (migrating first); returns (edition id, data kind,
+    latest year, whether it is synthetic). An invalid file raises and stores nothing."""
+    from leercultuur.quickscan.benchmark import load_benchmark as _load
+
+    engine = dbmod.make_engine(settings.resolved_database_url())
+    try:
+        dbmod.upgrade(engine)
+        with dbmod.session_factory(engine)() as db:
+            edition = _load(db, path)
+            db.commit()
+            return edition.id, edition.source, edition.year, edition.data == "synthetic"
+    finally:
+        engine.dispose()
+
+
+def purge(settings: Settings, *, retention_days: int | None = None) -> list[int]:
+    """Delete the scans whose retention period has passed; returns their ids."""
+    from leercultuur.quickscan.retention import purge_expired
+
+    engine = dbmod.make_engine(settings.resolved_database_url())
+    try:
+        dbmod.upgrade(engine)
+        with dbmod.session_factory(engine)() as db:
+            deleted = purge_expired(db, retention_days=retention_days or settings.retention_days)
+            db.commit()
+            return deleted
+    finally:
+        engine.dispose()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -85,12 +86,29 @@ class OneTimeToken(Base):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class BenchmarkEdition(Base):
+    """A loaded edition of the monitor's benchmark export (kept; the latest loaded is current)."""
+
+    __tablename__ = "benchmark_edition"
+    __table_args__ = (CheckConstraint("data IN ('synthetic', 'real')", name="data"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    data: Mapped[str] = mapped_column(String(10))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(500))
+    year: Mapped[int] = mapped_column(Integer)
+    years: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[str] = mapped_column(Text)
+
+
 class Scan(Base):
     __tablename__ = "scan"
     __table_args__ = (
         CheckConstraint("min_group_size >= 5", name="min_group_size"),
         CheckConstraint("headcount >= 1", name="headcount"),
         CheckConstraint("open_count >= 0 AND open_count <= headcount", name="open_count"),
+        CheckConstraint("kind IN ('employees', 'employer')", name="kind"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -106,6 +124,12 @@ class Scan(Base):
     min_group_size: Mapped[int] = mapped_column(Integer, default=10)
     open_link: Mapped[bool] = mapped_column(Boolean, default=False)
     open_count: Mapped[int] = mapped_column(Integer, default=0)
+    # 'employer': the employer self-scan of a firm of 1-9 employees (one person's view)
+    kind: Mapped[str] = mapped_column(String(10), default="employees", server_default="employees")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    benchmark_edition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("benchmark_edition.id", ondelete="SET NULL")
+    )
     teams: Mapped[list[ScanTeam]] = relationship(
         order_by="ScanTeam.position", cascade="all, delete-orphan"
     )

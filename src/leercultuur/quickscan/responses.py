@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,8 @@ def check_submission_id(submission_id: str) -> None:
 
 def ensure_open(scan: Scan, today: date | None = None) -> None:
     today = today or date.today()
+    if scan.closed_at is not None:
+        raise Gone(f"this questionnaire was closed on {scan.closed_at.date().isoformat()}")
     if scan.closes_on < today:
         raise Gone(f"this questionnaire closed on {scan.closes_on.isoformat()}")
 
@@ -122,13 +124,13 @@ def store(db: Session, scan: Scan, prepared: Prepared, *, secret: bytes) -> Outc
     if outcome == "duplicate":
         db.rollback()
         return outcome
-    response = Response(id=secrets.token_hex(16), scan_id=prepared.scan_id)
-    db.add(response)
-    db.flush()
-    db.add_all(
-        Answer(response_id=response.id, item=k, value=v) for k, v in prepared.answers.items()
+    # plain INSERTs (no ORM unit of work): this is the hot path of a busy questionnaire
+    response_id = secrets.token_hex(16)
+    db.execute(insert(Response).values(id=response_id, scan_id=prepared.scan_id))
+    db.execute(
+        insert(Answer),
+        [{"response_id": response_id, "item": k, "value": v} for k, v in prepared.answers.items()],
     )
-    db.flush()
     return "stored"
 
 
@@ -195,9 +197,8 @@ def _claim_code(db: Session, scan_id: int, code: str, sub_hash: str, secret: byt
 def _claim_open_slot(db: Session, scan: Scan, sub_hash: str) -> Outcome:
     if not scan.open_link:
         raise Forbidden("this questionnaire needs a personal code")
-    db.add(OpenSubmission(scan_id=scan.id, submission_hash=sub_hash))
     try:
-        db.flush()
+        db.execute(insert(OpenSubmission).values(scan_id=scan.id, submission_hash=sub_hash))
     except IntegrityError:
         return "duplicate"
     issued = select(func.count()).where(AccessCode.scan_id == scan.id).scalar_subquery()

@@ -182,6 +182,10 @@ def create_codes(
     """
     if scan.closes_on < date.today():
         raise Gone(f"scan {scan.id} closed on {scan.closes_on.isoformat()}; no new codes")
+    if scan.closed_at is not None:
+        raise Gone(
+            f"scan {scan.id} was closed on {scan.closed_at.date().isoformat()}; no new codes"
+        )
     pairs = prepared if prepared is not None else prepare_codes(count, secret=secret, limit=limit)
     locked = db.execute(  # PostgreSQL: one batch per scan at a time; SQLite: BEGIN IMMEDIATE
         select(Scan.open_count, Scan.headcount).where(Scan.id == scan.id).with_for_update()

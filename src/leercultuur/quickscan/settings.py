@@ -69,13 +69,15 @@ class Settings(BaseSettings):
     # rest wait up to queue_timeout_s (at most max_queue of them), then get 503 + Retry-After.
     # Thread pool and connection pool are sized from these (db + hash + 4 each).
     db_concurrency: int = Field(default=16, ge=1, le=200)
-    hash_concurrency: int = Field(default=2, ge=1, le=32)
+    hash_concurrency: int = Field(default=1, ge=1, le=32)  # argon2 at once: leave CPU free
     hash_queue: int = Field(default=8, ge=0)  # logins waiting beyond this: 429 + Retry-After
-    queue_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    queue_timeout_s: float = Field(default=20.0, gt=0, le=120)
     max_queue: int = Field(default=1000, ge=0)
     retry_after_s: int = Field(default=2, ge=1, le=600)
     # SQLite lock wait and PostgreSQL lock/pool wait before a unit of work gives up (then 503).
     db_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # days a closed scan (with all its responses and codes) is kept before it is deleted
+    retention_days: int = Field(default=365, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -11,6 +11,20 @@ Public API::
 Estimates agree with R's ``survey`` package (4.1) to about 1e-8; see ``tests/golden``.
 """
 
+from leercultuur.survey._api import DESIGN_FUNCTIONS  # (importing it attaches the methods)
+from leercultuur.survey._cells import (
+    CellStats,
+    DomainMeans,
+    DomainSlopes,
+    RowStats,
+    cell_stats,
+    covariance_disjoint,
+    domain_df,
+    domain_means,
+    domain_slopes,
+    row_stats,
+    slope_covariance_disjoint,
+)
 from leercultuur.survey._design import LONELY_PSU_OPTIONS, Design, LonelyPSU
 from leercultuur.survey._domains import MissingBy
 from leercultuur.survey._effects import (
@@ -21,7 +35,15 @@ from leercultuur.survey._effects import (
     compare_independent,
     p_adjust_bh,
 )
-from leercultuur.survey._estimate import CI_METHODS, CIMethod, prop_ci
+from leercultuur.survey._estimate import (
+    CI_METHODS,
+    CIMethod,
+    mean,
+    prop_ci,
+    proportion,
+    ratio,
+    total,
+)
 from leercultuur.survey._inference import (
     CHISQ_METHODS,
     ChisqMethod,
@@ -42,6 +64,14 @@ from leercultuur.survey._regression import (
     wald_groups,
     wald_test,
 )
+from leercultuur.survey._rules import (
+    p_from_chisq,
+    p_from_f,
+    p_from_t,
+    p_from_z,
+    t_quantile,
+    z_quantile,
+)
 from leercultuur.survey._trend import trend, trend_difference
 from leercultuur.survey._weighting import (
     CALFUNS,
@@ -61,6 +91,7 @@ __all__ = [
     "CALFUNS",
     "CHISQ_METHODS",
     "CI_METHODS",
+    "DESIGN_FUNCTIONS",
     "FAMILY_OPTIONS",
     "KIND_OPTIONS",
     "LONELY_PSU_OPTIONS",
@@ -69,30 +100,50 @@ __all__ = [
     "Calibration",
     "CalibrationError",
     "CalibrationInfo",
+    "CellStats",
     "ChisqMethod",
     "ChisqResult",
     "Design",
+    "DomainMeans",
+    "DomainSlopes",
     "Family",
     "Kind",
     "LonelyPSU",
     "MissingBy",
     "RegressionResult",
+    "RowStats",
     "TTestResult",
     "WaldResult",
     "calibrate",
+    "cell_stats",
     "chisq",
     "chisq_within",
     "cohens_d",
     "cohens_h",
     "combine_halves",
     "compare_independent",
+    "covariance_disjoint",
+    "domain_df",
+    "domain_means",
+    "domain_slopes",
     "expansion_weights",
     "group_vs_rest",
+    "mean",
     "p_adjust_bh",
+    "p_from_chisq",
+    "p_from_f",
+    "p_from_t",
+    "p_from_z",
     "prop_ci",
+    "proportion",
     "proportional_weights",
     "rake",
+    "ratio",
     "regress",
+    "row_stats",
+    "slope_covariance_disjoint",
+    "t_quantile",
+    "total",
     "trend",
     "trend_difference",
     "trim_weights",
@@ -100,4 +151,5 @@ __all__ = [
     "wald_groups",
     "wald_test",
     "year_on_year",
+    "z_quantile",
 ]

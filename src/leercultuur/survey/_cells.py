@@ -30,14 +30,17 @@ uncentred f_h S2_h, as R 4.1 does. The results equal :mod:`leercultuur.survey._e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from leercultuur.errors import DesignError
+from leercultuur.survey import _exact as exact
+from leercultuur.survey._errors import EngineError
+from leercultuur.survey._rules import MAX_CANCELLATION, domain_degf, stratum_weights
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -60,24 +63,40 @@ class CellStats:
     groups: pd.DataFrame  # labels of each group code (one column per `by` variable)
     names: tuple[str, ...]
     shift: np.ndarray  # (K,) the centring constant subtracted from each variable
+    # for the exact route of the domains whose sums lose digits (``_exact``)
+    codes: np.ndarray = field(repr=False)  # (n,) each row's group, -1: none
+    rows: RowStats = field(repr=False)
+    stratum: np.ndarray = field(repr=False)  # (n,) each row's stratum
 
     @property
     def n_groups(self) -> int:
         return self.H_cells.shape[0]
 
+    @property
+    def sum_w(self) -> np.ndarray:
+        """(G, K) sum of weights of the rows answering, per group."""
+        return self.G_sums[:, A]
 
-def _stratum_weights(design: Design) -> tuple[np.ndarray, np.ndarray]:
-    """c_h (for sum of squares) and w_h (for squared sums) with the lonely-PSU rule applied."""
-    n_h = design.n_psu
-    lonely = n_h == 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.where(lonely, design.f, design.f * n_h / (n_h - 1))
-        w = np.where(lonely, 0.0, c / n_h)
-    if design.lonely_psu in ("remove", "certainty"):
-        c = np.where(lonely, 0.0, c)
-    c = np.where(design.f < 1e-7, 0.0, c)
-    w = np.where(design.f < 1e-7, 0.0, w)
-    return c, w
+    @property
+    def sum_wy(self) -> np.ndarray:
+        """(G, K) sum w (y - shift) over the rows answering, per group (centred scale)."""
+        return self.G_sums[:, B]
+
+    @property
+    def sum_wyy(self) -> np.ndarray:
+        """(G, K) sum w (y - shift)^2 over the rows answering, per group (centred scale)."""
+        return self.G_cells[:, F]
+
+    @cached_property
+    def row_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows sorted by group and the first position of each group (G + 1): built on the
+        first use of the exact route."""
+        inside = np.flatnonzero(self.codes >= 0)
+        order = inside[np.argsort(self.codes[inside], kind="stable")]
+        counts = np.bincount(self.codes[inside], minlength=self.n_groups)
+        starts = np.zeros(self.n_groups + 1, np.int64)
+        np.cumsum(counts, out=starts[1:])
+        return order, starts
 
 
 @dataclass(frozen=True)
@@ -111,9 +130,9 @@ def row_stats(
     from leercultuur.survey._domains import _numeric_matrix
 
     if design.has_psu:
-        raise DesignError("cell statistics need a design without PSUs (each row its own PSU)")
+        raise EngineError("cell statistics need a design without PSUs (each row its own PSU)")
     if design.lonely_psu == "average" or design.adjust_domain_lonely:
-        raise DesignError(
+        raise EngineError(
             "cell statistics support lonely_psu 'fail', 'remove', 'certainty' and 'adjust'"
         )
     Y = values if values is not None else _numeric_matrix(design, list(vars), "cell_stats")
@@ -136,7 +155,7 @@ def row_stats(
     Zc[:, K : 2 * K] = member & nonzero[:, None]
     Zc[:, 2 * K] = nonzero
     Zc[:, 2 * K + 1] = indom
-    c_h, w_h = _stratum_weights(design)
+    c_h, w_h = stratum_weights(design)
     return RowStats(
         Zy=Zy, Zc=Zc, w=np.where(indom, w, 0.0), names=tuple(vars), shift=shift, c_h=c_h, w_h=w_h
     )
@@ -202,6 +221,9 @@ def cell_stats(
         groups=dom.labels,
         names=rows.names,
         shift=rows.shift,
+        codes=dom.codes,
+        rows=rows,
+        stratum=design.stratum,
     )
 
 
@@ -270,6 +292,15 @@ class DomainMeans:
     deff: np.ndarray  # with replacement (R deff="replace")
     pop_var: np.ndarray  # weighted population variance sum w (y - m)^2 / sum w
     centred: np.ndarray  # the centred mean (internal: for covariances)
+    # (domain, variable) pairs computed by the exact route -> their per-stratum score sums
+    exact: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def minus(self, other: DomainMeans) -> np.ndarray:
+        """``self.estimate - other.estimate`` from the centred means (both from one
+        ``CellStats``): the level cancels before rounding, so data far from zero keeps the
+        digits of its differences."""
+        missing = np.isnan(self.estimate) | np.isnan(other.estimate)
+        return np.where(missing, np.nan, self.centred - other.centred)
 
 
 def domain_means(cs: CellStats, membership: np.ndarray) -> DomainMeans:
@@ -283,15 +314,20 @@ def domain_means(cs: CellStats, membership: np.ndarray) -> DomainMeans:
         m = sb / sw
         s2 = (L[:, CE] - 2 * m * L[:, CD] + m * m * L[:, CC]) / (sw * sw)
         var = s2 - _s1_square(cs, M, m, M, m) / (sw * sw)
-        # A variance below the rounding level of its expanded sums is zero (e.g. a domain in
-        # which every answer is the same); without this it would show as ~1e-9 after sqrt.
-        terms = (L[:, CE] + m * m * L[:, CC]) / (sw * sw)  # magnitude of the expanded sums
-        var = np.where(np.abs(var) <= 1e-12 * terms, 0.0, var)
+        # The guard of the element route: the expanded sums (both parts are bounded by twice
+        # the magnitude of the sum of squares, by Cauchy-Schwarz) must keep ~12 digits; where
+        # they do not (a domain far from the centre for its spread, every answer the same) the
+        # exact route computes that (domain, variable) from its rows.
+        mag = 2 * (L[:, CE] + m * m * L[:, CC]) / (sw * sw)
+        lost = (sw > 0) & (MAX_CANCELLATION * var <= mag) & (mag > 0)
         ss = L[:, F] - m * m * sw  # sum w (y - m)^2
         pop_var = ss / sw
         n_eff = sw * sw / L[:, W2]
         deff = var * (nobs - 1) * sw / ss
     var = np.where(sw > 0, np.maximum(var, 0.0), np.nan)
+    done: dict[tuple[int, int], np.ndarray] = {}
+    for d, k in zip(*np.nonzero(lost), strict=True):
+        var[d, k], done[(int(d), int(k))] = exact.exact_mean(cs, M[d], int(k))
     return DomainMeans(
         estimate=m + cs.shift,
         var=var,
@@ -301,6 +337,7 @@ def domain_means(cs: CellStats, membership: np.ndarray) -> DomainMeans:
         deff=deff,
         pop_var=np.maximum(pop_var, 0.0),
         centred=np.nan_to_num(m),
+        exact=done,
     )
 
 
@@ -308,9 +345,34 @@ def covariance_disjoint(
     cs: CellStats, Ma: np.ndarray, a: DomainMeans, Mb: np.ndarray, b: DomainMeans
 ) -> np.ndarray:
     """Cov(mean_a, mean_b) for row-disjoint domains (rows of ``Ma``, ``Mb``) of one sample."""
-    cross = _s1_square(cs, np.asarray(Ma, float), a.centred, np.asarray(Mb, float), b.centred)
+    Ma, Mb = np.asarray(Ma, float), np.asarray(Mb, float)
+    cross = _s1_square(cs, Ma, a.centred, Mb, b.centred)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return -cross / (a.sum_w * b.sum_w)
+        cov = -cross / (a.sum_w * b.sum_w)
+    _, w_h = stratum_weights_of(cs)
+    for d, k in set(a.exact) | set(b.exact):  # a side from the exact route: its own sums
+        sa = a.exact.get((d, k))
+        sb = b.exact.get((d, k))
+        if sa is None:
+            sa = _cell_s1(cs, Ma[d], k, a.centred[d, k], a.sum_w[d, k])
+        if sb is None:
+            sb = _cell_s1(cs, Mb[d], k, b.centred[d, k], b.sum_w[d, k])
+        cov[d, k] = -float(np.sum(w_h * sa * sb))
+    return cov
+
+
+def stratum_weights_of(cs: CellStats) -> tuple[np.ndarray, np.ndarray]:
+    """The design's (c_h, w_h) as the cell statistics hold them."""
+    return cs.rows.c_h, cs.rows.w_h
+
+
+def _cell_s1(cs: CellStats, mrow: np.ndarray, k: int, m: float, sw: float) -> np.ndarray:
+    """Per-stratum sums (H,) of a domain mean's scores from the cells."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b = mrow @ cs.H_cells[:, :, B, k]
+        a = mrow @ cs.H_cells[:, :, A, k]
+        out: np.ndarray = (b - m * a) / sw
+    return out
 
 
 def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -> np.ndarray:
@@ -322,7 +384,7 @@ def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -
     G, H, K = cnt.shape
     Ms = sparse.csr_matrix(M) if M.size > 20_000 else M
     per_h = np.asarray(Ms @ cnt.reshape(G, H * K)).reshape(-1, H, K)
-    return np.einsum("dhk->dk", per_h) - np.einsum("dhk->dk", (per_h > 0).astype(np.float64))
+    return domain_degf(per_h, axis=1).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -335,6 +397,8 @@ class DomainSlopes:
     M: np.ndarray  # (ND, G) membership: for covariances
     X: np.ndarray  # (G, p) regressors
     mu: np.ndarray  # (ND, G, K) fitted (centred) value per group
+    # (domain, variable) pairs from the exact route -> per-stratum score sums (H, p)
+    exact: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
 
 
 def _fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -397,14 +461,43 @@ def domain_slopes(cs: CellStats, membership: np.ndarray, X: np.ndarray) -> Domai
     mu0 = np.nan_to_num(mu)
     cross = _slope_cross(cs, M, X, mu0, M, X, mu0)
     meat = s2 - cross
+    # the precision guard (as ``domain_means``): each diagonal of the meat must keep ~12 digits
+    mag = 2 * np.einsum(
+        "dgk,gi->dki", M[:, :, None] * (L[None, :, CE] + mu0 * mu0 * L[None, :, CC]), X * X
+    )
+    diag = np.einsum("dkii->dki", meat)
+    lost = ((MAX_CANCELLATION * diag <= mag) & (mag > 0)).any(axis=-1) & ~bad
     vcov = inv @ meat @ inv.transpose(0, 1, 3, 2)
     vcov[bad] = np.nan
+    done: dict[tuple[int, int], np.ndarray] = {}
+    if lost.any():
+        inv = inv.copy()
+        for d, k in zip(*np.nonzero(lost), strict=True):
+            vcov[d, k], inv[d, k], done[(int(d), int(k))] = exact.exact_slope(cs, M[d], int(k), X)
     coef = coef.copy()
     coef[..., 0] += cs.shift[None, :]  # the intercept absorbs the centring shift
-    return DomainSlopes(coef=coef, vcov=vcov, inv=inv, M=M, X=X, mu=mu0)
+    return DomainSlopes(coef=coef, vcov=vcov, inv=inv, M=M, X=X, mu=mu0, exact=done)
 
 
 def slope_covariance_disjoint(cs: CellStats, a: DomainSlopes, b: DomainSlopes) -> np.ndarray:
     """Cov(coef_a, coef_b) for row-disjoint domains: (ND, K, p, p)."""
     cross = _slope_cross(cs, a.M, a.X, a.mu, b.M, b.X, b.mu)
-    return -(a.inv @ cross @ b.inv.transpose(0, 1, 3, 2))
+    cov = -(a.inv @ cross @ b.inv.transpose(0, 1, 3, 2))
+    w_h = cs.rows.w_h
+    for d, k in set(a.exact) | set(b.exact):  # a side from the exact route: its own sums
+        sa = a.exact.get((d, k))
+        sb = b.exact.get((d, k))
+        if sa is None:
+            sa = _cell_slope_sums(cs, a, d, k)
+        if sb is None:
+            sb = _cell_slope_sums(cs, b, d, k)
+        cov[d, k] = -(a.inv[d, k] @ ((sa * w_h[:, None]).T @ sb) @ b.inv[d, k].T)
+    return cov
+
+
+def _cell_slope_sums(cs: CellStats, s: DomainSlopes, d: int, k: int) -> np.ndarray:
+    """Per-stratum sums (H, p) of a slope's scores w e x from the cells."""
+    U = s.M[d][:, None] * s.X  # (G, p)
+    Bh = cs.H_cells[:, :, B, k] - s.mu[d, :, k][:, None] * cs.H_cells[:, :, A, k]  # (G, H)
+    out: np.ndarray = Bh.T @ U
+    return out

@@ -31,25 +31,46 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.errors import format_rows
+from leercultuur.survey._errors import (
+    ColumnError,
+    DesignStructureError,
+    EngineError,
+    MissingValueError,
+    OptionValueError,
+    check_choice,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from leercultuur.survey._domains import MissingBy
-    from leercultuur.survey._estimate import CIMethod
+    from leercultuur.survey import _estimate, _inference, _regression, _trend, _weighting
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 LONELY_PSU_OPTIONS: tuple[str, ...] = get_args(LonelyPSU)
 
 
+# pandas >= 3 is always copy-on-write; pandas 2 only with the option set (else a deep copy)
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
+    getattr(pd.options.mode, "copy_on_write", False) is True
+)
+
+
 def _as_pandas(data: Any) -> pd.DataFrame:
+    """A snapshot of ``data`` that the caller's later edits cannot reach.
+
+    pandas 3 is copy-on-write: a shallow copy shares the column buffers until either side
+    writes, and then the writer copies. So the snapshot costs no memory, and an edit of the
+    caller's frame (``df.loc[...] = ...``, ``df["y"] = ...``, ``df["w"] *= 2``, an in-place sort)
+    changes the caller's frame only. Everything the design caches (codes, per-row sums) is
+    therefore keyed on data that cannot change. A polars/pyarrow frame is converted (a copy).
+    """
     if isinstance(data, pd.DataFrame):
-        return data
+        return data.copy(deep=not _COPY_ON_WRITE)
     to_pandas = getattr(data, "to_pandas", None)  # polars / pyarrow
     if callable(to_pandas):
         out = to_pandas()
         if isinstance(out, pd.DataFrame):
-            return out
-    raise TypeError(f"data must be a pandas or polars DataFrame, not {type(data).__name__}")
+            return out.copy(deep=False)
+    raise OptionValueError(f"data must be a pandas or polars DataFrame, not {type(data).__name__}")
 
 
 def _require_columns(data: pd.DataFrame, names: Sequence[str], role: str) -> None:
@@ -61,7 +82,7 @@ def _require_columns(data: pd.DataFrame, names: Sequence[str], role: str) -> Non
         for m in missing:
             close = difflib.get_close_matches(str(m), [str(c) for c in data.columns], n=1)
             hints.append(f"{m!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise DesignError(f"{role}: unknown column {', '.join(hints)}")
+        raise ColumnError(f"{role}: unknown column {', '.join(hints)}", column=str(missing[0]))
 
 
 def _scalar(x: Any) -> Any:
@@ -193,12 +214,12 @@ class Design:
             mask = self.data[mask]
         m = np.asarray(mask)
         if m.shape != (len(self.data),):
-            raise DesignError(
+            raise EngineError(
                 f"subset: mask has length {m.shape}, the data has {len(self.data)} rows"
             )
         if m.dtype != bool:
             if pd.isna(pd.Series(m)).any():
-                raise DesignError("subset: mask has missing values; use True/False only")
+                raise EngineError("subset: mask has missing values; use True/False only")
             m = m.astype(bool)
         if self.domain is not None:
             m = m & self.domain
@@ -217,67 +238,29 @@ class Design:
 
     def degf(self) -> int:
         """Design degrees of freedom as R's ``degf``: PSUs minus strata with non-zero weight."""
-        inset = (self.w != 0) & self.in_domain
-        return int(np.unique(self.psu[inset]).size - np.unique(self.stratum[inset]).size)
+        from leercultuur.survey._rules import row_degf
 
-    # Estimators live in _estimate.py; thin methods keep the design-object API of R/svy.
-    def mean(
-        self,
-        vars: str | Sequence[str],
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_mean
+        return int(row_degf(self, np.where(self.in_domain, 0, -1), 1)[0])
 
-        return estimate_mean(self, vars, by=by, na_rm=na_rm, missing_by=missing_by, level=level)
-
-    def total(
-        self,
-        vars: str | Sequence[str],
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_total
-
-        return estimate_total(self, vars, by=by, na_rm=na_rm, missing_by=missing_by, level=level)
-
-    def ratio(
-        self,
-        numerator: str | Sequence[str],
-        denominator: str,
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_ratio
-
-        return estimate_ratio(
-            self, numerator, denominator, by=by, na_rm=na_rm, missing_by=missing_by, level=level
-        )
-
-    def proportion(
-        self,
-        var: str,
-        *,
-        by: str | Sequence[str] | None = None,
-        na_rm: bool = False,
-        ci: CIMethod = "logit",
-        missing_by: MissingBy = "error",
-        level: float = 0.95,
-    ) -> pd.DataFrame:
-        from leercultuur.survey._estimate import estimate_proportion
-
-        return estimate_proportion(
-            self, var, by=by, na_rm=na_rm, ci=ci, missing_by=missing_by, level=level
-        )
+    # The estimators, tests and trends are functions that take the design; survey._api attaches
+    # the same function objects here, so ``d.mean(...)`` is ``mean(d, ...)`` with one signature
+    # and one docstring (docs/survey-engine.md). The imports below only tell type checkers.
+    if TYPE_CHECKING:  # pragma: no cover
+        mean = _estimate.mean
+        total = _estimate.total
+        ratio = _estimate.ratio
+        proportion = _estimate.proportion
+        group_vs_rest = _inference.group_vs_rest
+        year_on_year = _inference.year_on_year
+        ttest = _inference.ttest
+        chisq = _inference.chisq
+        chisq_within = _inference.chisq_within
+        trend = _trend.trend
+        trend_difference = _trend.trend_difference
+        regress = _regression.regress
+        wald_groups = _regression.wald_groups
+        calibrate = _weighting.calibrate
+        rake = _weighting.rake
 
 
 def _replace(design: Design, **changes: Any) -> Design:
@@ -316,7 +299,7 @@ def _build(
     else:
         fpc_list = list(fpc)
         if any(c is not None for c in fpc_list[1:]):
-            raise DesignError(
+            raise EngineError(
                 "fpc: only a first-stage fpc is supported (later stages would need the "
                 "multistage variance); pass fpc for the first stage only"
             )
@@ -332,7 +315,7 @@ def _build(
     _require_columns(df, needed, "Design")
     n = len(df)
     if n == 0:
-        raise DesignError("Design: the data has no rows")
+        raise EngineError("Design: the data has no rows")
 
     w = _check_weights(df[weights], weights)
 
@@ -344,8 +327,10 @@ def _build(
         s = df[strata]
         bad = np.flatnonzero(pd.isna(s).to_numpy())
         if bad.size:
-            raise DesignError(
-                f"strata column {strata!r} has {bad.size} missing values ({format_rows(bad)})"
+            raise MissingValueError(
+                f"strata column {strata!r} has {bad.size} missing values ({format_rows(bad)})",
+                column=strata,
+                rows=bad,
             )
         stratum, strata_labels = factorize(s)
     n_strata = int(stratum.max()) + 1
@@ -359,8 +344,10 @@ def _build(
         first = df[psu_cols[0]]
         bad = np.flatnonzero(pd.isna(first).to_numpy())
         if bad.size:
-            raise DesignError(
-                f"psu column {psu_cols[0]!r} has {bad.size} missing values ({format_rows(bad)})"
+            raise MissingValueError(
+                f"psu column {psu_cols[0]!r} has {bad.size} missing values ({format_rows(bad)})",
+                column=psu_cols[0],
+                rows=bad,
             )
         raw, _ = factorize(first)
         if not nest and strata is not None:
@@ -374,10 +361,13 @@ def _build(
                 in_strata = ", ".join(
                     repr(x) for x in map(_scalar, strata_labels[np.unique(stratum[where])])
                 )
-                raise DesignError(
+                raise DesignStructureError(
                     f"psu {psu_cols[0]!r} value {example!r} occurs in more than one stratum "
                     f"({strata!r} {in_strata}; {format_rows(where)}): PSUs are not nested in "
-                    "strata; pass nest=True if PSU ids are reused across strata"
+                    "strata; pass nest=True if PSU ids are reused across strata",
+                    column=psu_cols[0],
+                    value=example,
+                    rows=where,
                 )
         key = stratum * (int(raw.max()) + 1) + raw
         psu_codes, _k = factorize(key)
@@ -398,15 +388,20 @@ def _build(
     if lonely.any() and lonely_psu == "fail":
         choose = "Choose lonely_psu= one of 'remove', 'certainty', 'adjust', 'average'"
         if strata is None:
-            raise DesignError(f"the design has a single PSU and no strata: no variance. {choose}")
+            raise DesignStructureError(
+                f"the design has a single PSU and no strata: no variance. {choose}"
+            )
         idx = np.flatnonzero(lonely)
         labels = ", ".join(repr(x) for x in map(_scalar, strata_labels[idx[:10]]))
         more = f" (and {idx.size - 10} more)" if idx.size > 10 else ""
         rows = np.flatnonzero(lonely[stratum])
         n_lonely = f"{idx.size} stratum" if idx.size == 1 else f"{idx.size} strata"
-        raise DesignError(
+        raise DesignStructureError(
             f"{n_lonely} of {strata!r} {'has' if idx.size == 1 else 'have'} only one PSU: "
-            f"{labels}{more} ({format_rows(rows)}). {choose}"
+            f"{labels}{more} ({format_rows(rows)}). {choose}",
+            column=strata,
+            value=_scalar(strata_labels[idx[0]]),
+            rows=rows,
         )
 
     return dict(
@@ -437,26 +432,38 @@ def _check_weights(col: pd.Series, name: str) -> np.ndarray:
             if len(sample)
             else ""
         )
-        raise DesignError(f"weights column {name!r} is not numeric (dtype {col.dtype}){ex}")
+        raise ColumnError(
+            f"weights column {name!r} is not numeric (dtype {col.dtype}){ex}",
+            column=name,
+            value=sample.iloc[0] if len(sample) else None,
+        )
     w = col.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(w))
     if bad.size:
-        raise DesignError(
-            f"weights column {name!r} has {bad.size} missing values ({format_rows(bad)})"
+        raise MissingValueError(
+            f"weights column {name!r} has {bad.size} missing values ({format_rows(bad)})",
+            column=name,
+            rows=bad,
         )
     bad = np.flatnonzero(~np.isfinite(w))
     if bad.size:
-        raise DesignError(
-            f"weights column {name!r} has {bad.size} infinite values ({format_rows(bad)})"
+        raise ColumnError(
+            f"weights column {name!r} has {bad.size} infinite values ({format_rows(bad)})",
+            column=name,
+            value=w[bad[0]].item(),
+            rows=bad,
         )
     bad = np.flatnonzero(w < 0)
     if bad.size:
-        raise DesignError(
+        raise ColumnError(
             f"weights column {name!r} has {bad.size} negative values, e.g. {w[bad[0]].item()!r} "
-            f"({format_rows(bad)})"
+            f"({format_rows(bad)})",
+            column=name,
+            value=w[bad[0]].item(),
+            rows=bad,
         )
     if not (w > 0).any():
-        raise DesignError(f"weights column {name!r} is zero in every row")
+        raise ColumnError(f"weights column {name!r} is zero in every row", column=name, value=0)
     return w
 
 
@@ -465,17 +472,17 @@ def _fpc_factor(
 ) -> np.ndarray:
     """Per-stratum factor f = (N_h - n_h) / N_h as R's ``as.fpc`` + ``onestrat``."""
     if not pd.api.types.is_numeric_dtype(col):
-        raise DesignError(f"fpc column {name!r} is not numeric (dtype {col.dtype})")
+        raise ColumnError(f"fpc column {name!r} is not numeric (dtype {col.dtype})", column=name)
     v = col.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(v) | (v <= 0))
     if bad.size:
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} has {bad.size} missing or non-positive values "
             f"({format_rows(bad)})"
         )
     is_popsize = bool((v > 1).any())
     if is_popsize and not (v >= 1).all():
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} mixes population sizes (> 1) and sampling fractions (< 1)"
         )
     lo = np.full(n_psu.size, np.inf)
@@ -484,7 +491,7 @@ def _fpc_factor(
     np.maximum.at(hi, stratum, v)
     varies = np.flatnonzero(hi - lo > 1e-9 * np.abs(hi))
     if varies.size:
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} varies within stratum {_scalar(labels[varies[0]])!r}; "
             "it must be "
             "constant within each stratum"
@@ -494,7 +501,7 @@ def _fpc_factor(
     too_big = np.flatnonzero(popsize < n_psu - 1e-9)
     if too_big.size:
         h = too_big[0]
-        raise DesignError(
+        raise EngineError(
             f"fpc column {name!r} implies more than 100% sampling in stratum "
             f"{_scalar(labels[h])!r}: "
             f"population {popsize[h]:g}, sampled PSUs {int(n_psu[h])}"

@@ -9,6 +9,7 @@ built only when a route needs them).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,15 +19,20 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from leercultuur.errors import DesignError, check_choice, format_rows
+from leercultuur.errors import format_rows
 from leercultuur.survey import _element as element
+from leercultuur.survey._errors import ColumnError, MissingByError, check_choice
 from leercultuur.survey._frames import _data_frame
 from leercultuur.survey._variance import VariancePlan, variance_plan
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
-MissingBy = Literal["error", "group"]
+# The one policy for missing values in ``by`` columns (every function that takes a ``by``):
+# "error" (the default) refuses and names the column, the number of rows and the rows;
+# "group" reports them as their own group, labelled missing, last; "omit" leaves those rows
+# out of every domain (they stay in the design) and a warning says how many.
+MissingBy = Literal["error", "group", "omit"]
 MISSING_BY_OPTIONS: tuple[str, ...] = get_args(MissingBy)
 
 
@@ -82,6 +88,13 @@ class _ByCodes:
     parts: list[tuple[str, np.ndarray, int]]  # column, its labels (with None for missing), radix
     stride: int  # number of possible codes
     combined: np.ndarray  # each row's code (every row, also outside a subset)
+    omitted: np.ndarray | None = None  # rows left out (missing_by="omit"); None: none
+
+    def inside(self, design: Design) -> np.ndarray:
+        """Rows in some domain: the design's domain rows less the omitted ones."""
+        if self.omitted is None:
+            return design.in_domain
+        return design.in_domain & ~self.omitted
 
     def labels(self, codes: np.ndarray) -> pd.DataFrame:
         """The ``by`` values of the given codes, one column per ``by`` variable."""
@@ -91,26 +104,45 @@ class _ByCodes:
         return _data_frame(cols)
 
 
-def _by_codes(design: Design, by_cols: list[str], missing_by: MissingBy) -> _ByCodes:
+def _by_codes(
+    design: Design, by_cols: list[str], missing_by: MissingBy, role: str = "by"
+) -> _ByCodes:
+    """The one ``by`` coder of the engine (estimates, tests, trends and cell statistics)."""
     check_choice("missing_by", missing_by, MISSING_BY_OPTIONS)
     from leercultuur.survey._design import _require_columns
 
-    _require_columns(design.data, by_cols, "by")
+    _require_columns(design.data, by_cols, role)
     columns = []
+    omitted: np.ndarray | None = None
     for col in by_cols:
         codes, uniques = _column_codes(design, col)
         if _has_missing(design, col):
             miss = codes < 0
             bad = np.flatnonzero(miss & design.in_domain)
             if bad.size and missing_by == "error":
-                raise DesignError(
-                    f"by column {col!r} has {bad.size} missing values ({format_rows(bad)}); "
-                    "pass missing_by='group' to report them as their own group"
+                raise MissingByError(
+                    f"{role} column {col!r} has {bad.size} missing values ({format_rows(bad)}); "
+                    "pass missing_by='group' to report them as their own group, or "
+                    "missing_by='omit' to leave those rows out",
+                    column=col,
+                    rows=bad,
                 )
-            codes = np.where(miss, uniques.size, codes)
-            uniques = np.concatenate([uniques, np.array([None], dtype=object)])
+            if missing_by == "omit":
+                omitted = miss if omitted is None else omitted | miss
+                codes = np.where(miss, 0, codes)
+            else:
+                codes = np.where(miss, uniques.size, codes)
+                uniques = np.concatenate([uniques, np.array([None], dtype=object)])
         columns.append((col, codes, uniques))
-    radix = np.cumprod([1] + [u.size for _c, _k, u in reversed(columns)])[::-1]
+    if omitted is not None:
+        n_out = int(np.count_nonzero(omitted & design.in_domain))
+        if n_out:
+            warnings.warn(
+                f"{role}: {n_out} rows have a missing value in "
+                f"{', '.join(map(repr, by_cols))}; they are left out (missing_by='omit')",
+                stacklevel=4,
+            )
+    radix = np.cumprod([1] + [max(u.size, 1) for _c, _k, u in reversed(columns)])[::-1]
     stride = int(radix[0])
     combined: np.ndarray | None = None
     for (_col, codes, _u), r in zip(columns, radix[1:], strict=True):
@@ -123,18 +155,36 @@ def _by_codes(design: Design, by_cols: list[str], missing_by: MissingBy) -> _ByC
     if combined is None:  # no by: one domain
         combined = np.zeros(len(design.data), np.int64)
     parts = [(c, u, int(r)) for (c, _k, u), r in zip(columns, radix[1:], strict=True)]
-    return _ByCodes(parts, stride, combined)
+    return _ByCodes(parts, stride, combined, omitted)
+
+
+def group_codes(
+    design: Design, cols: Sequence[str], role: str, missing_by: MissingBy = "error"
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes 0..G-1 of the value combinations of ``cols`` among the design's domain rows, and
+    their labels (one column per ``cols``); -1 for rows in no domain. Missing values in
+    ``cols`` follow ``missing_by`` (see :data:`MissingBy`)."""
+    bc = _by_codes(design, list(cols), missing_by, role)
+    inside = bc.inside(design)
+    if not bc.parts:
+        return np.where(inside, 0, -1).astype(np.int64), pd.DataFrame(index=range(1))
+    present = np.flatnonzero(np.bincount(bc.combined[inside], minlength=bc.stride) > 0)
+    remap = np.full(bc.stride, -1, np.int64)
+    remap[present] = np.arange(present.size)
+    out = np.where(inside, remap[bc.combined], -1)
+    labels = {col: vals[(present // r) % vals.size] for col, vals, r in bc.parts}
+    return out, pd.DataFrame(labels)
 
 
 def domains(design: Design, by: str | Sequence[str] | None, missing_by: MissingBy) -> Domains:
     """Domain codes for the combinations of ``by`` present among the design's domain rows."""
     bc = _by_codes(design, _as_list(by), missing_by)
-    inside = design.in_domain
+    inside = bc.inside(design)
     if not bc.parts:
         codes = np.where(inside, 0, -1).astype(np.int64)
         return Domains(codes, 1, pd.DataFrame(index=range(1)))
     combined = bc.combined
-    everyone = design.domain is None
+    everyone = design.domain is None and bc.omitted is None
     present = np.bincount(combined if everyone else combined[inside], minlength=bc.stride) > 0
     remap = np.full(bc.stride, -1, np.int64)
     remap[present] = np.arange(int(present.sum()))
@@ -159,9 +209,12 @@ def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarra
             if not bad.size:  # numbers stored as text: still refuse, say which
                 bad = np.flatnonzero(s.notna().to_numpy())[:1]
             example = f"; e.g. value {s.iloc[bad[0]]!r} in {format_rows(bad)}" if bad.size else ""
-            raise DesignError(
+            raise ColumnError(
                 f"{role}: variable {c!r} is not numeric (dtype {s.dtype}){example}. "
-                "Convert it to numbers, or use proportion() for a categorical variable"
+                "Convert it to numbers, or use proportion() for a categorical variable",
+                column=c,
+                value=s.iloc[bad[0]] if bad.size else None,
+                rows=bad,
             )
         if isinstance(s.dtype, np.dtype):  # numpy storage: NaN is its missing value already
             out[:, k] = s.to_numpy()
@@ -169,8 +222,11 @@ def _numeric_matrix(design: Design, cols: Sequence[str], role: str) -> np.ndarra
             out[:, k] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         if np.isinf(out[:, k]).any():
             inf = np.flatnonzero(np.isinf(out[:, k]))
-            raise DesignError(
-                f"{role}: variable {c!r} has {inf.size} infinite values ({format_rows(inf)})"
+            raise ColumnError(
+                f"{role}: variable {c!r} has {inf.size} infinite values ({format_rows(inf)})",
+                column=c,
+                value=float(out[inf[0], k]),
+                rows=inf,
             )
     return out
 
@@ -260,10 +316,10 @@ def _element_plan(
         return None
     slot = bc.combined * H
     slot += design.stratum
-    outside = design.domain is not None
+    outside = design.domain is not None or bc.omitted is not None
     n_slots = bc.stride * H + outside
-    if design.domain is not None:
-        slot[~design.domain] = n_slots - 1
+    if outside:
+        slot[~bc.inside(design)] = n_slots - 1
     lay = element.layout(design, slot, n_slots, outside=outside)
     if lay is None:
         return None
@@ -276,7 +332,7 @@ def _domain_plan(design: Design, by: str | Sequence[str] | None, missing_by: Mis
     possible by codes than rows or without any row."""
     dom = domains(design, by, missing_by)
     G = dom.n
-    all_in = design.domain is None  # (``domains`` codes every row then)
+    all_in = bool((dom.codes >= 0).all())
     d = dom.codes if all_in else np.where(dom.codes >= 0, dom.codes, G)
     lay = None
     if not design.has_psu:

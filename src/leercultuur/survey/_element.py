@@ -38,13 +38,15 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from scipy import sparse
 
+from leercultuur.survey._errors import OptionValueError
+from leercultuur.survey._rules import MAX_CANCELLATION, domain_degf, stratum_factors
 from leercultuur.survey._variance import VariancePlan, cell_variance
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
 # the expanded sums must keep ~12 of 16 digits: magnitude / result below this ratio
-_MAX_CANCELLATION = 1e4
+_MAX_CANCELLATION = MAX_CANCELLATION
 # a variable answered in at most this share of the rows keeps its per-row sums for those rows
 # only (an item of one split half: half the product), the rest for every row (no index gather)
 _ANSWERED_SHARE = 0.8
@@ -74,7 +76,7 @@ class Layout:
         rc = self.plan.unit_cell[rows]
         k = rows.size
         if k and rc.min() < 0:  # (scipy would not check: an index -1 writes out of bounds)
-            raise ValueError("indicator_of: a row outside every domain")
+            raise OptionValueError("indicator_of: a row outside every domain")
         return sparse.csc_matrix(
             (np.ones(k), rc, np.arange(k + 1, dtype=rc.dtype)),
             shape=(self.indicator.shape[0], k),
@@ -130,18 +132,14 @@ def layout(design: Design, slot: np.ndarray, n_slots: int, *, outside: bool) -> 
     )
     cnt = counts[present]
     n_h = design.n_psu[st]
-    f = design.f[st]
-    lonely = n_h == 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(lonely, f, f * n_h / (n_h - 1))
-    f_zero = f < 1e-7
+    scale, lonely, f_zero = stratum_factors(n_h, design.f[st])
     # R's degf of each domain's subset design: rows minus strata, counting rows of non-zero weight
     if has_zero_weights(design):
         sel = rc >= 0
         cnt_nz = np.bincount(rc[sel], weights=(design.w[sel] != 0), minlength=C)
     else:
         cnt_nz = cnt.astype(np.float64)
-    by_dom = np.add.reduceat(np.column_stack([cnt, cnt_nz, cnt_nz > 0]), starts, axis=0)
+    rows_per_domain = np.add.reduceat(cnt, starts)
     plan = VariancePlan(
         n_domains=G,
         row_dom=np.empty(0, np.int64),  # (not kept: ``Layout.row_domains`` has them)
@@ -154,10 +152,10 @@ def layout(design: Design, slot: np.ndarray, n_slots: int, *, outside: bool) -> 
         lonely=lonely,
         f_zero=f_zero,
         any_f_zero=bool(f_zero.any()),
-        degf=(by_dom[:, 1] - by_dom[:, 2]).astype(np.int64),
+        degf=domain_degf(cnt_nz, starts=starts),
         starts=starts,
     )
-    return Layout(indicator, cell_dom, plan, by_dom[:, 0].astype(np.int64), group[starts])
+    return Layout(indicator, cell_dom, plan, rows_per_domain.astype(np.int64), group[starts])
 
 
 def _arange(design: Design, size: int, dtype: type[np.signedinteger]) -> np.ndarray:
@@ -230,7 +228,9 @@ def row_sums(design: Design, key: tuple[object, ...], values: Callable[[], np.nd
     w = design.w
     miss = np.isnan(Y[:, 0])
     if K > 1 and not np.array_equal(np.isnan(Y), np.broadcast_to(miss[:, None], Y.shape)):
-        raise ValueError("row_sums: the variables of one call must be missing in the same rows")
+        raise OptionValueError(
+            "row_sums: the variables of one call must be missing in the same rows"
+        )
     m = ~miss if design.domain is None else ~miss & design.domain
     rows = None
     if np.count_nonzero(m) <= _ANSWERED_SHARE * n:  # e.g. an item of one split half

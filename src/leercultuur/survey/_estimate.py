@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from leercultuur.errors import DesignError, check_choice, check_level
+from leercultuur.errors import check_level
 from leercultuur.survey import _element as element
 from leercultuur.survey._domains import (
     MissingBy,
@@ -39,6 +39,7 @@ from leercultuur.survey._domains import (
     _Plan,
     _plan,
 )
+from leercultuur.survey._errors import EngineError, check_choice
 from leercultuur.survey._frames import _frame, _Stats
 from leercultuur.survey._variance import domain_variance, element_variance
 
@@ -192,12 +193,21 @@ def _mean_core(
     est_g = np.where(sw > 0, est, 0.0)
     resid = Y0 - est_g[d]  # finite; weight is 0 outside the (domain, variable)
     wr = cells.weight * resid
+    # second pass (corrected two-pass): the mean to the last digit, so that data far from zero
+    # (an offset of 1e9) keeps its residuals exact and a constant domain has residuals of 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = np.where(sw > 0, plan.gsum(wr) * inv, 0.0)
+    if np.any(corr[:G] != 0):
+        est = est + corr
+        resid -= corr[d]
+        wr = cells.weight * resid
     var = None
     if not design.has_psu and design.calibration is None:
         member = cells.member if _needs_member(design) else None
         var = element_variance(design, plan.variance_plan(design), wr, inv, member)
     if var is None:
         var = _variance(design, plan, wr * inv[d], cells)
+    var[_constant(plan, Y, cells.member)[:G] & ~np.isnan(var)] = 0.0
     var[sw[:G] == 0] = np.nan  # no rows (R says 0 +- 0 here): no estimate, no SE
     s2 = plan.gsum(wr * resid)[:G]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -207,11 +217,28 @@ def _mean_core(
     return est[:G], var, _stats(cells, G), deff
 
 
+def _constant(plan: _Plan, Y: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """(G + 1) x K: every answer of the (domain, variable) is the same (its variance is 0
+    exactly; rounding of the mean would leave residuals of 1e-16 and an SE of ~1e-30)."""
+    d = plan.d
+    out = np.zeros((plan.n + 1, Y.shape[1]), bool)
+    for k in range(Y.shape[1]):
+        idx = np.flatnonzero(member[:, k])
+        if not idx.size:
+            continue
+        dd = d[idx]
+        first = np.full(plan.n + 1, -1)
+        first[dd[::-1]] = idx[::-1]  # (reversed: the first member row of each domain wins)
+        differ = Y[idx, k] != Y[first[dd], k]
+        out[:, k] = np.bincount(dd, weights=differ, minlength=plan.n + 1) == 0
+    return out
+
+
 def _needs_member(design: Design) -> bool:
     return design.lonely_psu == "average" or design.adjust_domain_lonely
 
 
-def estimate_mean(
+def mean(
     design: Design,
     vars: str | Sequence[str],
     *,
@@ -224,7 +251,7 @@ def estimate_mean(
     check_level(level)
     names = _as_list(vars)
     if not names:
-        raise DesignError("mean: give at least one variable")
+        raise EngineError("mean: give at least one variable")
     plan = _plan(design, by, missing_by)
     sources = _numeric_sources(design, names, "mean")
     est, var, stats, deff = _mean_core(design, plan, names, na_rm, sources)
@@ -232,7 +259,7 @@ def estimate_mean(
     return _frame(plan, names, est, var, stats, deff, lo, hi)
 
 
-def estimate_total(
+def total(
     design: Design,
     vars: str | Sequence[str],
     *,
@@ -245,7 +272,7 @@ def estimate_total(
     check_level(level)
     names = _as_list(vars)
     if not names:
-        raise DesignError("total: give at least one variable")
+        raise EngineError("total: give at least one variable")
     plan = _plan(design, by, missing_by)
     fast = _element_route(design, plan, na_rm, _numeric_sources(design, names, "total"), "total")
     if fast is not None:
@@ -273,7 +300,7 @@ def estimate_total(
     return _frame(plan, names, est, var, _stats(cells, G), deff, lo, hi)
 
 
-def estimate_ratio(
+def ratio(
     design: Design,
     numerator: str | Sequence[str],
     denominator: str,
@@ -291,7 +318,7 @@ def estimate_ratio(
     check_level(level)
     names = _as_list(numerator)
     if not names:
-        raise DesignError("ratio: give at least one numerator variable")
+        raise EngineError("ratio: give at least one numerator variable")
     plan = _plan(design, by, missing_by)
     Y = _numeric_matrix(design, names, "ratio")
     X = _numeric_matrix(design, [denominator], "ratio")[:, 0]
@@ -331,7 +358,7 @@ def categories_of(s: pd.Series) -> list[object]:
     return sorted(pd.unique(s.dropna()).tolist())
 
 
-def estimate_proportion(
+def proportion(
     design: Design,
     var: str,
     *,
@@ -351,7 +378,7 @@ def estimate_proportion(
     s = design.data[var]
     cats = list(categories) if categories is not None else categories_of(s)
     if not cats:
-        raise DesignError(f"proportion: variable {var!r} has no non-missing values")
+        raise EngineError(f"proportion: variable {var!r} has no non-missing values")
     plan = _plan(design, by, missing_by)
     codes, uniques = _column_codes(design, var)
     position = {u: i for i, u in enumerate(uniques.tolist())}

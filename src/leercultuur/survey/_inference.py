@@ -28,20 +28,19 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DesignError, check_choice, check_level
-from leercultuur.survey._domains import _column_codes
-from leercultuur.survey._effects import (
-    Kind,
+from leercultuur.errors import check_level
+from leercultuur.survey._domains import MissingBy, _column_codes, group_codes
+from leercultuur.survey._effects import Kind
+from leercultuur.survey._errors import EngineError, OptionValueError, check_choice
+from leercultuur.survey._pairs import (
     PairStats,
     classic_test,
     consecutive_core,
     domain_cov,
-    fast_degf,
-    group_codes,
-    p_from_t,
     pair_core,
     response,
 )
+from leercultuur.survey._rules import p_from_chisq, p_from_f, p_from_t, row_degf, t_quantile
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -56,11 +55,9 @@ def _as_list(x: str | Sequence[str] | None) -> list[str]:
 
 
 def _stat_block(ps: PairStats, level: float, kind: Kind) -> dict[str, np.ndarray]:
-    from scipy import stats
-
     with np.errstate(divide="ignore", invalid="ignore"):
         t = ps.diff / ps.se
-        q = stats.t.ppf(1 - (1 - level) / 2, np.where(ps.df > 0, ps.df, np.nan))
+        q = t_quantile(level, ps.df)
     classic = classic_test(ps, kind)
     return {
         "difference": ps.diff,
@@ -88,6 +85,7 @@ def group_vs_rest(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Each group of ``by`` against the rest of ``by``, per value of ``within``, in one pass.
@@ -105,12 +103,12 @@ def group_vs_rest(
     """
     check_level(level)
     if not isinstance(by, str):
-        raise ValueError("group_vs_rest: by= takes one column name")
+        raise OptionValueError("group_vs_rest: by= takes one column name")
     wcols = _as_list(within)
     if by in wcols:
-        raise ValueError(f"group_vs_rest: {by!r} cannot be both by= and within=")
-    outer, wlab = group_codes(design, wcols, "group_vs_rest within")
-    gcode, glab = group_codes(design, [by], "group_vs_rest by")
+        raise OptionValueError(f"group_vs_rest: {by!r} cannot be both by= and within=")
+    outer, wlab = group_codes(design, wcols, "group_vs_rest within", missing_by)
+    gcode, glab = group_codes(design, [by], "group_vs_rest by", missing_by)
     scope = (outer >= 0) & (gcode >= 0)
     y = response(
         design, var, kind=kind, category=category, na_rm=na_rm, role="group_vs_rest", scope=scope
@@ -174,6 +172,7 @@ def year_on_year(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Each measured year against the previous measured year (per group of ``by``), one pass.
@@ -188,9 +187,9 @@ def year_on_year(
     check_level(level)
     bcols = _as_list(by)
     if year in bcols:
-        raise ValueError(f"year_on_year: {year!r} cannot be both year= and by=")
-    outer, blab = group_codes(design, bcols, "year_on_year by")
-    ycode, ylab = group_codes(design, [year], "year_on_year year")
+        raise OptionValueError(f"year_on_year: {year!r} cannot be both year= and by=")
+    outer, blab = group_codes(design, bcols, "year_on_year by", missing_by)
+    ycode, ylab = group_codes(design, [year], "year_on_year year", missing_by)
     scope = (outer >= 0) & (ycode >= 0)
     y = response(
         design, var, kind=kind, category=category, na_rm=na_rm, role="year_on_year", scope=scope
@@ -198,7 +197,7 @@ def year_on_year(
     measured_mask = np.bincount(ycode[scope & ~np.isnan(y)], minlength=len(ylab)) > 0
     measured = np.flatnonzero(measured_mask)
     if measured.size < 2:
-        raise DesignError(
+        raise EngineError(
             f"year_on_year: {var!r} is measured in {measured.size} year(s) of {year!r}; "
             "need at least two"
         )
@@ -244,21 +243,23 @@ class TTestResult:
         return asdict(self)
 
 
-def ttest(design: Design, var: str, *, by: str, na_rm: bool = False) -> TTestResult:
+def ttest(
+    design: Design, var: str, *, by: str, na_rm: bool = False, missing_by: MissingBy = "error"
+) -> TTestResult:
     """Difference in means of ``var`` between the two groups of ``by`` (second minus first).
 
     Equals R ``svyttest(var ~ by, design)``: the coefficient of the group dummy in
     ``svyglm(var ~ by)``, t on ``degf - 1`` df of the rows used. Rows with a missing ``var``:
     an error unless ``na_rm=True`` (then out of the domain; R's svyglm drops them).
     """
-    gcode, glab = group_codes(design, [by], "ttest by")
+    gcode, glab = group_codes(design, [by], "ttest by", missing_by)
     y = response(
         design, var, kind="mean", category=None, na_rm=na_rm, role="ttest", scope=gcode >= 0
     )
     present = np.flatnonzero(np.bincount(gcode[(gcode >= 0) & ~np.isnan(y)], minlength=len(glab)))
     if present.size != 2:
         shown = ", ".join(repr(v) for v in glab[by].to_numpy()[present][:10])
-        raise DesignError(
+        raise EngineError(
             f"ttest: by {by!r} must have exactly two groups among the rows with {var!r}; "
             f"it has {present.size}: {shown}"
         )
@@ -322,7 +323,7 @@ def _table_levels(design: Design, var: str, inside: np.ndarray) -> tuple[np.ndar
     present = np.flatnonzero(np.bincount(codes[inside & (codes >= 0)], minlength=uniques.size))
     if present.size < 2:
         shown = ", ".join(repr(v) for v in uniques[present])
-        raise DesignError(
+        raise EngineError(
             f"chisq: {var!r} has {present.size} category ({shown or 'none'}) in the design's rows; "
             "a test of association needs at least two"
         )
@@ -346,8 +347,6 @@ def _chisq_core(
     Every domain must have all nr x nc margins present among its complete rows. Returns (G,)
     arrays: statistic, p_value, ndf, ddf, df, n, n_complete.
     """
-    from scipy import stats
-
     inside = dom >= 0
     d0 = np.where(inside, dom, 0)
     complete = inside & (rc >= 0) & (cc >= 0)
@@ -368,8 +367,8 @@ def _chisq_core(
     out = {"n": N, "n_complete": n_complete, "ndf": nan, "ddf": nan, "df": nan}
     if method == "classic":
         stat = n_complete * x2_unit
-        return out | {"statistic": stat, "p_value": stats.chi2.sf(stat, K), "df": np.full(G, K)}
-    nu = fast_degf(design, dom, G, nonzero_weight=False)
+        return out | {"statistic": stat, "p_value": p_from_chisq(stat, K), "df": np.full(G, K)}
+    nu = row_degf(design, dom, G, nonzero_weight=False)
     onehot = np.zeros((len(w), C))
     onehot[np.flatnonzero(complete), cell[complete]] = 1.0
     cdom = np.where(complete, dom, -1)
@@ -389,7 +388,7 @@ def _chisq_core(
         V = domain_cov(design, Zy[:, use], cdom, G)
         Yu = Y[:, use]
         stat = np.einsum("gk,gk->g", Yu, _solve(V, Yu[:, :, None])[:, :, 0]) / K
-        p = np.where(nu > 0, stats.f.sf(stat, K, np.where(nu > 0, nu, 1)), np.nan)
+        p = p_from_f(stat, K, nu)
         return out | {"statistic": stat, "p_value": p, "ndf": np.full(G, K), "ddf": nu}
     X1 = np.column_stack(
         [np.ones(C)]
@@ -411,9 +410,9 @@ def _chisq_core(
         d0f = tr**2 / np.einsum("gij,gji->g", delta, delta)
         stat = x2 / tr
         ddf = d0f * nu
-        p = np.where(ddf > 0, stats.f.sf(stat, d0f, np.where(ddf > 0, ddf, 1)), np.nan)
+        p = p_from_f(stat, d0f, ddf)
         return out | {"statistic": stat, "p_value": p, "ndf": d0f, "ddf": ddf}
-    p = stats.chi2.sf(x2 / (tr / K), K)
+    p = p_from_chisq(x2 / (tr / K), K)
     return out | {"statistic": x2, "p_value": p, "df": np.full(G, K)}
 
 
@@ -438,7 +437,7 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
     check_choice("method", method, CHISQ_METHODS)
     _require_columns(design.data, [row, col], "chisq")
     if row == col:
-        raise ValueError("chisq: row and col must be different variables")
+        raise OptionValueError("chisq: row and col must be different variables")
     inside = design.in_domain
     rc, rlev = _table_levels(design, row, inside)
     cc, clev = _table_levels(design, col, inside)
@@ -446,13 +445,13 @@ def chisq(design: Design, row: str, col: str, *, method: ChisqMethod = "F") -> C
     for var, codes, levels in ((row, rc, rlev), (col, cc, clev)):
         cnt = np.bincount(codes[complete], minlength=len(levels))
         if (cnt == 0).any():
-            raise DesignError(
+            raise EngineError(
                 f"chisq: category {levels[int(np.argmin(cnt))]!r} of {var!r} occurs only in rows "
                 f"where {col if var == row else row!r} is missing"
             )
     res = _chisq_core(design, rc, cc, len(rlev), len(clev), np.where(inside, 0, -1), 1, method)
     if not np.isfinite(res["statistic"][0]):
-        raise DesignError(f"chisq: the table of {row!r} x {col!r} is degenerate")
+        raise EngineError(f"chisq: the table of {row!r} x {col!r} is degenerate")
 
     def opt(name: str) -> float | None:
         v = float(res[name][0])
@@ -481,6 +480,7 @@ def chisq_within(
     *,
     within: str | Sequence[str],
     method: ChisqMethod = "F",
+    missing_by: MissingBy = "error",
 ) -> pd.DataFrame:
     """``chisq`` for every value of ``within`` (e.g. year) in one pass, as R's
     ``svychisq(~row + col, subset(des, within == v))`` per value.
@@ -494,11 +494,11 @@ def chisq_within(
 
     check_choice("method", method, CHISQ_METHODS)
     if row == col:
-        raise ValueError("chisq_within: row and col must be different variables")
+        raise OptionValueError("chisq_within: row and col must be different variables")
     wcols = _as_list(within)
     if not wcols or {row, col} & set(wcols):
-        raise ValueError("chisq_within: within= needs columns other than row and col")
-    dom, labels = group_codes(design, wcols, "chisq_within within")
+        raise OptionValueError("chisq_within: within= needs columns other than row and col")
+    dom, labels = group_codes(design, wcols, "chisq_within within", missing_by)
     from leercultuur.survey._design import _require_columns
 
     _require_columns(design.data, [row, col], "chisq_within")

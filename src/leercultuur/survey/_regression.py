@@ -32,19 +32,14 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, special, stats
+from scipy import linalg, special
 
-from leercultuur.errors import DesignError, check_choice, format_rows
-from leercultuur.survey._domains import _numeric_matrix
-from leercultuur.survey._effects import (
-    Kind,
-    design_cov,
-    domain_cov,
-    fast_degf,
-    group_codes,
-    p_from_t,
-    response,
-)
+from leercultuur.errors import format_rows
+from leercultuur.survey._domains import MissingBy, _numeric_matrix, group_codes
+from leercultuur.survey._effects import Kind
+from leercultuur.survey._errors import EngineError, OptionValueError, check_choice
+from leercultuur.survey._pairs import design_cov, domain_cov, response
+from leercultuur.survey._rules import p_from_f, p_from_t, row_degf
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -125,7 +120,7 @@ def _model_matrix(
         else:
             levels = sorted(s[used].dropna().unique().tolist())
         if len(levels) < 2:
-            raise DesignError(
+            raise EngineError(
                 f"regress: regressor {c!r} has {len(levels)} level(s) in the rows used "
                 f"({levels!r}); a categorical regressor needs at least two"
             )
@@ -197,7 +192,7 @@ def _irls(
             break
         dev_old = dev
     else:
-        raise DesignError(
+        raise EngineError(
             "regress: the binomial fit did not converge in 25 iterations (R glm.fit's limit); "
             "this usually means (quasi-)separation"
         )
@@ -217,9 +212,9 @@ def regress(
     check_choice("family", family, FAMILY_OPTIONS)
     xs = [x] if isinstance(x, str) else list(x)
     if not xs:
-        raise ValueError("regress: give at least one regressor in x")
+        raise OptionValueError("regress: give at least one regressor in x")
     if y in xs:
-        raise ValueError(f"regress: {y!r} is both the response and a regressor")
+        raise OptionValueError(f"regress: {y!r} is both the response and a regressor")
     from leercultuur.survey._design import _require_columns
 
     _require_columns(design.data, [y, *xs], "regress")
@@ -228,7 +223,7 @@ def regress(
     miss = np.isnan(yv) | design.data[xs].isna().any(axis=1).to_numpy()
     bad = np.flatnonzero(miss & inside)
     if bad.size and not na_rm:
-        raise DesignError(
+        raise EngineError(
             f"regress: {bad.size} rows have a missing value in {[y, *xs]} ({format_rows(bad)}); "
             "pass na_rm=True to leave them out of the fit (R's na.omit)"
         )
@@ -241,12 +236,12 @@ def regress(
         outside = (yu < 0) | (yu > 1)
         if outside.any():
             rows = np.flatnonzero(used)[outside]
-            raise DesignError(
+            raise EngineError(
                 f"regress: family='binomial' needs {y!r} between 0 and 1; e.g. "
                 f"{yu[outside][0]!r} in {format_rows(rows)}"
             )
         if np.unique(yu[pwu > 0]).size < 2:
-            raise DesignError(f"regress: {y!r} takes one value only in the rows used")
+            raise EngineError(f"regress: {y!r} takes one value only in the rows used")
     Xw = Xu * np.sqrt(pwu)[:, None]
     if family == "gaussian":
         # One QR of sqrt(W) X serves the aliasing check, the least-squares fit (as R's
@@ -261,21 +256,33 @@ def regress(
     else:
         alias = _aliased(Xw, names)
     if alias:
-        raise DesignError(
+        raise EngineError(
             f"regress: the model matrix is singular; {', '.join(map(repr, alias))} "
             "is a linear combination of earlier terms (R would report NA). Drop or merge it"
         )
     if family == "gaussian":
-        coef = linalg.solve_triangular(r_gauss, q_mat.T @ (yu * np.sqrt(pwu)))
-        mu = Xu @ coef
-        resid, wt, iters = yu - mu, pwu.copy(), 2
+        # with an intercept, fit y - c (c the weighted mean) and add c back to the intercept:
+        # data far from zero (an offset of 1e9) keeps its digits; one step of iterative
+        # refinement then makes the residuals orthogonal to X to the last digit
+        c = float(pwu @ yu / pwu.sum()) if "(Intercept)" in names and pwu.sum() > 0 else 0.0
+        yc = yu - c
+        sw_ = np.sqrt(pwu)
+        coef = linalg.solve_triangular(r_gauss, q_mat.T @ (yc * sw_))
+        resid = yc - Xu @ coef
+        step = linalg.solve_triangular(r_gauss, q_mat.T @ (resid * sw_))
+        coef += step
+        resid -= Xu @ step
+        if c:
+            coef[names.index("(Intercept)")] += c
+        mu = yu - resid
+        wt, iters = pwu.copy(), 2
     else:
         coef, mu, resid, wt, iters = _irls(Xu, yu, pwu, family)
     if family == "binomial":
         edge = (pwu > 0) & ((mu < _EPS) | (mu > 1 - _EPS))
         if edge.any():
             rows = np.flatnonzero(used)[edge]
-            raise DesignError(
+            raise EngineError(
                 f"regress: fitted probabilities of 0 or 1 for {int(edge.sum())} rows "
                 f"({format_rows(rows)}): (quasi-)perfect separation, the coefficients do not "
                 "exist. Drop or merge the regressor that predicts the outcome exactly"
@@ -290,7 +297,7 @@ def regress(
     Z = np.zeros((len(design.data), len(coef)))
     Z[used] = (Xu * (resid * wt)[:, None]) @ ainv
     V = design_cov(design, Z, used)
-    design_df = int(fast_degf(design, np.where(used, 0, -1), 1)[0])
+    design_df = int(row_degf(design, np.where(used, 0, -1), 1)[0])
     df = design_df + 1 - len(coef)
     se = np.sqrt(np.maximum(np.diag(V), 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -327,7 +334,7 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
     """
     names = [terms] if isinstance(terms, str) else list(terms)
     if not names:
-        raise ValueError("wald_test: give at least one term")
+        raise OptionValueError("wald_test: give at least one term")
     idx: list[int] = []
     for t in names:
         hit = [i for i, v in enumerate(result.variables) if v == t and t != "(Intercept)"]
@@ -335,7 +342,7 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
             hit = [result.terms.index(t)]
         if not hit:
             known = sorted({v for v in result.variables if v != "(Intercept)"})
-            raise ValueError(
+            raise OptionValueError(
                 f"wald_test: term {t!r} is not in the model; its terms: "
                 f"{', '.join(map(repr, known))}"
             )
@@ -345,12 +352,12 @@ def wald_test(result: RegressionResult, terms: str | Sequence[str]) -> WaldResul
     try:
         chisq = float(beta @ np.linalg.solve(V, beta))
     except np.linalg.LinAlgError as exc:
-        raise DesignError(
+        raise EngineError(
             f"wald_test: the covariance of {names} is singular; the test is not defined"
         ) from exc
     q = len(idx)
     F = chisq / q
-    p = float(stats.f.sf(F, q, result.df)) if result.df > 0 else float("nan")
+    p = float(p_from_f(F, q, result.df))
     return WaldResult(
         terms=tuple(names),
         coefficients=tuple(result.terms[i] for i in idx),
@@ -370,6 +377,7 @@ def wald_groups(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
 ) -> pd.DataFrame:
     """ANOVA-like design-based test that all groups of ``by`` have the same mean (or share),
     for every value of ``within`` (e.g. year) in one pass.
@@ -382,9 +390,9 @@ def wald_groups(
     """
     wcols = [within] if isinstance(within, str) else list(within or [])
     if by in wcols:
-        raise ValueError(f"wald_groups: {by!r} cannot be both by= and within=")
-    outer, wlab = group_codes(design, wcols, "wald_groups within")
-    gcode, glab = group_codes(design, [by], "wald_groups by")
+        raise OptionValueError(f"wald_groups: {by!r} cannot be both by= and within=")
+    outer, wlab = group_codes(design, wcols, "wald_groups within", missing_by)
+    gcode, glab = group_codes(design, [by], "wald_groups by", missing_by)
     scope = (outer >= 0) & (gcode >= 0)
     y = response(
         design, var, kind=kind, category=category, na_rm=na_rm, role="wald_groups", scope=scope
@@ -404,7 +412,7 @@ def wald_groups(
     Z = np.zeros((len(y), G))
     Z[np.flatnonzero(valid), g[valid]] = z[valid]
     V = domain_cov(design, Z, np.where(valid, outer, -1), n_out)
-    degf = fast_degf(design, np.where(valid, outer, -1), n_out)
+    degf = row_degf(design, np.where(valid, outer, -1), n_out)
     present = n_og > 0
     stat = np.full(n_out, np.nan)
     ndf = present.sum(axis=1) - 1
@@ -421,9 +429,7 @@ def wald_groups(
         except np.linalg.LinAlgError:
             stat[k] = np.nan
     with np.errstate(invalid="ignore"):
-        p = np.where(
-            (ndf > 0) & (ddf > 0), stats.f.sf(stat, np.maximum(ndf, 1), np.maximum(ddf, 1)), np.nan
-        )
+        p = p_from_f(stat, ndf, ddf)
     out = wlab.reset_index(drop=True) if wcols else pd.DataFrame(index=range(1))
     out["statistic"] = stat
     out["ndf"] = ndf

@@ -29,10 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from leercultuur.errors import DesignError, check_level
-from leercultuur.survey._effects import Kind, fast_degf, group_codes, p_from_t, response
+from leercultuur.errors import check_level
+from leercultuur.survey import _effects as fx
+from leercultuur.survey._domains import MissingBy, group_codes
+from leercultuur.survey._effects import Kind
+from leercultuur.survey._errors import EngineError, OptionValueError
+from leercultuur.survey._pairs import centred, response
+from leercultuur.survey._rules import p_from_t, row_degf, t_quantile
 from leercultuur.survey._variance import domain_variance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,24 +64,28 @@ class _Stacked:
         na_rm: bool,
         scale: float,
         role: str,
+        missing_by: MissingBy,
     ) -> None:
         if year in by_cols:
-            raise ValueError(f"{role}: {year!r} cannot be both year= and by=")
+            raise OptionValueError(f"{role}: {year!r} cannot be both year= and by=")
         if not np.isfinite(scale) or scale == 0:
-            raise ValueError(f"{role}: scale={scale!r} must be a finite non-zero number")
-        self.outer, self.labels = group_codes(design, by_cols, f"{role} by")
-        ycode, ylab = group_codes(design, [year], f"{role} year")
+            raise OptionValueError(f"{role}: scale={scale!r} must be a finite non-zero number")
+        self.outer, self.labels = group_codes(design, by_cols, f"{role} by", missing_by)
+        ycode, ylab = group_codes(design, [year], f"{role} year", missing_by)
         years = ylab[year].to_numpy()
         if not pd.api.types.is_numeric_dtype(ylab[year]):
-            raise DesignError(
+            raise EngineError(
                 f"{role}: year column {year!r} is not numeric (e.g. {years[0]!r}); "
                 "the slope needs numeric years"
             )
         scope = (self.outer >= 0) & (ycode >= 0)
         y = response(design, var, kind=kind, category=category, na_rm=na_rm, role=role, scope=scope)
         self.valid = scope & ~np.isnan(y)
-        self.y = np.where(self.valid, y * scale, 0.0)
         self.w = np.where(self.valid, design.w, 0.0)
+        # slopes, their SEs and d do not depend on the level: means are centred (exact
+        # residuals for data far from zero), shares are not (d of a share needs its level)
+        yc, _c = centred(y, self.w, self.valid, kind)
+        self.y = yc * scale
         self.G = len(self.labels)
         self.T = years.size
         self.g = np.where(self.valid, self.outer, 0)
@@ -132,7 +140,7 @@ def _test(est: np.ndarray, var: np.ndarray, df: np.ndarray, level: float) -> dic
     se = np.sqrt(np.maximum(var, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         t = est / se
-        q = stats.t.ppf(1 - (1 - level) / 2, np.where(df > 0, df, np.nan))
+        q = t_quantile(level, df)
     return {
         "se": se,
         "t": t,
@@ -147,7 +155,7 @@ def _warn_unfit(st: _Stacked, ok: np.ndarray, what: str, role: str) -> None:
     if ok.all():
         return
     if not ok.any():
-        raise DesignError(f"{role}: {what} cannot be estimated in any group (too few years)")
+        raise EngineError(f"{role}: {what} cannot be estimated in any group (too few years)")
     bad = st.labels.iloc[np.flatnonzero(~ok)[:5]].to_dict("records")
     warnings.warn(
         f"{role}: {what} cannot be estimated for {int((~ok).sum())} groups {bad} "
@@ -172,6 +180,7 @@ def trend(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
     break_year: float | None = None,
     scale: float = 1.0,
     level: float = 0.95,
@@ -180,7 +189,7 @@ def trend(
 
     ``kind="proportion"`` regresses the 0/1 indicator of ``category`` (times ``scale``: 100 gives
     percentage points per year). Columns: the ``by`` columns, ``slope``, ``se``, ``t``, ``df``,
-    ``p_value``, ``ci_low``, ``ci_high`` (t on df), ``d``, ``d_se``, ``year_first``, ``year_last``,
+    ``p_value``, ``ci_low``, ``ci_high`` (t on df), ``d``, ``d_se``, ``first_year``, ``last_year``,
     ``n_years``, ``n``; with ``break_year``: ``slope_before``, ``slope_after``,
     ``slope_change``, ``change_se``, ``change_t``, ``change_df``, ``change_p_value``.
     """
@@ -196,6 +205,7 @@ def trend(
         na_rm=na_rm,
         scale=scale,
         role="trend",
+        missing_by=missing_by,
     )
     b, C, F, ok = _wls(st.W, st.S, st.X(None))
     _warn_unfit(st, ok, "the slope", "trend")
@@ -203,7 +213,7 @@ def trend(
     d, first, last, z_d = _trend_d(st, b[:, 1], Z[0][:, 0])
     if break_year is not None:
         if not np.isfinite(break_year):
-            raise ValueError(f"trend: break_year={break_year!r} must be a finite year")
+            raise OptionValueError(f"trend: break_year={break_year!r} must be a finite year")
         bb, Cb, Fb, okb = _wls(st.W, st.S, st.X(break_year))
         _warn_unfit(st, okb, f"a slope change at {break_year}", "trend")
         zb = _scores(st, Cb, Fb, [1, 2])
@@ -211,7 +221,7 @@ def trend(
     dom = np.where(st.valid, st.outer, -1)
     Zs = np.hstack([*Z, z_d[:, None]])
     V = domain_variance(design, Zs, dom, st.G, _member(design, st, Zs.shape[1]))
-    degf = fast_degf(design, dom, st.G)
+    degf = row_degf(design, dom, st.G)
     out = st.labels.reset_index(drop=True) if bcols else pd.DataFrame(index=range(1))
     slope = b[:, 1]
     out["slope"] = slope
@@ -219,8 +229,8 @@ def trend(
         out[name] = arr
     out["d"] = d
     out["d_se"] = np.where(np.isfinite(d), np.sqrt(np.maximum(V[:, -1], 0.0)), np.nan)
-    out["year_first"] = first
-    out["year_last"] = last
+    out["first_year"] = first
+    out["last_year"] = last
     out["n_years"] = (st.W > 0).sum(axis=1)
     out["n"] = st.n
     if break_year is not None:
@@ -263,10 +273,10 @@ def _trend_d(
             s2 = st.scale**2 * pbar * (1 - pbar)
             z_s2 = st.scale**2 * (1 - 2 * pbar[st.g]) * st.w * (st.y / st.scale - pbar[st.g])
             z_s2 = z_s2 / W2[st.g]
-        sd = np.sqrt(s2)
         span = st.years[li_c].astype(float) - st.years[fi_c].astype(float)
-        d = slope * span / sd
-        z_d = (span / sd)[st.g] * z_slope - (d / (2 * s2))[st.g] * np.where(ends, z_s2, 0.0)
+        d = fx.d_value(slope * span, s2)
+        c1, c2 = fx.d_score_coefficients(slope * span, s2)
+        z_d = (span * c1)[st.g] * z_slope - c2[st.g] * np.where(ends, z_s2, 0.0)
     valid = (fi < st.T) & (li > fi)
     first = np.where(fi < st.T, st.years[fi_c], np.nan)
     last = np.where(li >= 0, st.years[li_c], np.nan)
@@ -283,6 +293,7 @@ def trend_difference(
     kind: Kind = "mean",
     category: Any = None,
     na_rm: bool = True,
+    missing_by: MissingBy = "error",
     scale: float = 1.0,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -293,7 +304,7 @@ def trend_difference(
     """
     check_level(level)
     if not isinstance(by, str):
-        raise ValueError("trend_difference: by= takes one column name")
+        raise OptionValueError("trend_difference: by= takes one column name")
     st = _Stacked(
         design,
         var,
@@ -304,6 +315,7 @@ def trend_difference(
         na_rm=na_rm,
         scale=scale,
         role="trend_difference",
+        missing_by=missing_by,
     )
     X = st.X(None)
     bg, Cg, Fg, okg = _wls(st.W, st.S, X)
@@ -320,7 +332,7 @@ def trend_difference(
     Z = np.where(st.valid[:, None], np.nan_to_num(np.where(mine, zg, -zr)), 0.0)
     dom = np.where(st.valid, 0, -1)
     V = domain_variance(design, Z, dom, 1, _member(design, st, st.G))[0]
-    degf = float(fast_degf(design, dom, 1)[0])
+    degf = float(row_degf(design, dom, 1)[0])
     diff = bg[:, 1] - br[:, 1]
     out = st.labels.reset_index(drop=True)
     out["slope_group"] = bg[:, 1]

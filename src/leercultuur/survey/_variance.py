@@ -16,13 +16,14 @@ T = 0): the domain keeps the full design, as R's ``subset`` does.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+
+from leercultuur.survey._rules import domain_degf, stratum_factors
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -101,11 +102,7 @@ def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePl
     n_h = np.tile(design.n_psu, G + 1)
     units_per_cell = np.bincount(unit_cell, minlength=n_cells)
     empty = n_h - units_per_cell
-    f = np.tile(design.f, G + 1)
-    lonely = np.tile(design.n_psu == 1, G + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(lonely, f, f * n_h / (n_h - 1))
-    f_zero = np.tile(design.f < 1e-7, G + 1)
+    scale, lonely, f_zero = (np.tile(a, G + 1) for a in stratum_factors(design.n_psu, design.f))
     # degf: PSUs minus strata with non-zero weight per domain (R's degf of the subset design)
     if (design.w != 0).all():  # every unit counts
         cell_units = units_per_cell
@@ -113,9 +110,7 @@ def variance_plan(design: Design, dom: np.ndarray, n_domains: int) -> VariancePl
         nonzero = (design.w != 0).astype(np.float64)
         unit_nz = nonzero if unit is None else np.bincount(unit, weights=nonzero, minlength=n_units)
         cell_units = np.bincount(unit_cell, weights=unit_nz > 0, minlength=n_cells)
-    n_psu_dom = sum_strata(cell_units[:, None].astype(np.float64), H)[:, 0]
-    n_str_dom = sum_strata((cell_units > 0)[:, None].astype(np.float64), H)[:, 0]
-    degf = (n_psu_dom - n_str_dom)[:G].astype(np.int64)
+    degf = domain_degf(cell_units.reshape(G + 1, H))[:G]
     return VariancePlan(
         G,
         row_dom,
@@ -160,11 +155,8 @@ def domain_variance(
     for the same ``dom``) saves recomputing the cells. Returns a (G, K) array.
     """
     if design.calibration is not None:
-        # R residualises each domain's scores over all rows: survey weighting does that
-        # (imported here, not at the top: _weighting builds on this module)
-        weighting = importlib.import_module("leercultuur.survey._weighting")
-        out: np.ndarray = weighting.calibrated_domain_variance(design, z, dom, n_domains, member)
-        return out
+        # R residualises each domain's scores over all rows (the design's calibration object)
+        return calibrated_domain_variance(design, z, dom, n_domains, member)
     if plan is None:
         plan = cached_plan(design, dom) or variance_plan(design, dom, n_domains)
     GH = (n_domains + 1) * design.n_strata
@@ -285,3 +277,44 @@ def _factorize_first(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     idx = np.arange(key.size - 1, -1, -1)
     first[codes[idx]] = idx
     return codes.astype(np.int64, copy=False), first
+
+
+_CHUNK_CELLS = 8_000_000  # score cells (rows x columns) residualised at once
+
+
+def calibrated_domain_variance(
+    design: Design,
+    z: np.ndarray,
+    dom: np.ndarray,
+    n_domains: int,
+    member: np.ndarray | None = None,
+) -> np.ndarray:
+    """``domain_variance`` of a calibrated design, with R's domain semantics.
+
+    R residualises each domain's scores over *all* rows (rows outside the domain get non-zero
+    residuals), so the scores of every (domain, variable) pair are spread into their own column
+    over all rows, residualised, and passed to the plain variance as one domain. Memory is
+    bounded by working through the domains in chunks of vectorised columns.
+    """
+    from leercultuur.survey._design import _replace
+
+    cal = design.calibration
+    base = _replace(design, calibration=None)
+    n, k = z.shape
+    out = np.empty((n_domains, k))
+    every = np.zeros(n, np.int64)
+    step = max(1, int(_CHUNK_CELLS // max(n * k, 1)))
+    rows = np.flatnonzero(dom >= 0)
+    for g0 in range(0, n_domains, step):
+        m = min(step, n_domains - g0)
+        sel = rows[(dom[rows] >= g0) & (dom[rows] < g0 + m)]
+        cols = (dom[sel] - g0)[:, None] * k + np.arange(k)[None, :]
+        zz = np.zeros((n, m * k))
+        zz[sel[:, None], cols] = z[sel]
+        mem = None
+        if member is not None:
+            mem = np.zeros((n, m * k), bool)
+            mem[sel[:, None], cols] = member[sel]
+        v = domain_variance(base, cal.residuals(zz), every, 1, mem)
+        out[g0 : g0 + m] = v.reshape(m, k)
+    return out

@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from leercultuur.errors import DataError, DesignError, check_choice, format_rows
+from leercultuur.errors import DesignError, format_rows
+from leercultuur.survey._errors import EngineError, MarginError, OptionValueError, check_choice
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -54,7 +55,6 @@ Population = Mapping[Hashable, Any]
 TOTAL_RTOL = 1e-6  # margins' grand totals must agree to this relative tolerance
 _INTERCEPT = "(Intercept)"
 _RESCALE_THRESHOLD = 20.0  # R grake's SOMETHRESHOLD
-_CHUNK_CELLS = 8_000_000  # score cells (rows x columns) residualised at once
 
 
 class CalibrationError(DesignError):
@@ -113,45 +113,6 @@ class Calibration:
         return out
 
 
-def calibrated_domain_variance(
-    design: Design,
-    z: np.ndarray,
-    dom: np.ndarray,
-    n_domains: int,
-    member: np.ndarray | None = None,
-) -> np.ndarray:
-    """``domain_variance`` of a calibrated design, with R's domain semantics.
-
-    R residualises each domain's scores over *all* rows (rows outside the domain get non-zero
-    residuals), so the scores of every (domain, variable) pair are spread into their own column
-    over all rows, residualised, and passed to the plain variance as one domain. Memory is
-    bounded by working through the domains in chunks of vectorised columns.
-    """
-    from leercultuur.survey._design import _replace
-    from leercultuur.survey._variance import domain_variance
-
-    cal = design.calibration
-    base = _replace(design, calibration=None)
-    n, k = z.shape
-    out = np.empty((n_domains, k))
-    every = np.zeros(n, np.int64)
-    step = max(1, int(_CHUNK_CELLS // max(n * k, 1)))
-    rows = np.flatnonzero(dom >= 0)
-    for g0 in range(0, n_domains, step):
-        m = min(step, n_domains - g0)
-        sel = rows[(dom[rows] >= g0) & (dom[rows] < g0 + m)]
-        cols = (dom[sel] - g0)[:, None] * k + np.arange(k)[None, :]
-        zz = np.zeros((n, m * k))
-        zz[sel[:, None], cols] = z[sel]
-        mem = None
-        if member is not None:
-            mem = np.zeros((n, m * k), bool)
-            mem[sel[:, None], cols] = member[sel]
-        v = domain_variance(base, cal.residuals(zz), every, 1, mem)
-        out[g0 : g0 + m] = v.reshape(m, k)
-    return out
-
-
 # --------------------------------------------------------------------------- model matrix
 @dataclass(frozen=True)
 class _Model:
@@ -169,11 +130,11 @@ def _as_total(key: Hashable, cat: Any, value: Any) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise DataError(
+        raise MarginError(
             f"margin {_margin_name(key)!r}: total of {cat!r} is not a number ({value!r})"
         ) from None
     if not np.isfinite(v) or v < 0:
-        raise DataError(
+        raise MarginError(
             f"margin {_margin_name(key)!r}: total of {cat!r} must be finite and >= 0, not {v!r}"
         )
     return v
@@ -188,13 +149,13 @@ def _categorical(design: Design, key: Hashable, spec: Any) -> tuple[np.ndarray, 
     _require_columns(design.data, [str(c) for c in cols], f"margin {name!r}")
     items = list(spec.items())
     if not items:
-        raise DataError(f"margin {name!r} lists no categories")
+        raise MarginError(f"margin {name!r} lists no categories")
     cats = [k for k, _ in items]
     totals = np.array([_as_total(key, k, v) for k, v in items])
     frame = design.data[cols]
     miss = np.flatnonzero(frame.isna().any(axis=1).to_numpy())
     if miss.size:
-        raise DataError(
+        raise MarginError(
             f"margin {name!r}: {miss.size} rows have no value of {name!r} ({format_rows(miss)}); "
             "every row must fall in one category of each margin"
         )
@@ -203,14 +164,14 @@ def _categorical(design: Design, key: Hashable, spec: Any) -> tuple[np.ndarray, 
     else:
         bad_key = next((k for k in cats if not (isinstance(k, tuple) and len(k) == len(cols))), 0)
         if bad_key != 0:
-            raise DataError(
+            raise MarginError(
                 f"margin {name!r}: category {bad_key!r} is not a tuple of {len(cols)} values"
             )
         idx = pd.MultiIndex.from_tuples(cats).get_indexer(pd.MultiIndex.from_frame(frame))
     unknown = np.flatnonzero(idx < 0)
     if unknown.size:
         val = tuple(frame.iloc[unknown[0]]) if len(cols) > 1 else frame.iloc[unknown[0], 0]
-        raise DataError(
+        raise MarginError(
             f"margin {name!r}: the sample has value {val!r} ({unknown.size} rows, "
             f"{format_rows(unknown)}) that the population margin does not list "
             f"(it lists {', '.join(repr(c) for c in cats[:8])}{' ...' if len(cats) > 8 else ''})"
@@ -219,26 +180,26 @@ def _categorical(design: Design, key: Hashable, spec: Any) -> tuple[np.ndarray, 
     absent = np.flatnonzero((counts == 0) & (totals > 0))
     if absent.size:
         lst = ", ".join(f"{cats[i]!r} (population {totals[i]:g})" for i in absent[:5])
-        raise DataError(
+        raise MarginError(
             f"margin {name!r}: category {lst} is absent from the sample; no weighting can reach "
             "a positive total without respondents (merge it with a neighbouring category)"
         )
     zero = np.flatnonzero((counts > 0) & (totals == 0))
     if zero.size:
         c = zero[0]
-        raise DataError(
+        raise MarginError(
             f"margin {name!r}: category {cats[c]!r} has population total 0 but "
             f"{counts[c]} respondents ({format_rows(np.flatnonzero(idx == c))}); "
             "remove those rows explicitly or fix the margin"
         )
     if totals.sum() <= 0:
-        raise DataError(f"margin {name!r}: zero population (all totals are 0)")
+        raise MarginError(f"margin {name!r}: zero population (all totals are 0)")
     return idx.astype(np.int64), totals, cats
 
 
 def _build_model(design: Design, population: Population, *, numeric_ok: bool) -> _Model:
     if not isinstance(population, Mapping) or not population:
-        raise DataError("population margins must be a non-empty mapping (see calibrate())")
+        raise MarginError("population margins must be a non-empty mapping (see calibrate())")
     n = len(design.data)
     cols: list[np.ndarray] = []
     target: list[float] = []
@@ -258,14 +219,14 @@ def _build_model(design: Design, population: Population, *, numeric_ok: bool) ->
             grand.append((repr(_margin_name(key)), float(totals.sum())))
             continue
         if not numeric_ok:
-            raise DataError(
+            raise MarginError(
                 f"rake: margin {_margin_name(key)!r} is a single number; rake takes categorical "
                 "margins only (use calibrate() for numeric totals)"
             )
         tot = _as_total(key, "total", spec) if key == _INTERCEPT else float(spec)
         if key == _INTERCEPT:
             if tot <= 0:
-                raise DataError("zero population: '(Intercept)' (population size) must be > 0")
+                raise MarginError("zero population: '(Intercept)' (population size) must be > 0")
             cols.append(np.ones((n, 1)))
             grand.append(("'(Intercept)'", tot))
         else:
@@ -278,7 +239,7 @@ def _build_model(design: Design, population: Population, *, numeric_ok: bool) ->
         off = [(m, t) for m, t in grand if abs(t - ref) > TOTAL_RTOL * max(abs(ref), 1.0)]
         if off:
             desc = ", ".join(f"{m} sums to {t:,.6g}" for m, t in grand)
-            raise DataError(f"population margins disagree on the population size: {desc}")
+            raise MarginError(f"population margins disagree on the population size: {desc}")
     return _Model(np.hstack(cols), np.asarray(target), tuple(terms), tuple(index))
 
 
@@ -288,14 +249,14 @@ def _numeric_column(design: Design, col: str) -> np.ndarray:
     _require_columns(design.data, [col], "calibration total")
     s = design.data[col]
     if not pd.api.types.is_numeric_dtype(s):
-        raise DataError(
+        raise MarginError(
             f"calibration total {col!r}: the column is not numeric (dtype {s.dtype}); give a "
             "mapping of category -> total for a categorical margin"
         )
     x = s.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(x))
     if bad.size:
-        raise DataError(
+        raise MarginError(
             f"calibration total {col!r}: {bad.size} missing values ({format_rows(bad)})"
         )
     return x
@@ -390,15 +351,15 @@ def _grake(
 # --------------------------------------------------------------------------- public API
 def _check_full(design: Design, what: str) -> None:
     if design.domain is not None:
-        raise DesignError(f"{what}: weight the full design, then take subsets (this is a subset)")
+        raise EngineError(f"{what}: weight the full design, then take subsets (this is a subset)")
 
 
 def _bounds(bounds: tuple[float, float] | None, calfun: str) -> tuple[float, float]:
     lo, hi = (-np.inf, np.inf) if bounds is None else (float(bounds[0]), float(bounds[1]))
     if not lo < hi:
-        raise ValueError(f"bounds=({lo}, {hi}): lower must be below upper")
+        raise OptionValueError(f"bounds=({lo}, {hi}): lower must be below upper")
     if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi) and lo < 1 < hi):
-        raise ValueError("calfun='logit' needs finite bounds with lower < 1 < upper")
+        raise OptionValueError("calfun='logit' needs finite bounds with lower < 1 < upper")
     return lo, hi
 
 
@@ -542,14 +503,14 @@ def trim_weights(
     from leercultuur.survey._design import _replace
 
     if not lower < upper:
-        raise ValueError(f"trim_weights: lower={lower} must be below upper={upper}")
+        raise OptionValueError(f"trim_weights: lower={lower} must be below upper={upper}")
     w = design.w.copy()
     for _ in range(1000):
         outside = (w < lower) | (w > upper)
         if not outside.any():
             break
         if outside.all():
-            raise DesignError(
+            raise EngineError(
                 f"trim_weights: every weight is outside [{lower:g}, {upper:g}]; "
                 "nothing is left to carry the trimmed weight"
             )
@@ -568,7 +529,7 @@ def _group_codes(n: int, by: Any) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(pd.Series(np.asarray(by)), sort=True)
     if (codes < 0).any():
         bad = np.flatnonzero(codes < 0)
-        raise DataError(f"group variable has {bad.size} missing values ({format_rows(bad)})")
+        raise MarginError(f"group variable has {bad.size} missing values ({format_rows(bad)})")
     return codes.astype(np.int64), np.asarray(uniques)
 
 
@@ -576,7 +537,7 @@ def _as_weights(weights: Any) -> np.ndarray:
     w = np.asarray(weights, dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if bad.size:
-        raise DataError(
+        raise MarginError(
             f"weights: {bad.size} missing, infinite or negative values ({format_rows(bad)})"
         )
     return w
@@ -590,7 +551,7 @@ def proportional_weights(weights: Any, *, by: Any = None) -> np.ndarray:
     sums = np.bincount(g, weights=w)
     counts = np.bincount(g)
     if np.any(sums <= 0):
-        raise DataError("proportional_weights: a group has weights summing to 0")
+        raise MarginError("proportional_weights: a group has weights summing to 0")
     return w * (counts / sums)[g]
 
 
@@ -603,16 +564,16 @@ def expansion_weights(weights: Any, total: Any, *, by: Any = None) -> np.ndarray
         tot = np.array([float(total)])
     else:
         if not isinstance(total, Mapping):
-            raise DataError("expansion_weights: with by=, give total as a mapping group -> total")
+            raise MarginError("expansion_weights: with by=, give total as a mapping group -> total")
         missing = [x for x in groups if x not in total]
         if missing:
-            raise DataError(f"expansion_weights: no population total for group {missing[0]!r}")
+            raise MarginError(f"expansion_weights: no population total for group {missing[0]!r}")
         tot = np.array([float(total[x]) for x in groups])
     if np.any(tot <= 0) or not np.isfinite(tot).all():
-        raise DataError("expansion_weights: zero population (a total is not positive)")
+        raise MarginError("expansion_weights: zero population (a total is not positive)")
     sums = np.bincount(g, weights=w)
     if np.any(sums <= 0):
-        raise DataError("expansion_weights: a group has weights summing to 0")
+        raise MarginError("expansion_weights: a group has weights summing to 0")
     return w * (tot / sums)[g]
 
 
@@ -625,12 +586,12 @@ def combine_halves(weights: Any, half: Any) -> np.ndarray:
     sums = np.bincount(h, weights=w)
     counts = np.bincount(h)
     if np.any(sums <= 0):
-        raise DataError("combine_halves: a half has weights summing to 0 (zero population)")
+        raise MarginError("combine_halves: a half has weights summing to 0 (zero population)")
     if np.max(np.abs(sums - sums[0])) > TOTAL_RTOL * sums[0]:
         desc = ", ".join(
             f"half {lab!r}: {s:,.6g}" for lab, s in zip(labels.tolist(), sums, strict=True)
         )
-        raise DataError(
+        raise MarginError(
             f"combine_halves: the halves are weighted to different populations ({desc}); "
             "weight each half to the same population totals first"
         )

@@ -120,7 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.database = dbmod.Database(engine, retry_after=settings.retry_after_s)
+    app.state.database = dbmod.Database(
+        engine, retry_after=settings.retry_after_s, busy_timeout_s=settings.db_busy_timeout_s
+    )
     app.state.sessions = app.state.database.sessions  # write sessions, for scripts and tests
     app.state.admission = Admission.from_settings(settings)
     app.state.accounts = Accounts.from_settings(settings)

@@ -30,6 +30,7 @@ DbId = Annotated[int, PathParam(ge=1, le=MAX_DB_ID)]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 TEMPLATES.env.autoescape = True
+TEMPLATES.env.auto_reload = False  # no file check per page (templates change with a deploy)
 
 
 def get_settings(request: Request) -> Settings:

@@ -5,7 +5,7 @@ address or username, so the table holds no address or username in clear. Counter
 with one atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING, so parallel guesses count right.
 
 Revision ID: 0005
-Revises: 0002 (the lead re-chains this after 0003/0004 when merging)
+Revises: 0003 (the lead re-chains this after 0004 when merging)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
