@@ -43,3 +43,26 @@ def test_csv_response_is_a_download_with_a_safe_name() -> None:
     r = csv_response('codes "Zorg"/../x.csv', ["code"], [["=1"]])
     assert r.headers["content-disposition"] == 'attachment; filename="codes__Zorg__.._x.csv"'
     assert r.body.decode("utf-8").startswith("\ufeffcode\r\n'=1")
+
+
+def test_the_report_csv_keeps_formula_team_names_as_text() -> None:
+    import json
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from leercultuur.quickscan.benchmark import demo_text, from_file, parse_benchmark
+    from leercultuur.quickscan.export import csv_text as report_csv
+    from leercultuur.quickscan.results import build_scan_report
+
+    from .test_results import GOLDEN, scan_data
+
+    bench = from_file(parse_benchmark(demo_text(), where="demo"), is_demo=True)
+    golden = json.loads((GOLDEN / "golden.json").read_text())
+    data = scan_data(pd.read_csv(GOLDEN / "responses.csv"), headcount=golden["N"])
+    data = replace(data, teams=('=HYPERLINK("http://evil.example","x")', "@SUM(A1)"))
+    rows = list(csv.DictReader(io.StringIO(report_csv(build_scan_report(data, bench), "en"))))
+    groups = {row["group"] for row in rows}
+    assert '\'=HYPERLINK("http://evil.example","x")' in groups and "'@SUM(A1)" in groups
+    assert not any(v.startswith(("=", "@", "+")) for row in rows for v in row.values() if v)
+    assert any(row["estimate"] and float(row["estimate"]) > 0 for row in rows)  # numbers stay
