@@ -116,6 +116,11 @@ def server(url: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
         "QUICKSCAN_SECRET_KEY": SECRET,
         "DATABASE_URL": url,
         "QUICKSCAN_DATA_DIR": str(data_dir),
+        # Every simulated respondent comes from 127.0.0.1: lift the per-address limits (issue
+        # 17) for this run only; the defaults stay as they are.
+        "QUICKSCAN_OPEN_LINK_ADDRESS_MAX": "100000000",
+        "QUICKSCAN_CODE_ADDRESS_MAX": "100000000",
+        "QUICKSCAN_LOGIN_ADDRESS_MAX": "100000000",
         **extra_env,
     }
     settings = Settings(

@@ -11,7 +11,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from leercultuur.quickscan.anonymity import (
@@ -175,6 +175,16 @@ def test_a_realistic_organisation_is_decided_quickly() -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organisations())
+@example(  # HiGHS's presolve called this "infeasible": the team of one person went unnoticed
+    (
+        2,
+        13,
+        {
+            "team": [None, None, None, 3, None, None, None, None, None, 1, 3, None, 3],
+            "contract": [None, 1, None, None, 1, None, 2, 1, None, 2, 1, None, 2],
+        },
+    )
+)
 def test_the_mixed_integer_route_is_safe_too(
     org: tuple[int, int, dict[str, list[int | None]]],
 ) -> None:

@@ -60,7 +60,7 @@ def test_create_admin_and_migrate(tmp_path: Path) -> None:
     )
     assert (down.exit_code, down.output.strip()) == (0, "database at revision base (empty)")
     up = runner.invoke(app, ["quickscan", "migrate"], env=_env(tmp_path))
-    assert (up.exit_code, up.output.strip()) == (0, "database at revision 0003")
+    assert (up.exit_code, up.output.strip()) == (0, "database at revision 0005")
 
 
 def test_user_errors_are_one_message_without_traceback(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ TABLES = {
     "response",
     "scan",
     "scan_team",
+    "throttle",
     "user_session",
 }
 
@@ -31,7 +32,7 @@ def test_upgrade_from_empty_to_head_and_back_down(db_url: str) -> None:
         assert dbmod.current_revision(engine) is None
         dbmod.upgrade(engine)
         assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
-        assert dbmod.current_revision(engine) == "0003"
+        assert dbmod.current_revision(engine) == "0005"
         with engine.connect() as conn:  # the migration creates exactly what the models declare
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
@@ -45,8 +46,12 @@ def test_upgrade_from_empty_to_head_and_back_down(db_url: str) -> None:
         assert dbmod.current_revision(engine) == "0002"
         cols = {c["name"] for c in inspect(engine).get_columns("app_user")}
         assert {"failed_logins", "locked_until"} <= cols
-        dbmod.upgrade(engine)  # 0003 on an existing scan table
+        dbmod.upgrade(engine, "0003")  # 0003 on an existing scan table
         assert dbmod.current_revision(engine) == "0003"
+        dbmod.upgrade(engine)  # 0005: the throttle counters
+        assert "throttle" in inspect(engine).get_table_names()
+        dbmod.downgrade(engine, "0003")
+        assert "throttle" not in inspect(engine).get_table_names()
         cols = {c["name"] for c in inspect(engine).get_columns("scan")}
         assert {"kind", "closed_at", "benchmark_edition_id"} <= cols
         assert "benchmark_edition" in inspect(engine).get_table_names()

@@ -1,5 +1,5 @@
 """CLI commands of the quickscan group: ``leercultuur quickscan serve|migrate|create-admin|
-load-benchmark|purge``.
+load-benchmark|purge|backup|restore``.
 
 ``leercultuur.quickscan`` needs the ``web`` extra (FastAPI, SQLAlchemy, ...). It is imported
 lazily inside the commands, so the core CLI works without the extra; a command that needs it
@@ -10,7 +10,9 @@ import by name at run time rather than a module-level import.)
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -52,26 +54,55 @@ def _settings(**overrides: Any) -> Any:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="Server processes (PostgreSQL only; about one per CPU core). SQLite runs one.",
+    ),
     forwarded_allow_ips: str = typer.Option(
-        "127.0.0.1",
-        help="Proxies trusted for X-Forwarded-Proto/For (TLS termination in front of the app).",
+        None,
+        help="Proxies trusted for X-Forwarded-For/-Proto (TLS termination in front of the app); "
+        "default QUICKSCAN_TRUSTED_PROXIES, else 127.0.0.1.",
     ),
 ) -> None:
     """Start the web app (migrates the database first). Zero configuration: SQLite in the data
-    directory; set DATABASE_URL for PostgreSQL and QUICKSCAN_SECRET_KEY outside development."""
+    directory; set DATABASE_URL for PostgreSQL and QUICKSCAN_SECRET_KEY outside development.
+    Writes a JSON-lines access log without personal data to standard error."""
     settings = _settings()
     uvicorn = _load("uvicorn")
-    app = _load("leercultuur.quickscan").create_app(settings)
+    if settings.resolved_database_url().startswith("sqlite") and workers > 1:
+        typer.echo(
+            f"note: --workers {workers} ignored: with SQLite the Quickscan runs as one process "
+            "(SQLite has one writer at a time; set DATABASE_URL to PostgreSQL for several)",
+            err=True,
+        )
+        workers = 1
     if settings.uses_dev_secret:
         typer.echo("warning: development secret in use; set QUICKSCAN_SECRET_KEY", err=True)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": forwarded_allow_ips or settings.trusted_proxies,
+        "server_header": False,
+        "access_log": False,  # uvicorn's log has client addresses; ours has none (accesslog.py)
+        "timeout_graceful_shutdown": settings.shutdown_timeout_s,
+        "timeout_keep_alive": settings.keep_alive_s,
+    }
+    os.environ["QUICKSCAN_ACCESS_LOG"] = "true"
+    if workers == 1:
+        app = _load("leercultuur.quickscan").create_app(
+            settings.model_copy(update={"access_log": True})
+        )
+        uvicorn.run(app, **options)
+        return
+    # Several processes: migrate once here, then each worker builds the app from the environment.
+    _load("leercultuur.quickscan.manage").migrate(settings)
+    os.environ["QUICKSCAN_RUN_MIGRATIONS"] = "false"
+    typer.echo(f"starting {workers} worker processes on http://{host}:{port}", err=True)
     uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
-        server_header=False,
-        access_log=False,  # no IP addresses or times of answering in logs either
+        "leercultuur.quickscan.web.app:create_app", factory=True, workers=workers, **options
     )
 
 
@@ -103,6 +134,24 @@ def create_admin(
         settings, username=username, password=password
     )
     typer.echo(f"platform admin {username.strip().lower()!r} created (user id {user_id})")
+
+
+@quickscan_app.command("backup")
+def backup(
+    to: Path = typer.Option(..., "--to", help="New file for the backup (mode 0600)."),
+) -> None:
+    """Copy the database while the app runs: SQLite backup API, or pg_dump for PostgreSQL."""
+    target = _load("leercultuur.quickscan.manage").backup(_settings(), to)
+    typer.echo(f"backup written to {target}")
+
+
+@quickscan_app.command("restore")
+def restore(
+    from_: Path = typer.Option(..., "--from", help="A file made by `quickscan backup`."),
+) -> None:
+    """Put a backup in place of the database (stop the app first)."""
+    _load("leercultuur.quickscan.manage").restore(_settings(), from_)
+    typer.echo(f"database restored from {from_}")
 
 
 @quickscan_app.command("load-benchmark")

@@ -9,6 +9,7 @@ take a session inside a unit of work the caller opened and only flush (the unit 
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,9 +28,12 @@ from leercultuur.quickscan.errors import (
     InvalidInput,
     NotAuthenticated,
     TooManyAttempts,
+    check_text,
+    has_control_chars,
 )
 from leercultuur.quickscan.models import OneTimeToken, Organisation, User, UserSession
 from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.throttle import Throttle
 
 
 def utcnow() -> datetime:
@@ -51,12 +55,19 @@ class CurrentUser:
         return cls(user.id, user.username, user.role, user.organisation_id)
 
 
+def _wait_text(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
 @dataclass(frozen=True)
 class Accounts:
     """Account operations bound to the app's settings (secret, password hashing, lifetimes)."""
 
     settings: Settings
     hasher: PasswordHasher
+    throttle: Throttle
     hash_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
 
     @classmethod
@@ -64,7 +75,9 @@ class Accounts:
         hasher = security.password_hasher(
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         )
-        return cls(settings, hasher, threading.Semaphore(settings.hash_concurrency))
+        return cls(
+            settings, hasher, Throttle(settings), threading.Semaphore(settings.hash_concurrency)
+        )
 
     # -- hashing: bounded, and never inside a transaction ------------------------------------
     def hash_password(self, password: str) -> str:
@@ -93,7 +106,7 @@ class Accounts:
 
     @staticmethod
     def _clean_username(username: str) -> str:
-        username = username.strip().lower()
+        username = check_text("username", username.strip().lower())
         if not username or len(username) > 254:
             raise InvalidInput("username: must have 1 to 254 characters")
         return username
@@ -130,25 +143,26 @@ class Accounts:
             raise Conflict(f"username {username!r} is already taken") from None
         return user
 
-    def login(self, database: Database, *, username: str, password: str) -> tuple[CurrentUser, str]:
+    def login(
+        self, database: Database, *, username: str, password: str, client: str = ""
+    ) -> tuple[CurrentUser, str]:
         """Check the password and open a new server-side session; returns (user, token).
 
-        Three steps: read the account, check the password (argon2, outside any transaction),
-        then write the outcome (failure count, or the new session) in one short transaction.
+        First the attempt is counted (throttle, one short write), then the account is read, the
+        password checked (argon2, outside any transaction), and the session written. Throttled
+        per client address, per (account, address) and, past a soft limit, to one attempt per
+        few seconds per account: an outsider can slow an account down but not lock its owner
+        out. Unknown usernames are counted, answered and timed exactly like known ones.
         """
-        with database.read() as db:
-            user = db.scalar(select(User).where(User.username == username.strip().lower()))
-        now = utcnow()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            raise TooManyAttempts(
-                f"too many failed logins; try again after {user.locked_until:%H:%M} UTC"
-            )
-        # An unknown username costs one hash check as well, so timing does not reveal it.
+        name = username.strip().lower()
+        self._reserve_login(database, name, client)
+        user = None
+        # A name with NUL cannot exist (PostgreSQL would refuse the query): an unknown name.
+        if not has_control_chars(name) and 0 < len(name) <= 254:
+            with database.read() as db:
+                user = db.scalar(select(User).where(User.username == name))
         stored = user.password_hash if user is not None else self._dummy_hash
         if not self.password_matches(stored, password) or user is None:
-            if user is not None:
-                with database.write() as db:
-                    self._count_failure(db, user.id, now)
             raise NotAuthenticated("wrong username or password")
         rehashed = (
             self.hash_password(password)
@@ -156,12 +170,16 @@ class Accounts:
             else None
         )
         token = security.new_token()
-        expires = utcnow() + timedelta(hours=self.settings.session_hours)
+        now = utcnow()
+        expires = now + timedelta(hours=self.settings.session_hours)
+        t = self.throttle
+        t.login_address_memory.refund(client)
         with database.write() as db:
-            values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+            t.refund(db, t.login_address, client)
+            t.refund(db, t.login_account, name)
+            t.refund(db, t.login_account_address, name, client, clear=True)
             if rehashed is not None:
-                values["password_hash"] = rehashed
-            db.execute(update(User).where(User.id == user.id).values(**values))
+                db.execute(update(User).where(User.id == user.id).values(password_hash=rehashed))
             db.execute(delete(UserSession).where(UserSession.expires_at <= now))
             db.add(
                 UserSession(
@@ -170,16 +188,29 @@ class Accounts:
             )
         return CurrentUser.of(user), token
 
-    def _count_failure(self, db: Session, user_id: int, now: datetime) -> None:
-        """Count a failed login; after ``login_max_failures`` lock the account for a while."""
-        db.execute(
-            update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1)
-        )
-        failures = db.scalar(select(User.failed_logins).where(User.id == user_id)) or 0
-        if failures >= self.settings.login_max_failures:
-            locked = now + timedelta(minutes=self.settings.login_lock_minutes)
-            db.execute(
-                update(User).where(User.id == user_id).values(failed_logins=0, locked_until=locked)
+    def _reserve_login(self, database: Database, name: str, client: str) -> None:
+        """Count this attempt on every key (atomically) and refuse it when a limit is used up.
+
+        The counts are committed before the refusal is raised: refused attempts count too.
+        """
+        t = self.throttle
+        wait = t.login_address_memory.hit(client)  # never admits more than the database would
+        if wait:
+            raise TooManyAttempts(
+                f"too many login attempts; try again in {_wait_text(wait)}", retry_after=wait
+            )
+        with database.write() as db:
+            waits = [
+                t.hit(db, t.login_address, client)[1],
+                t.hit(db, t.login_account_address, name, client)[1],
+            ]
+            hits, _ = t.hit(db, t.login_account, name)
+            if hits > t.login_account.max_hits:  # many failures from anywhere: slow down
+                waits.append(t.hit(db, t.login_slow, name)[1])
+        wait = max(waits)
+        if wait:
+            raise TooManyAttempts(
+                f"too many login attempts; try again in {_wait_text(wait)}", retry_after=wait
             )
 
     def session_user(self, db: Session, token: str | None) -> User | None:
@@ -205,7 +236,7 @@ class Accounts:
 
     # -- organisations ----------------------------------------------------------------------
     def create_organisation(self, db: Session, name: str) -> Organisation:
-        name = " ".join(name.split())
+        name = check_text("name", " ".join(name.split()))
         if not name or len(name) > 200:
             raise InvalidInput("name: must have 1 to 200 characters")
         org = Organisation(name=name)
@@ -242,13 +273,19 @@ class Accounts:
     def issue_reset(self, db: Session, user_id: int) -> tuple[str, datetime]:
         return self._issue(db, "reset", organisation_id=None, user_id=user_id)
 
-    def _find(self, db: Session, kind: str, token: str) -> OneTimeToken:
-        """The valid, unused, unexpired link; otherwise a clear 403."""
+    def _find(self, db: Session, kind: str, token: str, client: str = "") -> OneTimeToken:
+        """The valid, unused, unexpired link; otherwise a clear 403 (429 after many bad ones)."""
+        wait = self.throttle.bad_links.peek(client)
+        if wait:
+            raise TooManyAttempts(
+                f"too many invalid links; try again in {_wait_text(wait)}", retry_after=wait
+            )
         row = db.scalar(
             select(OneTimeToken).where(OneTimeToken.token_hash == self._hash(kind, token))
         )
         what = "invitation" if kind == "invite" else "password reset link"
         if row is None or row.kind != kind:
+            self.throttle.bad_links.hit(client)
             raise Forbidden(f"this {what} is not valid")
         if row.used:
             raise Forbidden(f"this {what} has already been used")
@@ -271,16 +308,16 @@ class Accounts:
             raise Forbidden(f"this {what} has already been used")
         return row
 
-    def check_token(self, db: Session, kind: str, token: str) -> None:
+    def check_token(self, db: Session, kind: str, token: str, client: str = "") -> None:
         """Raise unless the link is valid (for showing its form); changes nothing."""
-        self._find(db, kind, token)
+        self._find(db, kind, token, client)
 
     def accept_invite(
-        self, database: Database, *, token: str, username: str, password: str
+        self, database: Database, *, token: str, username: str, password: str, client: str = ""
     ) -> CurrentUser:
         """Create the HR account of an invitation: check, hash (no transaction), then spend."""
         with database.read() as db:
-            self._find(db, "invite", token)
+            self._find(db, "invite", token, client)
         username = self._clean_username(username)
         self._check_password(password)
         password_hash = self.hash_password(password)
@@ -295,9 +332,11 @@ class Accounts:
             )
             return CurrentUser.of(user)
 
-    def reset_password(self, database: Database, *, token: str, password: str) -> CurrentUser:
+    def reset_password(
+        self, database: Database, *, token: str, password: str, client: str = ""
+    ) -> CurrentUser:
         with database.read() as db:
-            self._find(db, "reset", token)
+            self._find(db, "reset", token, client)
         self._check_password(password)
         password_hash = self.hash_password(password)
         with database.write() as db:

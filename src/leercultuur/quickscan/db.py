@@ -17,6 +17,7 @@ stored, and the client may simply send it again.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from leercultuur.quickscan.errors import ServiceBusy
@@ -52,6 +54,7 @@ def make_engine(url: str, *, pool_size: int = 20, busy_timeout_s: float = 5.0) -
         "pool_timeout": busy_timeout_s,
     }
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         memory = ":memory:" in url or url.rstrip("/") in {"sqlite:", "sqlite://"}
         engine = create_engine(
             url,
@@ -90,6 +93,22 @@ def make_engine(url: str, *, pool_size: int = 20, busy_timeout_s: float = 5.0) -
             dbapi_conn.commit()
 
     return engine
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), or tighten an existing one.
+
+    SQLite gives the -wal and -shm files the mode of the database file, so they follow.
+    """
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

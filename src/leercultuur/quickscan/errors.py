@@ -39,6 +39,8 @@ class PayloadTooLarge(QuickscanError):
 
 
 class TooManyAttempts(QuickscanError):
+    """429 with a Retry-After header of ``retry_after`` seconds."""
+
     status_code = 429
 
     def __init__(self, message: str, *, retry_after: int | None = None) -> None:
@@ -62,3 +64,15 @@ class ServiceBusy(QuickscanError):
             f"in {retry_after} seconds"
         )
         self.retry_after = retry_after
+
+
+def has_control_chars(text: str) -> bool:
+    """NUL and other control characters (PostgreSQL refuses NUL in text; none belong in names)."""
+    return any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text)
+
+
+def check_text(name: str, text: str) -> str:
+    """The text unchanged, or InvalidInput naming the field when it holds control characters."""
+    if has_control_chars(text):
+        raise InvalidInput(f"{name}: contains control characters (such as NUL); please remove them")
+    return text

@@ -10,6 +10,8 @@ import csv
 import io
 from typing import TYPE_CHECKING, Literal
 
+from leercultuur.quickscan.csvsafe import safe_cell
+
 if TYPE_CHECKING:
     from leercultuur.quickscan.results import IndicatorResult, ScanReport
 
@@ -86,5 +88,6 @@ def csv_text(rep: ScanReport, lang: Literal["nl", "en"] = "nl") -> str:
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
     w.writeheader()
     for row in csv_rows(rep, lang):
-        w.writerow(row)
+        # team names are HR's free text: '=HYPERLINK(...)' must stay text in a spreadsheet
+        w.writerow({k: safe_cell(v) for k, v in row.items()})
     return buf.getvalue()

@@ -190,3 +190,12 @@ class Answer(Base):
     )
     item: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(SmallInteger)
+
+
+class ThrottleCounter(Base):
+    """A fixed-window attempt counter (rate limits, lockouts); the key is a keyed hash."""
+
+    __tablename__ = "throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=False), index=True)
+    hits: Mapped[int] = mapped_column(Integer)

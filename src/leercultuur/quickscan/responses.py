@@ -8,13 +8,14 @@ recognised and answered as a success without storing anything again.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from leercultuur.quickscan.models import AccessCode, Answer, OpenSubmission, Res
 
 Outcome = Literal["stored", "duplicate"]
 SUBMISSION_ID_LENGTH = (16, 64)
+SUBMISSION_ID_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def validate_answers(scan: Scan, answers: Mapping[str, object]) -> dict[str, int]:
@@ -44,7 +46,8 @@ def validate_answers(scan: Scan, answers: Mapping[str, object]) -> dict[str, int
         value = _as_int(raw)
         if value is None or value not in item.codes:
             allowed = ", ".join(str(c) for c in item.codes)
-            problems.append(f"question {key!r}: {raw!r} is not one of the answers {allowed}")
+            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
+            problems.append(f"question {key!r}: {shown} is not one of the answers {allowed}")
             invalid.add(key)
             continue
         clean[key] = value
@@ -57,12 +60,15 @@ def validate_answers(scan: Scan, answers: Mapping[str, object]) -> dict[str, int
 
 
 def _as_int(raw: object) -> int | None:
+    """An answer code: an int, or text of at most 4 ASCII digits ('²' or '٣' are no answer)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
+    if isinstance(raw, str):
+        text = raw.strip()
+        if 0 < len(text) <= 4 and text.isascii() and text.isdigit():
+            return int(text)
     return None
 
 
@@ -70,6 +76,8 @@ def check_submission_id(submission_id: str) -> None:
     lo, hi = SUBMISSION_ID_LENGTH
     if not lo <= len(submission_id) <= hi:
         raise InvalidInput(f"submission_id: needs {lo} to {hi} characters")
+    if not SUBMISSION_ID_CHARS.fullmatch(submission_id):
+        raise InvalidInput("submission_id: only letters A-Z, a-z, digits, '-' and '_' are allowed")
 
 
 def ensure_open(scan: Scan, today: date | None = None) -> None:
@@ -193,9 +201,10 @@ def _claim_open_slot(db: Session, scan: Scan, sub_hash: str) -> Outcome:
         db.execute(insert(OpenSubmission).values(scan_id=scan.id, submission_hash=sub_hash))
     except IntegrityError:
         return "duplicate"
-    claimed = db.execute(
+    issued = select(func.count()).where(AccessCode.scan_id == scan.id).scalar_subquery()
+    claimed = db.execute(  # open-link answers and issued codes together stay within headcount
         update(Scan)
-        .where(Scan.id == scan.id, Scan.open_count < Scan.headcount)
+        .where(Scan.id == scan.id, Scan.open_count + issued < Scan.headcount)
         .values(open_count=Scan.open_count + 1)
         .execution_options(synchronize_session=False)
     )

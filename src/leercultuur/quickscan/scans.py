@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from leercultuur.quickscan import security
 from leercultuur.quickscan.accounts import CurrentUser
-from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound
+from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound, check_text
 from leercultuur.quickscan.items import LANGUAGES, Language
 from leercultuur.quickscan.models import AccessCode, Response, Scan, ScanTeam
 
@@ -47,10 +48,15 @@ class ScanIn(BaseModel):
     # "employer": the employer self-scan of a firm with 1-9 employees (one person answers)
     kind: ScanKind = "employees"
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        return check_text("name", name)
+
     @field_validator("teams")
     @classmethod
     def _teams(cls, teams: list[str]) -> list[str]:
-        cleaned = [" ".join(t.split()) for t in teams]
+        cleaned = [check_text("team", " ".join(t.split())) for t in teams]
         if any(not t or len(t) > 100 for t in cleaned):
             raise ValueError("every team name needs 1 to 100 characters")
         dupes = sorted({t for t in cleaned if cleaned.count(t) > 1})
@@ -128,6 +134,8 @@ def list_scans(db: Session, user: CurrentUser) -> list[Scan]:
 
 def get_scan(db: Session, user: CurrentUser, scan_id: int) -> Scan:
     """The scan if it belongs to the user's organisation; otherwise 404 (existence not revealed)."""
+    if not 1 <= scan_id <= MAX_DB_ID:
+        raise NotFound(f"scan {scan_id} not found")
     scan = db.scalar(
         select(Scan)
         .where(Scan.id == scan_id, Scan.organisation_id == user.organisation_id)
@@ -138,7 +146,13 @@ def get_scan(db: Session, user: CurrentUser, scan_id: int) -> Scan:
     return scan
 
 
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MAX_DB_ID = 2**31 - 1  # INTEGER columns: larger ids cannot exist (and would fail the query)
+
+
 def scan_by_public_id(db: Session, public_id: str) -> Scan:
+    if not PUBLIC_ID.fullmatch(public_id):  # NUL bytes, odd characters: no such link
+        raise NotFound("this questionnaire link is not valid")
     scan = db.scalar(
         select(Scan).where(Scan.public_id == public_id).options(selectinload(Scan.teams))
     )
@@ -152,24 +166,52 @@ def response_count(db: Session, scan: Scan) -> int:
     return int(db.scalar(select(func.count()).where(Response.scan_id == scan.id)) or 0)
 
 
-def create_codes(db: Session, scan: Scan, count: int, *, secret: bytes, limit: int) -> list[str]:
-    """A batch of single-use codes: returned once in plain text, stored only as keyed hashes."""
+def issued_codes(db: Session, scan_id: int) -> int:
+    return int(db.scalar(select(func.count()).where(AccessCode.scan_id == scan_id)) or 0)
+
+
+def prepare_codes(count: int, *, secret: bytes, limit: int) -> list[tuple[str, str]]:
+    """(code, keyed hash) pairs, made before any transaction (5,000 take ~0.2 s of CPU)."""
     if not 1 <= count <= limit:
         raise InvalidInput(f"count: {count} is outside 1..{limit}")
+    codes = [security.new_access_code() for _ in range(count)]
+    return [(c, security.keyed_hash(secret, "code", security.normalise_code(c))) for c in codes]
+
+
+def create_codes(
+    db: Session,
+    scan: Scan,
+    count: int,
+    *,
+    secret: bytes,
+    limit: int,
+    prepared: list[tuple[str, str]] | None = None,
+) -> list[str]:
+    """A batch of single-use codes: returned once in plain text, stored only as keyed hashes.
+
+    Codes plus open-link answers never exceed the headcount (HR's page once said "7 of 2
+    employees"). Pass ``prepared`` (from :func:`prepare_codes`, made outside the unit of work)
+    so the write unit only checks the headcount and runs one multi-row INSERT.
+    """
     if scan.closes_on < date.today():
         raise Gone(f"scan {scan.id} closed on {scan.closes_on.isoformat()}; no new codes")
     if scan.closed_at is not None:
         raise Gone(
             f"scan {scan.id} was closed on {scan.closed_at.date().isoformat()}; no new codes"
         )
-    codes = [security.new_access_code() for _ in range(count)]
-    db.add_all(
-        AccessCode(
-            scan_id=scan.id,
-            code_hash=security.keyed_hash(secret, "code", security.normalise_code(c)),
-            used=False,
+    pairs = prepared if prepared is not None else prepare_codes(count, secret=secret, limit=limit)
+    locked = db.execute(  # PostgreSQL: one batch per scan at a time; SQLite: BEGIN IMMEDIATE
+        select(Scan.open_count, Scan.headcount).where(Scan.id == scan.id).with_for_update()
+    ).one()
+    issued = issued_codes(db, scan.id)
+    room = locked.headcount - issued - locked.open_count
+    if len(pairs) > room:
+        raise InvalidInput(
+            f"count: {len(pairs)} more codes would exceed the headcount of {locked.headcount} "
+            f"({issued} codes issued, {locked.open_count} answers through the open link); "
+            f"at most {max(room, 0)} more can be made"
         )
-        for c in codes
+    db.execute(
+        insert(AccessCode), [{"scan_id": scan.id, "code_hash": h, "used": False} for _, h in pairs]
     )
-    db.flush()
-    return codes
+    return [c for c, _ in pairs]

@@ -43,13 +43,28 @@ class Settings(BaseSettings):
     cookie_secure: Literal["auto", "always", "never"] = "auto"
     session_hours: int = Field(default=8, ge=1, le=24 * 14)
     token_days: int = Field(default=7, ge=1, le=60)
-    login_max_failures: int = Field(default=5, ge=1)
+    # Rate limits and lockouts (docs/operations.md). Windows are login_lock_minutes long.
+    login_max_failures: int = Field(default=5, ge=1)  # per (account, client address)
     login_lock_minutes: int = Field(default=15, ge=1)
+    login_address_max: int = Field(default=30, ge=1)  # per client address, all accounts
+    login_account_max: int = Field(default=20, ge=1)  # per account, then the slow-down
+    login_slowdown_seconds: int = Field(default=10, ge=1)  # one attempt per this, per account
+    token_address_max: int = Field(default=20, ge=1)  # bad invitation/reset links per address
+    code_address_max: int = Field(default=30, ge=1)  # wrong codes per address
+    open_link_address_max: int = Field(default=50, ge=1)  # open-link answers per address+scan
+    trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto is believed
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)  # request line + headers: else 431
     max_codes_per_batch: int = Field(default=5000, ge=1)
+    max_letters_per_page: int = Field(default=50, ge=1)  # larger batches: a CSV download
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
     run_migrations: bool = True
+    access_log: bool = False  # JSON lines on standard error (serve turns it on)
+    # Idle keep-alive connections stay open this long; longer than a proxy's upstream keep-alive
+    # (nginx: 60 s), so the proxy never sends a request on a connection the app just closed.
+    keep_alive_s: int = Field(default=75, ge=1, le=3600)
+    shutdown_timeout_s: int = Field(default=10, ge=1, le=600)  # then open connections are cut
     # Concurrency (docs/quickscan.md, "Concurrency"): requests admitted at once per lane; the
     # rest wait up to queue_timeout_s (at most max_queue of them), then get 503 + Retry-After.
     # Thread pool and connection pool are sized from these (db + hash + 4 each).
@@ -81,6 +96,16 @@ class Settings(BaseSettings):
                     f"QUICKSCAN_SECRET_KEY has {len(secret)} characters; at least "
                     f"{MIN_SECRET_LENGTH} are needed in environment {self.environment!r}"
                 )
+        if self.environment == "production" and not self.base_url:
+            raise SettingsError(
+                "QUICKSCAN_BASE_URL is needed in production (for example "
+                "https://quickscan.example.nl): links in invitations and code letters are built "
+                "from it, never from the Host header a client sends"
+            )
+        if self.base_url and not self.base_url.startswith(("https://", "http://")):
+            raise SettingsError(
+                f"QUICKSCAN_BASE_URL must start with https:// (or http://); got {self.base_url!r}"
+            )
         return self
 
     @property
@@ -103,5 +128,5 @@ class Settings(BaseSettings):
             if url.startswith("postgresql://") or url.startswith("postgres://"):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{self.data_dir / 'quickscan.sqlite3'}"

@@ -14,7 +14,9 @@ from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.admission import hashes_passwords
 from leercultuur.quickscan.web.deps import (
+    DbId,
     absolute_url,
+    client_address,
     get_accounts,
     get_database,
     require_admin,
@@ -70,7 +72,10 @@ def csrf(request: Request) -> dict[str, str]:
 @hashes_passwords
 def login(body: LoginIn, request: Request) -> Response:
     user, token = get_accounts(request).login(
-        get_database(request), username=body.username, password=body.password
+        get_database(request),
+        username=body.username,
+        password=body.password,
+        client=client_address(request),
     )
     csrf_token = session_csrf_token(request, token)
     response = JSONResponse({"user": user_dict(user), "csrf_token": csrf_token})
@@ -94,7 +99,11 @@ def me(user: CurrentUser = Depends(require_user)) -> dict[str, object]:
 @hashes_passwords
 def accept_invite(body: InviteAcceptIn, request: Request) -> dict[str, object]:
     user = get_accounts(request).accept_invite(
-        get_database(request), token=body.token, username=body.username, password=body.password
+        get_database(request),
+        token=body.token,
+        username=body.username,
+        password=body.password,
+        client=client_address(request),
     )
     return user_dict(user)
 
@@ -103,7 +112,10 @@ def accept_invite(body: InviteAcceptIn, request: Request) -> dict[str, object]:
 @hashes_passwords
 def reset_password(body: TokenPasswordIn, request: Request) -> dict[str, object]:
     user = get_accounts(request).reset_password(
-        get_database(request), token=body.token, password=body.password
+        get_database(request),
+        token=body.token,
+        password=body.password,
+        client=client_address(request),
     )
     return user_dict(user)
 
@@ -128,7 +140,7 @@ def create_organisation(
 
 @router.post("/admin/organisations/{org_id}/invites", status_code=201)
 def invite(
-    org_id: int, request: Request, _: CurrentUser = Depends(require_admin)
+    org_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:
     with get_database(request).write() as db:
         if db.get(Organisation, org_id) is None:
@@ -147,7 +159,7 @@ def list_users(
 
 @router.post("/admin/users/{user_id}/password-reset", status_code=201)
 def issue_reset(
-    user_id: int, request: Request, _: CurrentUser = Depends(require_admin)
+    user_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:
     with get_database(request).write() as db:
         if db.get(User, user_id) is None:

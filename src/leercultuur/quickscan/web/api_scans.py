@@ -7,14 +7,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from leercultuur.quickscan import scans
 from leercultuur.quickscan.accounts import CurrentUser
-from leercultuur.quickscan.web.deps import absolute_url, get_database, get_settings, require_hr
+from leercultuur.quickscan.web.deps import (
+    DbId,
+    absolute_url,
+    get_database,
+    get_settings,
+    require_hr,
+)
 
 router = APIRouter(tags=["scans"])
 
 
 class CodesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=1_000_000)
 
 
 def public_links(request: Request, public_id: str) -> dict[str, str]:
@@ -42,7 +48,7 @@ def create_scan(
 
 @router.get("/scans/{scan_id}")
 def get_scan(
-    scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:
     """The scan and, while it runs, only its total number of responses."""
     with get_database(request).read() as db:
@@ -53,14 +59,16 @@ def get_scan(
 
 @router.post("/scans/{scan_id}/codes", status_code=201)
 def create_codes(
-    scan_id: int, body: CodesIn, request: Request, user: CurrentUser = Depends(require_hr)
+    scan_id: DbId, body: CodesIn, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:
     """A batch of single-use codes. They are shown once: only keyed hashes are kept."""
     settings = get_settings(request)
+    limit = settings.max_codes_per_batch
+    prepared = scans.prepare_codes(body.count, secret=settings.secret, limit=limit)
     with get_database(request).write() as db:
         scan = scans.get_scan(db, user, scan_id)
         codes = scans.create_codes(
-            db, scan, body.count, secret=settings.secret, limit=settings.max_codes_per_batch
+            db, scan, body.count, secret=settings.secret, limit=limit, prepared=prepared
         )
     base = public_links(request, scan.public_id)["questionnaire_url"]
     return {"codes": [{"code": c, "url": f"{base}#code={c}"} for c in codes]}

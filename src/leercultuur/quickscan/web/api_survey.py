@@ -11,7 +11,8 @@ from starlette.responses import JSONResponse
 from leercultuur.quickscan import responses, scans
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.items import questionnaire
-from leercultuur.quickscan.web.deps import get_database, get_settings
+from leercultuur.quickscan.throttle import guarded_submit
+from leercultuur.quickscan.web.deps import client_address, get_database, get_settings
 from leercultuur.quickscan.web.privacy import privacy_notice
 
 router = APIRouter(tags=["questionnaire"])
@@ -46,7 +47,14 @@ def get_questionnaire(
     }
 
 
-@router.post("/s/{public_id}/responses", status_code=201)
+@router.post(
+    "/s/{public_id}/responses",
+    status_code=201,
+    responses={
+        201: {"description": 'Stored: {"status": "stored"}'},
+        200: {"description": 'This submission_id was stored before: {"status": "duplicate"}'},
+    },
+)
 def submit_response(public_id: str, body: ResponseIn, request: Request) -> JSONResponse:
     """Store one response. A repeat of the same submission_id answers 200 and stores nothing.
 
@@ -55,7 +63,9 @@ def submit_response(public_id: str, body: ResponseIn, request: Request) -> JSONR
     database = get_database(request)
     with database.read() as db:
         scan = scans.scan_by_public_id(db, public_id)
-    outcome = responses.submit_in(
+    outcome = guarded_submit(
+        request.app.state.respondent_limits,
+        client_address(request),
         database,
         scan,
         code=body.code,

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -23,32 +24,66 @@ from leercultuur.quickscan import db as dbmod
 from leercultuur.quickscan.accounts import Accounts
 from leercultuur.quickscan.errors import NotAuthenticated, QuickscanError, ServiceBusy
 from leercultuur.quickscan.settings import Settings
+from leercultuur.quickscan.throttle import RespondentLimits
 from leercultuur.quickscan.web import (
     api_accounts,
     api_scans,
     api_survey,
+    ops,
     pages_accounts,
     pages_manage,
     pages_report,
     pages_scans,
     pages_survey,
 )
+from leercultuur.quickscan.web.accesslog import AccessLog, configure_access_log
 from leercultuur.quickscan.web.admission import Admission, admit
 from leercultuur.quickscan.web.deps import render, require_csrf
 from leercultuur.quickscan.web.housekeeping import purge_periodically
-from leercultuur.quickscan.web.middleware import BodyLimit, make_http_middleware
+from leercultuur.quickscan.web.middleware import (
+    SECURITY_HEADERS,
+    BodyLimit,
+    make_http_middleware,
+)
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 ROUTERS: list[tuple[str, APIRouter, bool]] = [
     ("/api/v1", api_accounts.router, True),
     ("/api/v1", api_scans.router, True),
     ("/api/v1", api_survey.router, True),
+    ("", ops.router, True),
     ("", pages_accounts.router, False),
     ("", pages_scans.router, False),
     ("", pages_manage.router, False),
     ("", pages_report.router, False),
     ("", pages_survey.router, False),
 ]
+
+
+class ErrorOut(BaseModel):
+    """Every error answer of the API: one readable message."""
+
+    detail: str
+
+
+_ERRORS = {
+    400: "Malformed request (for example JSON that does not parse)",
+    401: "Not logged in, or wrong username or password",
+    403: "CSRF token missing or invalid, cross-origin, or not allowed for this account",
+    404: "Not found (or not of your organisation)",
+    409: "Conflict (code already used, name taken, questionnaire full)",
+    410: "The scan has closed",
+    413: "Request body too large",
+    422: "Invalid input; the message names the field and the value",
+    429: "Too many attempts; see the Retry-After header (seconds)",
+    431: "Request headers too large",
+    503: "Busy; nothing was stored, try again after Retry-After seconds",
+}
+# Declared on every route, so the OpenAPI schema matches what the app answers (schemathesis);
+# 422 is our {"detail": "..."} too, not FastAPI's default validation-error list.
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut, "description": text} for code, text in _ERRORS.items()
+}
 
 
 def route_table() -> list[tuple[str, str]]:
@@ -111,13 +146,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = app.state.database.sessions  # write sessions, for scripts and tests
     app.state.admission = Admission.from_settings(settings)
     app.state.accounts = Accounts.from_settings(settings)
+    app.state.respondent_limits = RespondentLimits(settings)
 
     for prefix, router, in_schema in ROUTERS:
-        app.include_router(router, prefix=prefix, include_in_schema=in_schema)
+        app.include_router(router, prefix=prefix, include_in_schema=in_schema, responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.middleware("http")(make_http_middleware(settings))
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, header_limit=settings.max_header_bytes
+    )
+    if settings.access_log:
+        configure_access_log()
+    app.add_middleware(AccessLog)  # outermost of ours: sees every answer, 413s included
     _exception_handlers(app)
     return app
 
@@ -133,6 +174,15 @@ def _error(request: Request, status: int, message: str, retry_after: int | None 
         response = render(request, "error.html", {"status": status, "message": message}, status)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def internal_error_response() -> Response:
+    """The 500 answer: no details, and the security headers too (it bypasses the middleware)."""
+    response = JSONResponse(
+        {"detail": "internal server error; the problem has been logged"}, status_code=500
+    )
+    response.headers.update(SECURITY_HEADERS)
     return response
 
 
@@ -174,4 +224,11 @@ def _exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+        response = _error(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
+    @app.exception_handler(Exception)
+    async def _internal_error(_request: Request, _exc: Exception) -> Response:
+        # Runs in Starlette's outermost ServerErrorMiddleware, which re-raises for the server log.
+        return internal_error_response()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hmac
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi import Path as PathParam
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 from starlette.responses import Response
@@ -19,10 +20,14 @@ from starlette.responses import Response
 from leercultuur.quickscan.accounts import Accounts, CurrentUser
 from leercultuur.quickscan.db import Database
 from leercultuur.quickscan.errors import Forbidden, NotAuthenticated
+from leercultuur.quickscan.scans import MAX_DB_ID
 from leercultuur.quickscan.settings import Settings
 from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.middleware import CSRF_COOKIE, SESSION_COOKIE
 
+# A database id in a path: out-of-range numbers (>= 2**31, the INTEGER columns) are a 422, not a
+# failed query (the outside tester's 500s with ids >= 2**63).
+DbId = Annotated[int, PathParam(ge=1, le=MAX_DB_ID)]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 TEMPLATES.env.autoescape = True
@@ -40,8 +45,16 @@ def get_accounts(request: Request) -> Accounts:
 
 def absolute_url(request: Request, path: str) -> str:
     """A full link for invitations, resets and questionnaires (QUICKSCAN_BASE_URL if set)."""
+    # Production requires QUICKSCAN_BASE_URL (settings); the request's own address (Host
+    # header) is used only in development and tests.
     base = get_settings(request).base_url or str(request.base_url)
     return base.rstrip("/") + path
+
+
+def client_address(request: Request) -> str:
+    """The client's address for rate limits: the peer, or X-Forwarded-For when the peer is a
+    trusted proxy (uvicorn's proxy_headers with QUICKSCAN_TRUSTED_PROXIES; see operations.md)."""
+    return request.client.host if request.client else "unknown"
 
 
 def get_database(request: Request) -> Database:

@@ -44,15 +44,22 @@ SECURITY_HEADERS = {
 class BodyLimit:
     """Refuse a request body over ``limit`` bytes with 413 before routing (also when chunked)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, header_limit: int = 16 * 1024) -> None:
         self.app = app
         self.limit = limit
+        self.header_limit = header_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
+        raw_headers = scope.get("headers") or []
+        head = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        head += sum(len(k) + len(v) + 4 for k, v in raw_headers)
+        if head > self.header_limit:  # whatever the server in front lets through
+            await self._refuse(scope, send, 431, "request headers too large")
+            return
+        headers = dict(raw_headers)
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             await self._refuse(scope, send)
@@ -89,11 +96,13 @@ class BodyLimit:
     def message(self) -> str:
         return f"request body larger than the limit of {self.limit} bytes"
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps({"detail": self.message}).encode()
+    async def _refuse(
+        self, scope: Scope, send: Send, status: int = 413, message: str | None = None
+    ) -> None:
+        body = json.dumps({"detail": message or self.message}).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
         headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 

@@ -23,7 +23,9 @@ from leercultuur.quickscan.errors import (
 from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.admission import hashes_passwords
 from leercultuur.quickscan.web.deps import (
+    DbId,
     absolute_url,
+    client_address,
     form_data,
     get_accounts,
     get_database,
@@ -57,9 +59,13 @@ def login_submit(request: Request, form: FormData = Depends(form_data)) -> Respo
             get_database(request),
             username=form_str(form, "username"),
             password=form_str(form, "password"),
+            client=client_address(request),
         )
     except (NotAuthenticated, TooManyAttempts) as exc:
-        return render(request, "login.html", {"error": str(exc)}, exc.status_code)
+        response = render(request, "login.html", {"error": str(exc)}, exc.status_code)
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     response = RedirectResponse("/admin" if user.role == "admin" else "/scans", status_code=303)
     start_session(request, response, token, session_csrf_token(request, token))
     return response
@@ -75,7 +81,7 @@ def logout_submit(request: Request) -> Response:
 @router.get("/invite/{token}")
 def invite_page(token: str, request: Request) -> Response:
     with get_database(request).read() as db:
-        get_accounts(request).check_token(db, "invite", token)
+        get_accounts(request).check_token(db, "invite", token, client_address(request))
     return render(request, "set_password.html", {"kind": "invite", "token": token})
 
 
@@ -88,6 +94,7 @@ def invite_submit(token: str, request: Request, form: FormData = Depends(form_da
             token=token,
             username=form_str(form, "username"),
             password=form_str(form, "password"),
+            client=client_address(request),
         )
     except QuickscanError as exc:
         if exc.status_code >= 500:
@@ -100,7 +107,7 @@ def invite_submit(token: str, request: Request, form: FormData = Depends(form_da
 @router.get("/reset/{token}")
 def reset_page(token: str, request: Request) -> Response:
     with get_database(request).read() as db:
-        get_accounts(request).check_token(db, "reset", token)
+        get_accounts(request).check_token(db, "reset", token, client_address(request))
     return render(request, "set_password.html", {"kind": "reset", "token": token})
 
 
@@ -109,7 +116,10 @@ def reset_page(token: str, request: Request) -> Response:
 def reset_submit(token: str, request: Request, form: FormData = Depends(form_data)) -> Response:
     try:
         get_accounts(request).reset_password(
-            get_database(request), token=token, password=form_str(form, "password")
+            get_database(request),
+            token=token,
+            password=form_str(form, "password"),
+            client=client_address(request),
         )
     except QuickscanError as exc:
         if exc.status_code >= 500:
@@ -145,7 +155,7 @@ def admin_create_org(
 
 @router.post("/admin/organisations/{org_id}/invite")
 def admin_invite(
-    org_id: int, request: Request, _: CurrentUser = Depends(require_admin)
+    org_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> Response:
     with get_database(request).write() as db:
         org = db.get(Organisation, org_id)
@@ -163,7 +173,7 @@ def admin_invite(
 
 @router.post("/admin/users/{user_id}/reset")
 def admin_reset(
-    user_id: int, request: Request, _: CurrentUser = Depends(require_admin)
+    user_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> Response:
     with get_database(request).write() as db:
         user = db.get(User, user_id)

@@ -16,11 +16,13 @@ from starlette.responses import Response
 
 from leercultuur.quickscan import lifecycle, scans
 from leercultuur.quickscan.accounts import CurrentUser
+from leercultuur.quickscan.csvsafe import csv_response
 from leercultuur.quickscan.errors import Gone, InvalidInput
 from leercultuur.quickscan.models import Scan
 from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.api_scans import public_links
 from leercultuur.quickscan.web.deps import (
+    DbId,
     form_data,
     get_database,
     get_settings,
@@ -128,11 +130,12 @@ def scans_create(
 
 
 @router.get("/scans/{scan_id}")
-def scan_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+def scan_page(scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
     with get_database(request).read() as db:
         scan = scans.get_scan(db, user, scan_id)
         row = scan_row(db, scan)
         report_status = lifecycle.report_status(db, scan)
+        issued = scans.issued_codes(db, scan.id)
     ctx = {
         "scan": scan,
         "row": row,
@@ -141,6 +144,8 @@ def scan_page(scan_id: int, request: Request, user: CurrentUser = Depends(requir
         "max_codes": get_settings(request).max_codes_per_batch,
         "closed_on": None if row.status == "open" else lifecycle.closed_on(scan),
         "expires_on": _expires_on(request, scan),
+        "max_letters": get_settings(request).max_letters_per_page,
+        "issued": issued,
     }
     return render(request, "scan.html", ctx)
 
@@ -156,22 +161,33 @@ def _expires_on(request: Request, scan: Scan) -> date | None:
 
 @router.post("/scans/{scan_id}/codes")
 def scan_codes(
-    scan_id: int,
+    scan_id: DbId,
     request: Request,
     form: FormData = Depends(form_data),
     user: CurrentUser = Depends(require_hr),
 ) -> Response:
     settings = get_settings(request)
-    count_text = form_str(form, "count")
+    count_text = form_str(form, "count").strip()
+    if not (count_text.isascii() and count_text.isdigit() and len(count_text) <= 9):
+        raise InvalidInput(f"count: {count_text[:20]!r} is not a whole number from 1 to 999999999")
+    count, limit = int(count_text), settings.max_codes_per_batch
+    prepared = scans.prepare_codes(count, secret=settings.secret, limit=limit)
     with get_database(request).write() as db:
         scan = scans.get_scan(db, user, scan_id)
         if lifecycle.scan_status(scan) != "open":
             raise Gone(f"scan {scan.id} is closed; no new codes")
-        if not count_text.strip().isdigit():
-            raise InvalidInput(f"count: {count_text!r} is not a whole number")
         codes = scans.create_codes(
-            db, scan, int(count_text), secret=settings.secret, limit=settings.max_codes_per_batch
+            db, scan, count, secret=settings.secret, limit=limit, prepared=prepared
         )
     base = public_links(request, scan.public_id)["questionnaire_url"]
+    if len(codes) > settings.max_letters_per_page:
+        # A QR code takes ~20 ms: 5,000 letters were 100 s of work and a 16.7 MB page. A large
+        # batch comes as a CSV download (for a mail merge); letters come in pages of at most
+        # max_letters_per_page codes.
+        return csv_response(
+            f"codes-scan-{scan.id}.csv",
+            ["code", "url"],
+            ([c, f"{base}#code={c}"] for c in codes),
+        )
     letters = [(c, qr_svg(f"{base}#code={c}")) for c in codes]
     return render(request, "codes.html", {"scan": scan, "letters": letters, "url": base})

@@ -18,10 +18,18 @@ from leercultuur.quickscan.errors import (
     InvalidInput,
     QuickscanError,
     ServiceBusy,
+    TooManyAttempts,
 )
 from leercultuur.quickscan.items import Language, all_items, questionnaire
 from leercultuur.quickscan.models import Organisation, Scan
-from leercultuur.quickscan.web.deps import form_data, get_database, get_settings, render
+from leercultuur.quickscan.throttle import guarded_submit
+from leercultuur.quickscan.web.deps import (
+    client_address,
+    form_data,
+    get_database,
+    get_settings,
+    render,
+)
 from leercultuur.quickscan.web.forms import form_str
 from leercultuur.quickscan.web.privacy import privacy_sections
 
@@ -96,6 +104,10 @@ EMPLOYEE_ERRORS: dict[type[QuickscanError], dict[str, str]] = {
         "en": "This code does not belong to this questionnaire. Please check it for typos.",
     },
     Gone: {"nl": "Deze vragenlijst is gesloten.", "en": "This questionnaire has closed."},
+    TooManyAttempts: {
+        "nl": "Te veel pogingen vanaf uw netwerk. Probeer het over een kwartier opnieuw.",
+        "en": "Too many attempts from your network. Please try again in a quarter of an hour.",
+    },
 }
 
 
@@ -156,7 +168,9 @@ def submit(public_id: str, request: Request, form: FormData = Depends(form_data)
     code = form_str(form, "code", default="").strip() or None
     submission_id = form_str(form, "submission_id", default="")
     try:
-        responses.submit_in(
+        guarded_submit(
+            request.app.state.respondent_limits,
+            client_address(request),
             database,
             scan,
             code=code,
@@ -177,7 +191,10 @@ def submit(public_id: str, request: Request, form: FormData = Depends(form_data)
             response.headers["Retry-After"] = str(exc.retry_after)
             return response
         ctx.update(error=employee_message(exc, scan, lang, answers))
-        return render(request, "survey_form.html", ctx, exc.status_code)
+        response = render(request, "survey_form.html", ctx, exc.status_code)
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return render(request, "survey_done.html", _context(scan, lang))
 
 
