@@ -25,7 +25,11 @@ HOSTILE_INT = st.one_of(
     st.sampled_from([0, 1, 2, 2**31 - 1, 2**31, 2**63, 2**63 - 1, -(2**63)]),
 )
 JSON_ANY = st.recursive(
-    st.none() | st.booleans() | HOSTILE_INT | st.floats(allow_nan=False, allow_infinity=False) | HOSTILE_TEXT,
+    st.none()
+    | st.booleans()
+    | HOSTILE_INT
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | HOSTILE_TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(HOSTILE_TEXT, inner, max_size=4),
     max_leaves=12,
 )
