@@ -79,21 +79,49 @@ def main() -> int:
     print(f"load average at start {load_average()}; {args.duration:.0f} s per rate", flush=True)
     for db, extra in targets:
         code, out = run(
-            [py, "benchmarks/bench_quickscan_load.py", "--rates", args.rates,
-             "--duration", str(args.duration), "--burst", "0", "--path", args.path, *extra],
+            [
+                py,
+                "benchmarks/bench_quickscan_load.py",
+                "--rates",
+                args.rates,
+                "--duration",
+                str(args.duration),
+                "--burst",
+                "0",
+                "--path",
+                args.path,
+                *extra,
+            ],
             timeout=n_rates * (args.duration + 90) + 120,
         )
         found = False
         for m in LINE.finditer(out):
             found = True
             g = m.groupdict()
-            rows.append([db, g["rate"], g["tput"], g["p50"], g["p95"], g["p99"], g["errors"],
-                         g["x5"], g["x503"], g["other"]])
+            rows.append(
+                [
+                    db,
+                    g["rate"],
+                    g["tput"],
+                    g["p50"],
+                    g["p95"],
+                    g["p99"],
+                    g["errors"],
+                    g["x5"],
+                    g["x503"],
+                    g["other"],
+                ]
+            )
             if float(g["rate"]) == 200:
-                ok = (float(g["tput"]) >= 195 and float(g["p95"]) < 300
-                      and g["errors"] == g["x5"] == g["other"] == "0")
-                proofs.append(f"{db}: target at 200/s (>= 195/s, p95 < 300 ms, 0 errors): "
-                              + ("met" if ok else "MISSED"))
+                ok = (
+                    float(g["tput"]) >= 195
+                    and float(g["p95"]) < 300
+                    and g["errors"] == g["x5"] == g["other"] == "0"
+                )
+                proofs.append(
+                    f"{db}: target at 200/s (>= 195/s, p95 < 300 ms, 0 errors): "
+                    + ("met" if ok else "MISSED")
+                )
                 failed |= not ok
         if code or not found:
             proofs.append(f"{db}: load run failed (exit {code})")
@@ -103,17 +131,36 @@ def main() -> int:
         proofs.append(f"{db}: login burst " + ("ok" if code == 0 else f"FAILED (exit {code})"))
         failed |= code != 0
         code, out = run(
-            [py, "tests/load/run_kill9.py", "--rate", str(args.kill_rate), "--duration",
-             str(min(args.duration, 20.0)), *extra],
+            [
+                py,
+                "tests/load/run_kill9.py",
+                "--rate",
+                str(args.kill_rate),
+                "--duration",
+                str(min(args.duration, 20.0)),
+                *extra,
+            ],
             timeout=300,
         )
         proofs += [f"{db}: {line.strip()}" for line in out.splitlines() if "KILL9" in line]
         failed |= code != 0
-    head = ["database", "rate/s", "stored/s", "p50 ms", "p95 ms", "p99 ms", "errors", "5xx",
-            "503", "other"]
+    head = [
+        "database",
+        "rate/s",
+        "stored/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "5xx",
+        "503",
+        "other",
+    ]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    print(f"\nOpen-loop load ({args.path}, {args.duration:.0f} s per rate; requests = GET + POST); "
-          f"load average now {load_average()}")
+    print(
+        f"\nOpen-loop load ({args.path}, {args.duration:.0f} s per rate; requests = GET + POST); "
+        f"load average now {load_average()}"
+    )
     for r in [head, *rows]:
         print("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
     print("\n" + "\n".join(proofs))

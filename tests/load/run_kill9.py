@@ -33,7 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import loadkit  # noqa: E402
+import loadkit
 
 
 @dataclass
@@ -186,8 +186,11 @@ def main() -> int:
     args = ap.parse_args()
     kill_after = args.kill_after if args.kill_after is not None else args.duration / 2
     db = "PostgreSQL" if args.pg else "SQLite"
-    print(f"kill -9 proof, {db}, {args.rate:.0f} arrivals/s for {args.duration:.0f} s, "
-          f"SIGKILL at {kill_after:.1f} s; load average {loadkit.load_average()}", flush=True)
+    print(
+        f"kill -9 proof, {db}, {args.rate:.0f} arrivals/s for {args.duration:.0f} s, "
+        f"SIGKILL at {kill_after:.1f} s; load average {loadkit.load_average()}",
+        flush=True,
+    )
     with loadkit.fresh_database(args.pg) as url:
         server = loadkit.Server.prepare(url)
         server.start()
@@ -206,8 +209,10 @@ def main() -> int:
         finally:
             server.stop()
     sent = len(out.acked) + len(out.unacked)
-    print(f"  sent {sent}, acknowledged {len(out.acked)}, not acknowledged {len(out.unacked)}; "
-          f"in flight at SIGKILL {in_flight}; client outcomes {dict(sorted(out.statuses.items()))}")
+    print(
+        f"  sent {sent}, acknowledged {len(out.acked)}, not acknowledged {len(out.unacked)}; "
+        f"in flight at SIGKILL {in_flight}; client outcomes {dict(sorted(out.statuses.items()))}"
+    )
     print(f"  restart took {restart_s:.1f} s")
     print(f"  after restart: {after_restart}")
     print(f"  re-sent all {sent} after restart: {dict(sorted(resent.items()))}")
@@ -222,8 +227,10 @@ def main() -> int:
     if bad:
         print("KILL9 FAIL\n  " + "\n  ".join(bad))
         return 1
-    print(f"KILL9 OK ({db}): every acknowledged submission stored exactly once, none half-written"
-          + (", integrity_check ok" if not args.pg else ""))
+    print(
+        f"KILL9 OK ({db}): every acknowledged submission stored exactly once, none half-written"
+        + (", integrity_check ok" if not args.pg else "")
+    )
     return 0
 
 

@@ -27,8 +27,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import loadkit  # noqa: E402
-from loadkit import bq  # noqa: E402
+import loadkit
+from loadkit import bq
 
 
 @dataclass
@@ -92,7 +92,8 @@ async def scenario(base: str, pid: str, args: Any) -> tuple[Log, float, float, f
         assert m is not None, "no CSRF cookie from /api/v1/csrf"
         csrf = m.group(1)
         t0 = time.perf_counter()
-        events: list[tuple[float, int]] = [(i / args.rate, 0) for i in range(int(args.rate * total))]
+        n_resp = int(args.rate * total)
+        events: list[tuple[float, int]] = [(i / args.rate, 0) for i in range(n_resp)]
         step = args.burst / args.attempts
         events += [(args.warmup + i * step, 1) for i in range(args.attempts)]
         events.sort()
@@ -128,9 +129,12 @@ def main() -> int:
     ap.add_argument("--after", type=float, default=5.0)
     args = ap.parse_args()
     db = "PostgreSQL" if args.pg else "SQLite"
-    print(f"login burst, {db}: {args.attempts} wrong passwords in {args.burst:.0f} s from "
-          f"{args.names} names, respondents {args.rate:.0f}/s; "
-          f"load average {loadkit.load_average()}", flush=True)
+    print(
+        f"login burst, {db}: {args.attempts} wrong passwords in {args.burst:.0f} s from "
+        f"{args.names} names, respondents {args.rate:.0f}/s; "
+        f"load average {loadkit.load_average()}",
+        flush=True,
+    )
     with loadkit.fresh_database(args.pg) as url:
         server = loadkit.Server.prepare(url)
         server.start()
@@ -146,15 +150,21 @@ def main() -> int:
         "after": [d for s, d in log.requests if s >= hi],
     }
     for name, values in phases.items():
-        print(f"  respondents {name:6s} burst: {len(values):5d} requests, p50/p95 "
-              f"{loadkit.pct(values, 50):6.0f}/{loadkit.pct(values, 95):6.0f} ms")
+        print(
+            f"  respondents {name:6s} burst: {len(values):5d} requests, p50/p95 "
+            f"{loadkit.pct(values, 50):6.0f}/{loadkit.pct(values, 95):6.0f} ms"
+        )
     print(f"  respondents' POST outcomes {dict(sorted(log.respondent_status.items()))}")
-    print(f"  login attempts: {dict(sorted(log.login_status.items()))} "
-          f"(429 = rate limited), p50/p95 {loadkit.pct(log.login_latency, 50):.0f}/"
-          f"{loadkit.pct(log.login_latency, 95):.0f} ms; "
-          f"last one answered {drained:.2f} s after the burst")
-    print(f"  after the burst: questionnaire page answered in {page_s:.2f} s, "
-          f"login page in {login_s:.2f} s")
+    print(
+        f"  login attempts: {dict(sorted(log.login_status.items()))} "
+        f"(429 = rate limited), p50/p95 {loadkit.pct(log.login_latency, 50):.0f}/"
+        f"{loadkit.pct(log.login_latency, 95):.0f} ms; "
+        f"last one answered {drained:.2f} s after the burst"
+    )
+    print(
+        f"  after the burst: questionnaire page answered in {page_s:.2f} s, "
+        f"login page in {login_s:.2f} s"
+    )
     bad = []
     p95 = loadkit.pct(phases["during"], 95)
     if not p95 < 1000:
