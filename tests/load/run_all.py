@@ -24,7 +24,9 @@ it is not in requirements/dev.lock.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -40,19 +42,32 @@ LINE = re.compile(
 
 
 def run(cmd: list[str], timeout: float) -> tuple[int, str]:
+    """Run one step in its own process group; on timeout, SIGINT the group (the step's
+    clean-up runs: server stopped, PostgreSQL database dropped), then SIGKILL what is left."""
     print("$ " + " ".join(cmd[1:]), flush=True)
     t = time.monotonic()
+    p = subprocess.Popen(
+        [cmd[0], "-u", *cmd[1:]],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        p = subprocess.run(
-            cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout if isinstance(exc.stdout, str) else ""
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGINT)
+        try:
+            out, err = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, err = p.communicate()
         print(out + f"\n  TIMEOUT after {timeout:.0f} s", flush=True)
         return 124, out
-    print(p.stdout + (p.stderr[-3000:] if p.returncode else ""), flush=True)
+    print(out + (err[-3000:] if p.returncode else ""), flush=True)
     print(f"  ({time.monotonic() - t:.0f} s, exit {p.returncode})", flush=True)
-    return p.returncode, p.stdout
+    return p.returncode, out
 
 
 def load_average() -> str:
@@ -92,7 +107,7 @@ def main() -> int:
                 args.path,
                 *extra,
             ],
-            timeout=n_rates * (args.duration + 90) + 120,
+            timeout=n_rates * (3 * args.duration + 150) + 120,
         )
         found = False
         for m in LINE.finditer(out):
