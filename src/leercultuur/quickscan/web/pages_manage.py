@@ -17,6 +17,7 @@ from leercultuur.quickscan.scan_edit import EditRefused, ScanEdit, update_scan
 from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.admission import hashes_passwords
 from leercultuur.quickscan.web.deps import (
+    DbId,
     form_data,
     get_accounts,
     get_database,
@@ -52,7 +53,7 @@ def _edit_context(scan: Scan, responses: int, error: str | None = None) -> dict[
 
 
 @router.get("/scans/{scan_id}/edit")
-def edit_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+def edit_page(scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
     with get_database(request).read() as db:
         scan = _open_scan(db, user, scan_id)
         ctx = _edit_context(scan, scans.response_count(db, scan))
@@ -61,7 +62,7 @@ def edit_page(scan_id: int, request: Request, user: CurrentUser = Depends(requir
 
 @router.post("/scans/{scan_id}/edit")
 def edit_submit(
-    scan_id: int,
+    scan_id: DbId,
     request: Request,
     form: FormData = Depends(form_data),
     user: CurrentUser = Depends(require_hr),
@@ -133,7 +134,9 @@ def _confirmed(form: FormData) -> bool:
 
 
 @router.get("/scans/{scan_id}/close")
-def close_page(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+def close_page(
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
+) -> Response:
     with get_database(request).read() as db:
         scan = _open_scan(db, user, scan_id)
         ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
@@ -142,7 +145,7 @@ def close_page(scan_id: int, request: Request, user: CurrentUser = Depends(requi
 
 @router.post("/scans/{scan_id}/close")
 def close_submit(
-    scan_id: int,
+    scan_id: DbId,
     request: Request,
     form: FormData = Depends(form_data),
     user: CurrentUser = Depends(require_hr),
@@ -161,7 +164,7 @@ def close_submit(
 
 @router.get("/scans/{scan_id}/delete")
 def delete_page(
-    scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
     with get_database(request).read() as db:
         scan = scans.get_scan(db, user, scan_id)
@@ -171,7 +174,7 @@ def delete_page(
 
 @router.post("/scans/{scan_id}/delete")
 def delete_submit(
-    scan_id: int,
+    scan_id: DbId,
     request: Request,
     form: FormData = Depends(form_data),
     user: CurrentUser = Depends(require_hr),

@@ -18,7 +18,13 @@ from starlette.responses import Response
 from leercultuur.quickscan import lifecycle, scans
 from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.web import i18n, report_view
-from leercultuur.quickscan.web.deps import TEMPLATES, get_database, render, require_hr
+from leercultuur.quickscan.web.deps import (
+    TEMPLATES,
+    DbId,
+    get_database,
+    render,
+    require_hr,
+)
 from leercultuur.quickscan.web.pdf import html_to_pdf
 
 router = APIRouter()
@@ -79,7 +85,7 @@ def _report(request: Request, user: CurrentUser, scan_id: int) -> Any:
 
 @router.get("/scans/{scan_id}/report")
 def report_page(
-    scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
     lang = i18n.page_lang(request)
     try:
@@ -94,7 +100,7 @@ def report_page(
 
 @router.get("/scans/{scan_id}/report.html")
 def report_file(
-    scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
     report = _report(request, user, scan_id)
     html = standalone_html(report, i18n.page_lang(request))
@@ -103,7 +109,9 @@ def report_file(
 
 
 @router.get("/scans/{scan_id}/report.pdf")
-def report_pdf(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+def report_pdf(
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
+) -> Response:
     report = _report(request, user, scan_id)
     pdf = html_to_pdf(standalone_html(report, i18n.page_lang(request)))
     headers = {"Content-Disposition": f'attachment; filename="{_filename(report, "pdf")}"'}
@@ -111,7 +119,9 @@ def report_pdf(scan_id: int, request: Request, user: CurrentUser = Depends(requi
 
 
 @router.get("/scans/{scan_id}/report.csv")
-def report_csv(scan_id: int, request: Request, user: CurrentUser = Depends(require_hr)) -> Response:
+def report_csv(
+    scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
+) -> Response:
     report = _report(request, user, scan_id)
     text = report_view.csv_text(report.csv_rows(i18n.page_lang(request)))
     headers = {"Content-Disposition": f'attachment; filename="{_filename(report, "csv")}"'}
