@@ -461,6 +461,19 @@ def _compare(
     diff = None if org is None or cmp is None else difference(org, cmp, level=level)
     verdict = verdict_of(diff, comparable_margin(ind), enough=enough)
     nl, en = texts.verdict_sentence(verdict, diff, ind, cmp, level=level)
+    return _result(ind, org, cmp, diff, verdict, nl, en)
+
+
+def _result(
+    ind: Indicator,
+    org: Figure | None,
+    cmp: BenchmarkFigure | None,
+    diff: Interval | None,
+    verdict: Verdict,
+    nl: str,
+    en: str,
+) -> IndicatorResult:
+    """One indicator's row: the indicator's own fields plus the figures and the verdict."""
     return IndicatorResult(
         id=ind.id,
         dimension=dimension_of(ind),
@@ -486,20 +499,7 @@ def _single_view(
     m = float(v.mean()) * scale if v.size else 0.0
     org = None if v.size == 0 else Figure(m, 0.0, m, m, int(v.size))
     nl, en = texts.single_view_sentence(org, ind, cmp)
-    return IndicatorResult(
-        id=ind.id,
-        dimension=dimension_of(ind),
-        label_nl=ind.label.nl,
-        label_en=ind.label.en,
-        unit="%" if ind.is_percentage else "mean",
-        headline=ind.headline,
-        organisation=org,
-        benchmark=cmp,
-        difference=None,
-        verdict="single_view",
-        verdict_nl=nl,
-        verdict_en=en,
-    )
+    return _result(ind, org, cmp, None, "single_view", nl, en)
 
 
 def _with_change(

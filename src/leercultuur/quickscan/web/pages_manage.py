@@ -133,14 +133,27 @@ def _confirmed(form: FormData) -> bool:
     return form_str(form, "confirm", default="") == "yes"
 
 
+def _confirm_page(
+    request: Request, user: CurrentUser, scan_id: int, action: str, *, error: bool = False
+) -> Response:
+    """The confirmation page of closing (open scans only) or deleting a scan; with ``error``
+    the 422 answer to a form sent without the tick."""
+    load = _open_scan if action == "close" else scans.get_scan
+    with get_database(request).read() as db:
+        scan = load(db, user, scan_id)
+        ctx = _confirm_context(request, scan, action, scans.response_count(db, scan))
+    if not error:
+        return render(request, "scan_confirm.html", ctx)
+    _ = i18n.translator(i18n.page_lang(request))
+    ctx["error"] = _("Please tick the box to confirm.")
+    return render(request, "scan_confirm.html", ctx, 422)
+
+
 @router.get("/scans/{scan_id}/close")
 def close_page(
     scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
-    with get_database(request).read() as db:
-        scan = _open_scan(db, user, scan_id)
-        ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
-    return render(request, "scan_confirm.html", ctx)
+    return _confirm_page(request, user, scan_id, "close")
 
 
 @router.post("/scans/{scan_id}/close")
@@ -151,12 +164,7 @@ def close_submit(
     user: CurrentUser = Depends(require_hr),
 ) -> Response:
     if not _confirmed(form):
-        with get_database(request).read() as db:
-            scan = _open_scan(db, user, scan_id)
-            ctx = _confirm_context(request, scan, "close", scans.response_count(db, scan))
-        _ = i18n.translator(i18n.page_lang(request))
-        ctx["error"] = _("Please tick the box to confirm.")
-        return render(request, "scan_confirm.html", ctx, 422)
+        return _confirm_page(request, user, scan_id, "close", error=True)
     with get_database(request).write() as db:
         lifecycle.close_scan(db, _open_scan(db, user, scan_id))
     return RedirectResponse(f"/scans/{scan_id}", status_code=303)
@@ -166,10 +174,7 @@ def close_submit(
 def delete_page(
     scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> Response:
-    with get_database(request).read() as db:
-        scan = scans.get_scan(db, user, scan_id)
-        ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
-    return render(request, "scan_confirm.html", ctx)
+    return _confirm_page(request, user, scan_id, "delete")
 
 
 @router.post("/scans/{scan_id}/delete")
@@ -180,12 +185,7 @@ def delete_submit(
     user: CurrentUser = Depends(require_hr),
 ) -> Response:
     if not _confirmed(form):
-        with get_database(request).read() as db:
-            scan = scans.get_scan(db, user, scan_id)
-            ctx = _confirm_context(request, scan, "delete", scans.response_count(db, scan))
-        _ = i18n.translator(i18n.page_lang(request))
-        ctx["error"] = _("Please tick the box to confirm.")
-        return render(request, "scan_confirm.html", ctx, 422)
+        return _confirm_page(request, user, scan_id, "delete", error=True)
     with get_database(request).write() as db:
         retention.delete_scan(db, scans.get_scan(db, user, scan_id))
     return RedirectResponse("/scans", status_code=303)
