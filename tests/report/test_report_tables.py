@@ -157,6 +157,43 @@ def test_article_table_1a_and_1b(result: MonitorResult) -> None:
         "54%", "52%*", "52%", "51%*", "51%", "51%", "51%", "51%", "49%*", "49%", "52%*",
         "\u22120,2%*",
     ]  # fmt: skip
-    assert frame.iloc[-1, 0] == "Respondenten (n)"
     assert [r.indicator for r in t1b.rows] == ["autonomy_scale", "support_any"]
     assert any("Alleen in twee jaren gemeten" in n for n in t1a.footnotes)
+
+
+def test_article_table_without_respondent_counts_leaves_the_n_row_out(
+    result: MonitorResult, tmp_path: Path
+) -> None:
+    """A result that records no respondents per year (built by hand; every monitor run records
+    them) gets no empty "Respondenten (n)" row in the frame, the HTML or the workbook, and no
+    footnote explaining it."""
+    from openpyxl import load_workbook
+
+    from leercultuur.report._article import article_tables
+
+    manifest = {k: v for k, v in result.manifest.items() if k != "rows_per_year"}
+    bare = dataclasses.replace(result, manifest=manifest)
+    t1a = article_tables(bare, lang="nl")[0]
+    assert not t1a.has_n
+    frame = t1a.to_frame("nl")
+    assert "Respondenten (n)" not in frame.iloc[:, 0].tolist()
+    assert frame.iloc[-1, 0] == t1a.rows[-1].label
+    assert not any(n.startswith("Respondenten (n)") for n in t1a.footnotes)
+    files = render_report(bare, tmp_path, lang="nl")
+    html = files.html.read_text(encoding="utf-8")
+    assert "Respondenten (n)" not in html
+    wb = load_workbook(files.excel)
+    table1 = wb.worksheets[1]  # after the overview: the article's Table 1
+    assert table1.title.startswith("Tabel 1")
+    assert "Respondenten (n)" not in {c.value for row in table1.iter_rows() for c in row}
+    # with counts for every year (as a monitor run records them), every output shows the row
+    counted = dataclasses.replace(
+        result, manifest={**manifest, "rows_per_year": {str(y): 30_000 + y for y in t1a.years}}
+    )
+    c1a = article_tables(counted, lang="nl")[0]
+    frame = c1a.to_frame("nl")
+    assert frame.iloc[-1].tolist() == ["Respondenten (n)", "32\u2009012", *frame.iloc[-1, 2:-1], ""]
+    assert frame.iloc[-1, -2] == "32\u2009022"
+    assert any(n.startswith("Respondenten (n)") for n in c1a.footnotes)
+    files = render_report(counted, tmp_path / "counted", lang="nl")
+    assert "Respondenten (n)" in files.html.read_text(encoding="utf-8")

@@ -44,14 +44,21 @@ class ArticleTable:
     n: tuple[int | None, ...]  # respondents per year (unweighted, all employees)
     footnotes: tuple[str, ...]
 
+    @property
+    def has_n(self) -> bool:
+        """Whether the result records respondents for any year of the table (every monitor run
+        does; a result built by hand may not, and then the row is left out, not shown empty)."""
+        return any(k is not None for k in self.n)
+
     def headers(self, lang: Lang) -> list[str]:
         trend = f"{len(self.years) - 1}-{'year trend' if lang == 'en' else 'jaartrend'} B"
         return ["", *map(str, self.years), trend]
 
     def to_frame(self, lang: Lang) -> pd.DataFrame:
         data = [[r.label, *r.texts(lang)] for r in self.rows]
-        n_label = "Respondents (n)" if lang == "en" else "Respondenten (n)"
-        data.append([n_label, *("" if k is None else i18n.num(k, 0, lang) for k in self.n), ""])
+        if self.has_n:
+            n_label = "Respondents (n)" if lang == "en" else "Respondenten (n)"
+            data.append([n_label, *("" if k is None else i18n.num(k, 0, lang) for k in self.n), ""])
         return pd.DataFrame(data, columns=self.headers(lang))
 
 
@@ -118,13 +125,14 @@ def article_tables(
         span = f"{years[0]}\u2013{years[-1]}"
         ttl = title[lang == "en"]
         ttl += f": {len(years) - 1}-{'year trend' if lang == 'en' else 'jaartrend'} B, {span}"
-        out.append(
-            ArticleTable(key, number, ttl, years, tuple(rows), n, _article_notes(result, ts, lang))
-        )
+        notes = _article_notes(result, ts, lang, with_n=any(k is not None for k in n))
+        out.append(ArticleTable(key, number, ttl, years, tuple(rows), n, notes))
     return out
 
 
-def _article_notes(result: MonitorResult, ts: list[IndicatorTable], lang: Lang) -> tuple[str, ...]:
+def _article_notes(
+    result: MonitorResult, ts: list[IndicatorTable], lang: Lang, *, with_n: bool
+) -> tuple[str, ...]:
     s = result.spec
     a, d = i18n.num(s.alpha, 2, lang), i18n.num(s.effect_size_threshold, 2, lang)
     two = [t.label for t in ts if not t.has_trend]
@@ -138,6 +146,8 @@ def _article_notes(result: MonitorResult, ts: list[IndicatorTable], lang: Lang) 
             "Respondents (n): everyone in that year's file; items asked of half of the sample "
             "(split design since 2022) rest on about half of them.",
         ]
+        if not with_n:
+            notes.pop()
         if two:
             notes.append(f"Measured in two years only (no trend): {', '.join(two)}.")
     else:
@@ -150,6 +160,8 @@ def _article_notes(result: MonitorResult, ts: list[IndicatorTable], lang: Lang) 
             "Respondenten (n): iedereen in het bestand van dat jaar; vragen die aan de helft van "
             "de steekproef zijn gesteld (split design sinds 2022) berusten op ongeveer de helft.",
         ]
+        if not with_n:
+            notes.pop()
         if two:
             notes.append(f"Alleen in twee jaren gemeten (geen trend): {', '.join(two)}.")
     return tuple(notes)

@@ -275,11 +275,12 @@ def _article_sheet(
                 _cell(ws, r, 1 + 2 * j, cell, "whole" if pct else "value", row.unit, f)
             end = 1 + 2 * len(row.cells)
             _cell(ws, r, end, row.trend, "slope1" if pct else "slope", row.unit, f)
-        r += 1
-        ws.write_string(r, 0, "Respondenten (n)" if lang == "nl" else "Respondents (n)", f.note)
-        for j, n in enumerate(t.n):
-            if n is not None:
-                ws.write_number(r, 1 + 2 * j, n, f.note)
+        if t.has_n:
+            r += 1
+            ws.write_string(r, 0, "Respondenten (n)" if lang == "nl" else "Respondents (n)", f.note)
+            for j, n in enumerate(t.n):
+                if n is not None:
+                    ws.write_number(r, 1 + 2 * j, n, f.note)
         r += 2
         _notes(ws, r, t.footnotes, f)
         r += len(t.footnotes) + 2

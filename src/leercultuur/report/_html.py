@@ -240,10 +240,12 @@ def _article_table(t: ArticleTable, w: _CellWriter, lang: Lang) -> Markup:
             out.append(_marked_td(text, w))
         out.append(_marked_td(r.texts(lang)[-1], w, "trend"))
         out.append("</tr>")
-    n_label = "Respondents (n)" if lang == "en" else "Respondenten (n)"
-    out.append(f'<tr class="n"><th scope="row">{n_label}</th>')
-    out += [f"<td>{'' if k is None else i18n.num(k, 0, lang)}</td>" for k in t.n]
-    out.append("<td></td></tr></tbody></table></div>")
+    if t.has_n:
+        n_label = "Respondents (n)" if lang == "en" else "Respondenten (n)"
+        out.append(f'<tr class="n"><th scope="row">{n_label}</th>')
+        out += [f"<td>{'' if k is None else i18n.num(k, 0, lang)}</td>" for k in t.n]
+        out.append("<td></td></tr>")
+    out.append("</tbody></table></div>")
     return Markup("".join(out))
 
 
