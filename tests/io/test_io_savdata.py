@@ -86,3 +86,17 @@ def test_other_files_are_left_to_pyreadstat(tmp_path: Path, why: str) -> None:
         p.write_bytes(p.read_bytes()[:-20])
     raw = open_raw(p)
     assert read_uncompressed(p, list(raw.columns), raw.columns, raw.formats) is None
+
+
+def test_code_lookup_table_equals_hash_lookup() -> None:
+    from leercultuur.io._recode import index_of
+
+    rng = np.random.default_rng(7)
+    vals = rng.integers(-5, 15, 5000).astype(float)
+    vals[rng.random(5000) < 0.1] = np.nan
+    vals[rng.random(5000) < 0.05] += 0.5
+    vals[:4] = [np.inf, -np.inf, 1e300, -0.0]
+    for keys in ([1.0, 2.0, 3.0, 4.0, 5.0], [5.0, 1.0, -1.0, 8.0, 9.0], [0.0], [2.5, 1.0],
+                 [1.0, 1e9], [1.0, "8"]):  # fmt: skip
+        expect = pd.Index(keys).get_indexer(vals)
+        np.testing.assert_array_equal(index_of(list(keys), vals), expect)
