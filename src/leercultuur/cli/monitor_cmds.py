@@ -67,7 +67,7 @@ def run_monitor_on_files(
     provenance: dict[str, Any] | None = None,
 ) -> Path:
     from leercultuur._runtime import phase_clock, release_memory
-    from leercultuur.io import expand_paths, load_codebook, read_harmonised
+    from leercultuur.io import expand_paths, load_codebook, read_harmonised, write_csv
     from leercultuur.monitor import check_codebook_design, load_spec, output_check, run_monitor
 
     clock = phase_clock()
@@ -105,7 +105,7 @@ def run_monitor_on_files(
     release_memory()
     clock.mark("monitor")
     result.save(out)
-    output_check(result).to_csv(out / "output-check.csv", index=False)
+    write_csv(output_check(result), out / "output-check.csv")
     clock.mark("write")
     for gap in result.gaps:
         console.print(f"[yellow]gap:[/] {gap}", highlight=False)
