@@ -48,9 +48,10 @@ for _mod in (io_cmds, synth_cmds, monitor_cmds, report_cmds, quickscan_cmds):
 
 def main() -> None:
     """Console-script entry point: user errors become one message and exit code 2."""
-    from leercultuur._runtime import tune_allocator
+    from leercultuur._runtime import phase_clock, tune_allocator
 
     tune_allocator()
+    phase_clock().mark("startup")
     try:
         app(standalone_mode=False)
     except (LeercultuurError, ValueError, FileNotFoundError, PermissionError) as exc:

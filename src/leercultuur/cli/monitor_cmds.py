@@ -66,12 +66,15 @@ def run_monitor_on_files(
     strict: bool,
     provenance: dict[str, Any] | None = None,
 ) -> Path:
-    from leercultuur.io import expand_paths, load_codebook, read_harmonised
+    from leercultuur._runtime import phase_clock, release_memory
+    from leercultuur.io import expand_paths, load_codebook, read_harmonised, write_csv
     from leercultuur.monitor import check_codebook_design, load_spec, output_check, run_monitor
 
+    clock = phase_clock()
     spec = load_spec(spec_path)
     cb = load_codebook(codebook)
     data = expand_paths(list(data))
+    clock.mark("import")
     t0 = time.perf_counter()
     with console.status("Reading and validating the data"):
         harmonised = read_harmonised(data, codebook=cb, strict=strict)
@@ -80,6 +83,8 @@ def run_monitor_on_files(
         f"Read {len(harmonised.data):,} rows from {len(data)} file(s) "
         f"in {time.perf_counter() - t0:.1f} s"
     )
+    release_memory()  # the files' raw columns are garbage now; do not carry them into the monitor
+    clock.mark("read")
     check_codebook_design(harmonised.metadata, spec)  # before the progress bar starts
     summary = getattr(report, "summary", None)
     if callable(summary):
@@ -96,8 +101,12 @@ def run_monitor_on_files(
             provenance=provenance or {"data": "real", "source": ", ".join(p.name for p in data)},
             progress=progress,
         )
+    del harmonised, report  # the table is not needed for writing
+    release_memory()
+    clock.mark("monitor")
     result.save(out)
-    output_check(result).to_csv(out / "output-check.csv", index=False)
+    write_csv(output_check(result), out / "output-check.csv")
+    clock.mark("write")
     for gap in result.gaps:
         console.print(f"[yellow]gap:[/] {gap}", highlight=False)
     return out

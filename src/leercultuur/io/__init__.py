@@ -16,6 +16,7 @@ format: ``docs/codebook.md``; tools to draft one from a file and diff two editio
 
 from leercultuur.io._api import Harmonised, read_harmonised, validate
 from leercultuur.io._codebook import Codebook, load_codebook, parse_codebook, variable_template
+from leercultuur.io._csv import write_csv
 from leercultuur.io._diff import FileDiff, diff_files
 from leercultuur.io._draft import draft_codebook
 from leercultuur.io._metadata import Category, Metadata, VariableMeta
@@ -41,4 +42,5 @@ __all__ = [
     "read_harmonised",
     "validate",
     "variable_template",
+    "write_csv",
 ]

@@ -434,9 +434,13 @@ def _check_duplicates(parts: list[dict[str, Any]], cb: Codebook, col: _Collector
 
 
 def _assemble(parts: list[dict[str, Any]], cb: Codebook) -> pd.DataFrame:
+    """One column at a time: each file's array is released once its column is joined, and the
+    joined arrays become the frame's columns as they are (no second copy into 2-D blocks)."""
     data: dict[str, Any] = {}
     for name, var in cb.variables.items():
-        arr = np.concatenate([p["arrays"][name] for p in parts]) if parts else _init(cb, name, 0)
+        chunks = [p["arrays"].pop(name) for p in parts]
+        arr = np.concatenate(chunks) if chunks else _init(cb, name, 0)
+        del chunks
         if var.type == "category":
             cats = cb.category_keys(name)
             data[name] = pd.Categorical.from_codes(
@@ -447,10 +451,11 @@ def _assemble(parts: list[dict[str, Any]], cb: Codebook) -> pd.DataFrame:
         elif var.type == "integer":
             data[name] = pd.array(arr, dtype="Float64").astype("Int64")
         elif var.type == "year":
-            data[name] = arr.astype(np.int64)
+            data[name] = arr.astype(np.int64, copy=False)
         else:
-            data[name] = arr.astype(np.float64)
-    return pd.DataFrame(data)
+            data[name] = arr.astype(np.float64, copy=False)
+        del arr
+    return pd.DataFrame(data, copy=False)
 
 
 def _metadata(cb: Codebook, col: _Collector) -> Metadata:

@@ -53,6 +53,7 @@ class RawFile:
     declared_missing: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)
     csv_options: dict[str, str] = field(default_factory=dict)
     text_columns: frozenset[str] = frozenset()
+    formats: dict[str, str] = field(default_factory=dict)  # SPSS/Stata display formats
 
     def read(self, columns: list[str]) -> pd.DataFrame:
         try:
@@ -146,6 +147,7 @@ def _open_readstat(p: Path, fmt: FileFormat) -> RawFile:
         text_columns=frozenset(
             c for c, t in (meta.readstat_variable_types or {}).items() if t == "string"
         ),
+        formats={k: v or "" for k, v in (meta.original_variable_types or {}).items()},
     )
 
 
@@ -183,6 +185,12 @@ def _open_parquet(p: Path) -> RawFile:
 
 def _read_data(raw: RawFile, columns: list[str]) -> pd.DataFrame:
     cols = [c for c in columns if c in raw.columns]
+    if raw.format == "sav":
+        from leercultuur.io._savdata import read_uncompressed
+
+        fast = read_uncompressed(raw.path, cols, raw.columns, raw.formats)
+        if fast is not None:
+            return fast
     if raw.format in ("sav", "dta"):
         import pyreadstat
 

@@ -76,6 +76,30 @@ def declared_mask(values: np.ndarray, ranges: list[tuple[Any, Any]]) -> np.ndarr
     return out
 
 
+def _hash_index(keys: list[Any], vals: np.ndarray) -> np.ndarray:
+    return pd.Index(keys).get_indexer(vals).astype(np.int64)
+
+
+def index_of(keys: list[Any], vals: np.ndarray) -> np.ndarray:
+    """Position of each value in ``keys`` (-1: not there), as ``Index.get_indexer``. Whole-number
+    codes in a small span (answer codes) use a lookup table instead of a hash: about 5x faster."""
+    if vals.dtype.kind != "f" or not all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in keys
+    ):
+        return _hash_index(keys, vals)
+    k = np.asarray(keys, dtype=np.float64)
+    if len(k) == 0 or not np.all(k == np.round(k)):
+        return _hash_index(keys, vals)
+    lo, span = k.min(), k.max() - k.min()
+    if span > 4096:
+        return _hash_index(keys, vals)
+    lut = np.full(int(span) + 2, -1, np.int64)  # the last entry: not a key
+    lut[(k - lo).astype(np.int64)] = np.arange(len(k))
+    pos = vals - lo
+    ok = (pos >= 0) & (pos <= span) & (pos == np.floor(pos))  # NaN: False
+    return lut[np.where(ok, pos, span + 1).astype(np.int64)]
+
+
 def recode_coded(
     x: pd.Series,
     *,
@@ -99,7 +123,8 @@ def recode_coded(
         vals = text_array(x)
         bad_text = np.zeros(len(x), bool)
     extra = [k for k in missing if k not in set(keys)]
-    lookup = pd.Index(list(keys) + extra).get_indexer(vals).astype(np.int64)
+    every = list(keys) + extra
+    lookup = index_of(every, vals) if numeric else _hash_index(every, vals)
     lut = np.concatenate([targets.astype(np.int64), np.full(len(extra) + 1, -1, np.int64)])
     out = lut[lookup]  # lookup == -1 picks the last entry, -1
     res = Recoded(out)

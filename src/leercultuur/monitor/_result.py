@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from leercultuur.errors import DataError
+from leercultuur.io import write_csv
 from leercultuur.monitor._spec import MonitorSpec
 
 # Column order of each table; documented in docs/outputs.md.
@@ -80,7 +81,7 @@ class MonitorResult:
         for t in TABLES:
             df = self.table(t)
             df.to_parquet(out / f"{t}.parquet", index=False)
-            df.to_csv(out / f"{t}.csv", index=False)
+            write_csv(df, out / f"{t}.csv")  # the bytes of df.to_csv(index=False), faster
         (out / "spec.json").write_text(
             json.dumps(self.spec.model_dump(mode="json"), indent=2, ensure_ascii=False)
         )
