@@ -186,9 +186,9 @@ def _open_parquet(p: Path) -> RawFile:
 def _read_data(raw: RawFile, columns: list[str]) -> pd.DataFrame:
     cols = [c for c in columns if c in raw.columns]
     if raw.format == "sav":
-        from leercultuur.io._savdata import read_uncompressed
+        from leercultuur.io._savdata import read_sav_data
 
-        fast = read_uncompressed(raw.path, cols, raw.columns, raw.formats)
+        fast = read_sav_data(raw.path, cols, raw.columns, raw.formats)
         if fast is not None:
             return fast
     if raw.format in ("sav", "dta"):
