@@ -188,7 +188,8 @@ def _decompress(
 def read_sav_data(
     path: Path, columns: list[str], meta_columns: tuple[str, ...], formats: dict[str, str]
 ) -> pd.DataFrame | None:
-    """The ``columns`` of a plain or byte-compressed .sav as pyreadstat gives them, or None (not this case).
+    """The ``columns`` of a plain or byte-compressed .sav as pyreadstat gives them, or None
+    (not this case).
 
     ``meta_columns`` are the file's variable names in order and ``formats`` their SPSS formats,
     both from pyreadstat's metadata.
