@@ -41,7 +41,7 @@ from leercultuur.monitor._trends import trend_table
 from leercultuur.survey import (
     CellStats,
     Design,
-    cell_stats,
+    cell_stats_many,
     covariance_disjoint,
     domain_df,
     domain_means,
@@ -103,13 +103,14 @@ def compute_tables(
         cols = [f"ind__{i}" for i in ids]
         pct = np.array([spec.indicator(i).is_percentage for i in ids])
         rows = row_stats(design, cols)  # shared by every breakdown of this design
-        rows_c = None
+        bys = [[year] if col is None else [year, col] for _bid, col in breakdowns]
+        cells = cell_stats_many(design, rows, bys)  # one pass over the data
+        cells_c: list[CellStats | None] = [None] * len(bys)
         if method == "classic":
-            rows_c = row_stats(design, cols, weights=design.data[CLASSIC_WEIGHT].to_numpy())
-        for bid, col in breakdowns:
-            by = [year] if col is None else [year, col]
-            cs = cell_stats(design, cols, by=by, rows=rows)
-            csc = cell_stats(design, cols, by=by, rows=rows_c) if rows_c is not None else None
+            w = design.data[CLASSIC_WEIGHT].to_numpy()
+            cells_c = list(cell_stats_many(design, row_stats(design, cols, weights=w,
+                                                             values=rows.Y), bys))  # fmt: skip
+        for (bid, col), cs, csc in zip(breakdowns, cells, cells_c, strict=True):
             order = None if col is None else group_order(design.data[col])
             ctx = _Ctx(cs, csc, ids, pct, frame, spec, bid, col, year, method)
             ests.append(ctx.estimates(order))
