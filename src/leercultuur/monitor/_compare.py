@@ -110,7 +110,10 @@ def compute_tables(
             w = design.data[CLASSIC_WEIGHT].to_numpy()
             cells_c = list(cell_stats_many(design, row_stats(design, cols, weights=w,
                                                              values=rows.Y), bys))  # fmt: skip
-        for (bid, col), cs, csc in zip(breakdowns, cells, cells_c, strict=True):
+        cells.reverse()  # (popped one at a time: each breakdown's cells are freed after use)
+        cells_c.reverse()
+        for bid, col in breakdowns:
+            cs, csc = cells.pop(), cells_c.pop()
             order = None if col is None else group_order(design.data[col])
             ctx = _Ctx(cs, csc, ids, pct, frame, spec, bid, col, year, method)
             ests.append(ctx.estimates(order))

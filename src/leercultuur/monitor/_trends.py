@@ -90,8 +90,12 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
     X2 = np.column_stack([np.ones(G), yrs])
     X3 = np.column_stack([X2, np.maximum(yrs - kbreak_c, 0.0)]) if kbreak_c is not None else None
 
-    n_years = np.array([[np.unique(ctx.years[(M[e] > 0) & ctx.measured[:, k]]).size
-                         for k in range(K)] for e in range(len(values))])  # fmt: skip
+    # measured years per (value, indicator): the distinct years of its groups measured in k
+    year_values, year_code = np.unique(ctx.years, return_inverse=True)
+    onehot = np.zeros((G, year_values.size))
+    onehot[np.arange(G), year_code] = 1.0
+    member = (M > 0).astype(float)[:, None, :] * ctx.measured.T[None].astype(float)  # (E, K, G)
+    n_years = ((member @ onehot) > 0).sum(axis=-1)
     enough = n_years >= spec.trend.min_years
 
     classic = ctx.csc is not None

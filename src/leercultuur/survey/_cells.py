@@ -176,15 +176,16 @@ def row_stats(
             Y = np.where(indom[:, None], Y, np.nan)
     w = design.w if weights is None else np.asarray(weights, dtype=np.float64)
     w = np.where(indom, w, 0.0)
-    K = Y.shape[1]
-    shift = np.zeros(K)
-    for k in range(K):  # the weighted mean of each variable over the rows that count
-        y = Y[:, k]
+    n, K = Y.shape
+    wm_sum, wy_sum = np.zeros(K), np.zeros(K)
+    step = max(1024, _BLOCK_VALUES // (2 * K + 1))
+    for i0 in range(0, n, step):  # the weighted mean of each variable over the rows that count
+        y = Y[i0 : i0 + step]
         member = ~np.isnan(y)
-        wk = w[member]
-        total = wk.sum()
-        if total != 0:
-            shift[k] = np.dot(wk, y[member]) / total
+        wm_sum += w[i0 : i0 + step] @ member
+        wy_sum += w[i0 : i0 + step] @ np.where(member, y, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = wy_sum / wm_sum
     shift = np.nan_to_num(shift)
     c_h, w_h = stratum_weights(design)
     return RowStats(
@@ -219,6 +220,7 @@ class _Layout:
     cell_of_slot: np.ndarray  # (G * H,) slot g * H + h -> cell index (-1: no row)
     cell_g: np.ndarray
     cell_h: np.ndarray
+    all_in: bool  # every row is in a group
 
 
 def _layout(design: Design, by: Sequence[str]) -> _Layout:
@@ -232,7 +234,10 @@ def _layout(design: Design, by: Sequence[str]) -> _Layout:
     cell_of_slot = np.cumsum(present) - 1
     cell_of_slot[~present] = -1
     filled = np.flatnonzero(present)
-    return _Layout(dom.codes, dom.n, dom.labels, cell_of_slot, filled // H, filled % H)
+    codes = dom.codes.astype(np.min_scalar_type(-max(dom.n, 1)))  # (kept: the exact route)
+    return _Layout(
+        codes, dom.n, dom.labels, cell_of_slot, filled // H, filled % H, bool(inside.all())
+    )
 
 
 def cell_stats_many(
@@ -253,10 +258,15 @@ def cell_stats_many(
     cell_off = np.concatenate([[0], np.cumsum(C)])
     group_off = cell_off[-1] + np.concatenate([[0], np.cumsum(G)])
     n_out = int(group_off[-1])
-    sw = np.zeros((n_out, 3 * K))  # per cell: w m (1, y, y^2); per group: c_h w^2 m (1, y, y^2)
-    sc = np.zeros((n_out, 2 * K + 2))  # per cell: m, m [w != 0], [w != 0], 1; per group: w^2 m
     c_row = rows.c_h[design.stratum]
-    step = max(1024, _BLOCK_VALUES // (3 * K + 1))
+    trash = n_out  # rows outside a grouping's domain add into this output row (dropped)
+    # weights all non-zero in the domain (the usual case): [w != 0] is [row in domain]
+    simple = bool(np.array_equal(rows.nonzero, rows.indom))
+    width = 3 * K + 2 * K + 2 + 6 * nb
+    step = max(1024, _BLOCK_VALUES // width)
+    sw = np.zeros((n_out + 1, 3 * K))  # per cell: w m (1, y, y^2); per group: c_h w^2 m (1, y, y^2)
+    sc = np.zeros((n_out + 1, 2 * K + 2))  # per cell: m, m [w != 0], [w != 0], 1; per group: w^2 m
+    cols_c = np.r_[0:K, 2 * K + 1] if simple else np.arange(2 * K + 2)
     for i0 in range(0, n, step):
         i1 = min(n, i0 + step)
         r = i1 - i0
@@ -267,33 +277,43 @@ def cell_stats_many(
         yc = np.subtract(Y, rows.shift, out=Zw[:, K : 2 * K])
         yc[~member] = 0.0
         np.multiply(yc, yc, out=Zw[:, 2 * K :])
-        nz = rows.nonzero[i0:i1]
-        Zc = np.empty((r, 2 * K + 2))
+        Zc = np.empty((r, cols_c.size))
         Zc[:, :K] = member
-        Zc[:, K : 2 * K] = member & nz[:, None]
-        Zc[:, 2 * K] = nz
-        Zc[:, 2 * K + 1] = rows.indom[i0:i1]
+        if simple:
+            Zc[:, K] = rows.indom[i0:i1]
+        else:
+            nz = rows.nonzero[i0:i1]
+            Zc[:, K : 2 * K] = member & nz[:, None]
+            Zc[:, 2 * K] = nz
+            Zc[:, 2 * K + 1] = rows.indom[i0:i1]
         w = rows.w[i0:i1]
         w2 = w * w
-        w2c = w2 * c_row[i0:i1]
         h = design.stratum[i0:i1]
         idx = np.empty((r, 2 * nb), np.int64)
-        dw = np.empty((r, 2 * nb))
-        dc = np.empty((r, 2 * nb))
         for b, lay in enumerate(lays):
-            g = lay.codes[i0:i1]
-            inside = g >= 0
-            gi = np.where(inside, g, 0)
-            idx[:, b] = cell_off[b] + np.where(inside, lay.cell_of_slot[gi * H + h], 0)
-            idx[:, nb + b] = group_off[b] + gi
-            dw[:, b] = np.where(inside, w, 0.0)
-            dw[:, nb + b] = np.where(inside, w2c, 0.0)
-            dc[:, b] = inside
-            dc[:, nb + b] = np.where(inside, w2, 0.0)
+            g = lay.codes[i0:i1].astype(np.int64)
+            cell = lay.cell_of_slot[g * H + h] + cell_off[b]
+            grp = g + group_off[b]
+            if not lay.all_in:
+                out_of = g < 0
+                cell[out_of] = trash
+                grp[out_of] = trash
+            idx[:, b] = cell
+            idx[:, nb + b] = grp
+        dw = np.empty((r, 2 * nb))
+        dw[:, :nb] = w[:, None]
+        dw[:, nb:] = (w2 * c_row[i0:i1])[:, None]
+        dc = np.empty((r, 2 * nb))
+        dc[:, :nb] = 1.0
+        dc[:, nb:] = w2[:, None]
         ptr = np.arange(0, 2 * nb * r + 1, 2 * nb)
         ind = idx.ravel()
-        sw += sparse.csc_matrix((dw.ravel(), ind, ptr), shape=(n_out, r)) @ Zw
-        sc += sparse.csc_matrix((dc.ravel(), ind, ptr), shape=(n_out, r)) @ Zc
+        sw += sparse.csc_matrix((dw.ravel(), ind, ptr), shape=(n_out + 1, r)) @ Zw
+        part = sparse.csc_matrix((dc.ravel(), ind, ptr), shape=(n_out + 1, r)) @ Zc
+        sc[:, cols_c] += part
+    if simple:  # m [w != 0] = m and [w != 0] = [row in domain]
+        sc[:, K : 2 * K] = sc[:, :K]
+        sc[:, 2 * K] = sc[:, 2 * K + 1]
     out = []
     for b, lay in enumerate(lays):
         cw = sw[cell_off[b] : cell_off[b + 1]]
