@@ -221,6 +221,7 @@ class _Layout:
     cell_g: np.ndarray
     cell_h: np.ndarray
     all_in: bool  # every row is in a group
+    stratum: np.ndarray  # (n,) the design's strata the cells were found in
 
 
 def _layout(design: Design, by: Sequence[str]) -> _Layout:
@@ -236,20 +237,49 @@ def _layout(design: Design, by: Sequence[str]) -> _Layout:
     filled = np.flatnonzero(present)
     codes = dom.codes.astype(np.min_scalar_type(-max(dom.n, 1)))  # (kept: the exact route)
     return _Layout(
-        codes, dom.n, dom.labels, cell_of_slot, filled // H, filled % H, bool(inside.all())
+        codes,
+        dom.n,
+        dom.labels,
+        cell_of_slot,
+        filled // H,
+        filled % H,
+        bool(inside.all()),
+        design.stratum,
     )
 
 
+def cell_layouts(design: Design, bys: Sequence[Sequence[str]]) -> list[_Layout]:
+    """The groups and present (group, stratum) cells of each grouping in ``bys``: pass them to
+    :func:`cell_stats_many` of every design over the same rows, strata and ``by`` columns (the
+    designs of one data set that differ only in their weights)."""
+    return [_layout(design, by) for by in bys]
+
+
 def cell_stats_many(
-    design: Design, rows: RowStats, bys: Sequence[Sequence[str]]
+    design: Design,
+    rows: RowStats,
+    bys: Sequence[Sequence[str]],
+    *,
+    layouts: Sequence[_Layout] | None = None,
 ) -> list[CellStats]:
     """Cell sums of the variables of ``rows`` for each grouping in ``bys``, in one pass over
     the data: the rows are read block by block, and each block's sums of powers of the centred
-    answers go into the cells of every grouping with one sparse product."""
+    answers go into the cells of every grouping with one sparse product. ``layouts`` (from
+    :func:`cell_layouts`) saves finding the groups again."""
     K = len(rows.names)
     n = rows.Y.shape[0]
     H = design.n_strata
-    lays = [_layout(design, by) for by in bys]
+    if layouts is None:
+        lays = cell_layouts(design, bys)
+    else:
+        lays = list(layouts)
+        same = len(lays) == len(bys) and all(
+            (lay.stratum is design.stratum or np.array_equal(lay.stratum, design.stratum))
+            and np.array_equal(lay.codes >= 0, design.in_domain)
+            for lay in lays
+        )
+        if not same:
+            raise EngineError("cell layouts of another design (other rows or strata)")
     nb = len(lays)
     C = np.array([lay.cell_g.size for lay in lays], np.int64)
     G = np.array([lay.G for lay in lays], np.int64)
