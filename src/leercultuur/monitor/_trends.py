@@ -132,14 +132,14 @@ def trend_table(ctx: _Ctx) -> Columns:
     if ctx.col is not None and len(values) > 1:
         Mr = ctx.valid[None, :] * (1 - M)
         if classic:
-            cg, ig, rg, ng = _classic_fit(ctx.csc, M, X2)  # type: ignore[arg-type]
+            cg, ig, rg, ng = coef, inv, rss, n  # (the group's own fit, above)
             cr, ir, rr, nr = _classic_fit(ctx.csc, Mr, X2)  # type: ignore[arg-type]
             dfi = ng + nr - 4
             s2 = (rg + rr) / dfi
             diff = cg[..., 1] - cr[..., 1]
             sed = np.sqrt(s2 * (ig[..., 1, 1] + ir[..., 1, 1]))
         else:
-            fg = domain_slopes(ctx.cs, M, X2)
+            fg = fit  # (the group's own trend, fitted above)
             fr = domain_slopes(ctx.cs, Mr, X2)
             cov = slope_covariance_disjoint(ctx.cs, fg, fr)[..., 1, 1]
             diff = fg.coef[..., 1] - fr.coef[..., 1]
