@@ -14,7 +14,7 @@ Definitions: docs/outputs.md and ``../shared/spec/monitor.md`` ("Our definitions
   (SPSS practice): Pearson chi-square (2 x 2) for percentages, pooled-variance t (two-group
   ANOVA) for means, ordinary weighted least squares for trends.
 
-Everything comes from :mod:`leercultuur.survey._cells` (one pass over the data per breakdown);
+Everything comes from :mod:`leercultuur.survey._cells` (one pass over the data per weight plan, for every breakdown at once);
 no statistic is computed a second way.
 """
 
@@ -94,7 +94,7 @@ def compute_tables(
     method: str = "design",
     progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Estimates, comparisons and trends: one pass over the data per (plan, breakdown)."""
+    """Estimates, comparisons and trends: one pass over the data per weight plan."""
     ests: list[Columns] = []
     comps: list[Columns] = []
     trends: list[Columns] = []
