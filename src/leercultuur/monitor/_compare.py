@@ -14,8 +14,8 @@ Definitions: docs/outputs.md and ``../shared/spec/monitor.md`` ("Our definitions
   (SPSS practice): Pearson chi-square (2 x 2) for percentages, pooled-variance t (two-group
   ANOVA) for means, ordinary weighted least squares for trends.
 
-Everything comes from :mod:`leercultuur.survey._cells` (one pass over the data per weight plan, for every breakdown at once);
-no statistic is computed a second way.
+Everything comes from :mod:`leercultuur.survey._cells` (one pass over the data per weight plan,
+for every breakdown at once); no statistic is computed a second way.
 """
 
 from __future__ import annotations
