@@ -53,8 +53,8 @@ F, N, R1, CC, CD, CE, W2 = range(7)
 
 # rows per block of the one pass over the data (the per-row sums of a block: about 16 MB)
 _BLOCK_VALUES = 1 << 21
-# pairs of cells per block when the Q matrices are summed (about 10 MB of products per block)
-_PAIR_VALUES = 1 << 20
+# pairs of cells per block when the Q matrices are summed (about 4 MB of products per block)
+_PAIR_VALUES = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -419,7 +419,12 @@ def _q_matrices(
     that of the pairs, not of G x G x H."""
     K = H_cells.shape[2]
     c1, c2 = _cell_pairs(cell_h, w_h.size)
-    out = np.zeros((G * G, 3 * K))
+    # the (g, g') pairs that occur (groups that share a stratum), numbered 0..U-1
+    key = cell_g[c1] * G + cell_g[c2]
+    present = np.bincount(key, minlength=G * G) > 0
+    number = np.cumsum(present) - 1
+    U = int(present.sum())
+    out = np.zeros((U, 3 * K))
     a, b = H_cells[:, A], H_cells[:, B]
     step = max(1024, _PAIR_VALUES // (3 * K + 1))
     for p0 in range(0, c1.size, step):
@@ -427,14 +432,14 @@ def _q_matrices(
         wa = a[i] * w_h[cell_h[i]][:, None]
         wb = b[i] * w_h[cell_h[i]][:, None]
         vals = np.concatenate([wa * a[j], wa * b[j], wb * b[j]], axis=1)
-        key = cell_g[i] * G + cell_g[j]
         agg = sparse.csr_matrix(
-            (np.ones(key.size), (key, np.arange(key.size))), shape=(G * G, key.size)
+            (np.ones(i.size), (number[key[p0 : p0 + step]], np.arange(i.size))), shape=(U, i.size)
         )
         out += agg @ vals
-    q = out.T.reshape(3, K, G, G)
-    return {"AA": np.ascontiguousarray(q[0]), "AB": np.ascontiguousarray(q[1]),
-            "BB": np.ascontiguousarray(q[2])}  # fmt: skip
+    q = np.zeros((3, K, G * G))
+    q[:, :, np.flatnonzero(present)] = out.T.reshape(3, K, U)
+    Q = q.reshape(3, K, G, G)
+    return {"AA": Q[0], "AB": Q[1], "BB": Q[2]}
 
 
 def _is_identity(L: np.ndarray) -> bool:
