@@ -102,3 +102,36 @@ def test_slope_equals_weighted_least_squares() -> None:
     w = df["w"].to_numpy()
     beta = np.linalg.solve(Xr.T @ (Xr * w[:, None]), Xr.T @ (w * df["y"].to_numpy()))
     np.testing.assert_allclose(fit.coef[0, 0], beta, rtol=1e-10)
+
+
+def test_one_pass_over_several_groupings_equals_one_grouping_at_a_time() -> None:
+    """``cell_stats_many`` (every grouping in one block-wise pass, blocks smaller than the data
+    here) gives the cells, groups, Q matrices and df of ``cell_stats`` for each grouping; layouts
+    of a design with other strata are refused."""
+    import leercultuur.survey._cells as cells_mod
+    from leercultuur.errors import LeercultuurError
+    from leercultuur.survey import cell_layouts, cell_stats_many, row_stats
+
+    df = _data(11, 3000, 9, 0.2)
+    df["w"] = np.where(np.arange(len(df)) % 50 == 0, 0.0, df["w"])  # zero weights too
+    d = Design(df, weights="w", strata="h", lonely_psu="adjust")
+    bys = [["year"], ["year", "g"], ["g"]]
+    rows = row_stats(d, ["y", "b"])
+    old = cells_mod._BLOCK_VALUES
+    cells_mod._BLOCK_VALUES = 4096  # several blocks
+    try:
+        many = cell_stats_many(d, rows, bys, layouts=cell_layouts(d, bys))
+    finally:
+        cells_mod._BLOCK_VALUES = old
+    for by, cs in zip(bys, many, strict=True):
+        one = cell_stats(d, ["y", "b"], by=by)
+        np.testing.assert_allclose(cs.H_cells, one.H_cells, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(cs.G_cells, one.G_cells, rtol=1e-12, atol=1e-9)
+        for q in ("AA", "AB", "BB"):
+            np.testing.assert_allclose(cs.Q[q], one.Q[q], rtol=1e-12, atol=1e-9)
+        M = np.eye(cs.n_groups)
+        np.testing.assert_array_equal(domain_df(cs, M), domain_df(one, M))
+        assert cs.G_cells[:, 1].sum() > 0  # the answers were counted
+    other = Design(df.assign(h=df["h"] % 4), weights="w", strata="h", lonely_psu="adjust")
+    with pytest.raises(LeercultuurError, match="another design"):
+        cell_stats_many(other, row_stats(other, ["y"]), bys, layouts=cell_layouts(d, bys))

@@ -25,8 +25,11 @@ from leercultuur.survey import Design, regress
 
 
 def _strata_nested_in_years(design: Design, year: str) -> bool:
-    pairs = pd.DataFrame({"s": design.stratum, "y": design.data[year].to_numpy()})
-    return bool((pairs.drop_duplicates()["s"].value_counts() == 1).all())
+    """Every stratum has rows of one year only (one count of the (stratum, year) pairs)."""
+    ycodes, years = pd.factorize(design.data[year], use_na_sentinel=False)
+    T = max(len(years), 1)
+    pairs = np.bincount(design.stratum * T + ycodes, minlength=design.n_strata * T)
+    return bool(((pairs.reshape(design.n_strata, T) > 0).sum(axis=1) <= 1).all())
 
 
 def associations(

@@ -44,9 +44,8 @@ def add_combined(data: pd.DataFrame, spec: MonitorSpec) -> Combined:
     for b in spec.breakdowns:
         if not b.combine or b.column not in data.columns:
             continue
-        col = data[b.column]
-        text = col.astype("string")
-        have = set(text.dropna().unique().tolist())
+        codes, text = _text_codes(data[b.column])
+        have = set(text[np.bincount(codes[codes >= 0], minlength=text.size) > 0].tolist())
         for k, c in enumerate(b.combine):
             absent = [g for g in c.of if g not in have]
             if absent:
@@ -57,12 +56,12 @@ def add_combined(data: pd.DataFrame, spec: MonitorSpec) -> Combined:
                 )
             if len(absent) == len(c.of):
                 continue
-            member = text.isin(list(c.of)).fillna(False).to_numpy(dtype=bool)
-            values = np.where(member, c.id, REST).astype(object)
-            values[col.isna().to_numpy()] = None
+            # codes of the derived column: 0 the combined group, 1 the rest, -1 missing
+            inside = np.isin(text, list(c.of))
+            derived = np.where(codes < 0, -1, np.where(inside[codes], 0, 1)).astype(np.int8)
             name = f"__combined__{b.id}__{k}"
             extra[name] = pd.Series(
-                pd.Categorical(values, categories=[c.id, REST]), index=data.index
+                pd.Categorical.from_codes(derived, categories=[c.id, REST]), index=data.index
             )
             hid = f"{b.id}__combined_{k}"
             helpers.append(Breakdown(id=hid, column=name, label=b.label))
@@ -72,6 +71,18 @@ def add_combined(data: pd.DataFrame, spec: MonitorSpec) -> Combined:
     data = pd.concat([data, pd.DataFrame(extra, index=data.index)], axis=1)
     spec = spec.model_copy(update={"breakdowns": (*spec.breakdowns, *helpers)})
     return Combined(data, spec, parent, tuple(gaps))
+
+
+def _text_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column (-1: missing) and the text of each code's value, as ``astype("string")``
+    writes it: from the categories of a categorical (no per-row text), else factorised."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy()
+        cats = col.cat.categories
+    else:
+        codes, cats = pd.factorize(col, use_na_sentinel=True)
+    text = np.asarray(pd.Series(cats, dtype=object).astype("string").to_numpy(dtype=object))
+    return codes, text.astype(str) if text.size else np.zeros(0, dtype=str)
 
 
 def file_combined(

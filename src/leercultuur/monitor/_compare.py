@@ -14,13 +14,14 @@ Definitions: docs/outputs.md and ``../shared/spec/monitor.md`` ("Our definitions
   (SPSS practice): Pearson chi-square (2 x 2) for percentages, pooled-variance t (two-group
   ANOVA) for means, ordinary weighted least squares for trends.
 
-Everything comes from :mod:`leercultuur.survey._cells` (one pass over the data per breakdown);
-no statistic is computed a second way.
+Everything comes from :mod:`leercultuur.survey._cells` (one pass over the data per weight plan,
+for every breakdown at once); no statistic is computed a second way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,11 +38,12 @@ from leercultuur.monitor._spec import MonitorSpec
 from leercultuur.monitor._stats import effect_sizes, markers
 from leercultuur.monitor._stats import p_normal as _p_normal
 from leercultuur.monitor._stats import p_t as _p_t
-from leercultuur.monitor._trends import trend_table
+from leercultuur.monitor._trends import Columns, trend_table
 from leercultuur.survey import (
     CellStats,
     Design,
-    cell_stats,
+    cell_layouts,
+    cell_stats_many,
     covariance_disjoint,
     domain_df,
     domain_means,
@@ -92,24 +94,32 @@ def compute_tables(
     method: str = "design",
     progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Estimates, comparisons and trends: one pass over the data per (plan, breakdown)."""
-    ests: list[pd.DataFrame] = []
-    comps: list[pd.DataFrame] = []
-    trends: list[pd.DataFrame] = []
+    """Estimates, comparisons and trends: one pass over the data per weight plan."""
+    ests: list[Columns] = []
+    comps: list[Columns] = []
+    trends: list[Columns] = []
     breakdowns: list[tuple[str, str | None]] = [(ALL, None)]
     breakdowns += [(b.id, b.column) for b in spec.breakdowns]
     year = spec.design.year
+    layouts: list[Any] | None = None
     for design, ids in designs:
         cols = [f"ind__{i}" for i in ids]
         pct = np.array([spec.indicator(i).is_percentage for i in ids])
         rows = row_stats(design, cols)  # shared by every breakdown of this design
-        rows_c = None
+        bys = [[year] if col is None else [year, col] for _bid, col in breakdowns]
+        # the designs share their rows, strata and breakdown columns (``plan_designs``): the
+        # groups and cells are found once
+        layouts = layouts or cell_layouts(design, bys)
+        cells = cell_stats_many(design, rows, bys, layouts=layouts)  # one pass over the data
+        cells_c: list[CellStats | None] = [None] * len(bys)
         if method == "classic":
-            rows_c = row_stats(design, cols, weights=design.data[CLASSIC_WEIGHT].to_numpy())
+            w = design.data[CLASSIC_WEIGHT].to_numpy()
+            rows_c = row_stats(design, cols, weights=w, values=rows.Y)  # (the same answers)
+            cells_c = list(cell_stats_many(design, rows_c, bys, layouts=layouts))
+        cells.reverse()  # (popped one at a time: each breakdown's cells are freed after use)
+        cells_c.reverse()
         for bid, col in breakdowns:
-            by = [year] if col is None else [year, col]
-            cs = cell_stats(design, cols, by=by, rows=rows)
-            csc = cell_stats(design, cols, by=by, rows=rows_c) if rows_c is not None else None
+            cs, csc = cells.pop(), cells_c.pop()
             order = None if col is None else group_order(design.data[col])
             ctx = _Ctx(cs, csc, ids, pct, frame, spec, bid, col, year, method)
             ests.append(ctx.estimates(order))
@@ -119,11 +129,30 @@ def compute_tables(
             trends.append(ctx.trends())
             if progress:
                 progress(f"{bid}")
-    est = pd.concat(ests, ignore_index=True)
-    comp = pd.concat(comps, ignore_index=True)
-    tr = pd.concat(trends, ignore_index=True)
+    est = stack(ests, [*ESTIMATE_COLUMNS, "_g"])
+    comp = stack(comps, COMPARISON_COLUMNS)
+    tr = stack(trends, TREND_COLUMNS)
     comp = _adjust(comp, spec, family=["indicator", "comparison", "breakdown"])
     return _sorted(est, spec)[ESTIMATE_COLUMNS], comp[COMPARISON_COLUMNS], tr[TREND_COLUMNS]
+
+
+def stack(parts: list[Columns], columns: Sequence[str]) -> pd.DataFrame:
+    """One DataFrame from the parts of a table (``Columns``): each column concatenated once,
+    single values repeated for their part's rows."""
+    parts = [p for p in parts if p]
+    if not parts:
+        return pd.DataFrame(columns=list(columns))
+    sizes = [max(np.size(v) for v in p.values() if isinstance(v, np.ndarray)) for p in parts]
+
+    def column(v: Any, n: int) -> np.ndarray:
+        if isinstance(v, np.ndarray):
+            return v.ravel()
+        return np.full(n, v, dtype=object if v is None else None)
+
+    return pd.DataFrame(
+        {c: np.concatenate([column(p[c], n) for p, n in zip(parts, sizes, strict=True)])
+         for c in parts[0]}
+    )  # fmt: skip
 
 
 def _sorted(est: pd.DataFrame, spec: MonitorSpec) -> pd.DataFrame:
@@ -177,7 +206,7 @@ class _Ctx:
             self.dm.n > 0
         )
 
-    def estimates(self, order: dict[object, int] | None) -> pd.DataFrame:
+    def estimates(self, order: dict[object, int] | None) -> Columns:
         """Every (year, group) cell, missing-value group included (labelled "(missing)")."""
         dm, cs = self.dm, self.cs
         # svyciprop's df counts every row of the domain
@@ -198,8 +227,7 @@ class _Ctx:
             else np.array([order.get(v, len(order)) if ok else len(order) + 1
                            for v, ok in zip(self.group[gi], self.valid[gi], strict=True)])
         )  # fmt: skip
-        return pd.DataFrame(
-            {
+        return {
                 "indicator": np.array(self.ids)[ki],
                 "year": self.years[gi],
                 "breakdown": self.bid,
@@ -215,16 +243,12 @@ class _Ctx:
                 "df": df[gi, ki].astype(np.int64),
                 "suppressed": dm.n[gi, ki] < self.spec.publication_threshold,
                 "_g": g_order,
-            }
-        )
+            }  # fmt: skip
 
-    def _frame(self, base: dict[str, object], **cols: np.ndarray) -> pd.DataFrame:
-        out = pd.DataFrame({k: np.asarray(v).ravel() for k, v in cols.items()})
-        for k, v in base.items():
-            out[k] = v
-        return out
+    def _frame(self, base: dict[str, object], **cols: np.ndarray) -> Columns:
+        return {**{k: np.asarray(v).ravel() for k, v in cols.items()}, **base}
 
-    def year_on_year(self) -> pd.DataFrame:
+    def year_on_year(self) -> Columns:
         dm = self.dm
         G, K = dm.estimate.shape
         rows_a, rows_b = [], []
@@ -235,7 +259,7 @@ class _Ctx:
                 rows_a += [(i, k) for i in idx[1:]]
                 rows_b += [(i, k) for i in idx[:-1]]
         if not rows_a:
-            return pd.DataFrame(columns=COMPARISON_COLUMNS)
+            return {}
         ia, ka = np.array(rows_a).T
         ib, _ = np.array(rows_b).T
         m1, m2 = dm.estimate[ia, ka], dm.estimate[ib, ka]
@@ -271,7 +295,7 @@ class _Ctx:
             statistic=st, df=df, p_value=p, d=d, h=h, suppressed=sup,
         )  # fmt: skip
 
-    def group_vs_rest(self) -> pd.DataFrame:
+    def group_vs_rest(self) -> Columns:
         cs, dm = self.cs, self.dm
         G, K = dm.estimate.shape
         same_year = (self.years[:, None] == self.years[None, :]) & self.valid[None, :]
@@ -312,5 +336,5 @@ class _Ctx:
             suppressed=sup,
         )  # fmt: skip
 
-    def trends(self) -> pd.DataFrame:
+    def trends(self) -> Columns:
         return trend_table(self)

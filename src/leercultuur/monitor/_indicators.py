@@ -85,7 +85,7 @@ def build_indicators(
         years[ind.id] = yrs
         weights[ind.id] = {y: _weight_of(ind, y, weight_for) for y in yrs}
     return IndicatorFrame(
-        values=pd.DataFrame(values, index=data.index),
+        values=pd.DataFrame(values, index=data.index, copy=False),  # (no second copy)
         years=years,
         weights=weights,
         missing=tuple(missing),

@@ -7,7 +7,7 @@ normalised to mean 1 per year, sigma^2 from the residuals, t on N - p df.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,10 @@ class _Ctx(Protocol):
 
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# A part of a table: its columns as arrays (or one value for every row); the parts of every
+# (plan, breakdown) become one DataFrame at the end (``_compare.stack``), so pandas builds each
+# text column once rather than once per part.
+Columns = dict[str, Any]
 
 
 def _classic_fit(cs: CellStats, M: np.ndarray, X: np.ndarray) -> Arrays:
@@ -76,12 +80,12 @@ def _t_and_p(est: np.ndarray, se: np.ndarray, df: np.ndarray) -> tuple[np.ndarra
     return t, p_t(t, df)
 
 
-def trend_table(ctx: _Ctx) -> pd.DataFrame:
+def trend_table(ctx: _Ctx) -> Columns:
     spec, dm = ctx.spec, ctx.dm
     G, K = dm.estimate.shape
     values = [v for v in pd.unique(ctx.group[ctx.valid])]
     if not values:
-        return pd.DataFrame(columns=TREND_COLUMNS)
+        return {}
     M = np.array([(ctx.group == v) & ctx.valid for v in values], dtype=float)  # (E, G)
     yrs = ctx.years.astype(float)
     yrs = yrs - yrs.mean()  # centred: better conditioned; slopes unchanged
@@ -90,8 +94,12 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
     X2 = np.column_stack([np.ones(G), yrs])
     X3 = np.column_stack([X2, np.maximum(yrs - kbreak_c, 0.0)]) if kbreak_c is not None else None
 
-    n_years = np.array([[np.unique(ctx.years[(M[e] > 0) & ctx.measured[:, k]]).size
-                         for k in range(K)] for e in range(len(values))])  # fmt: skip
+    # measured years per (value, indicator): the distinct years of its groups measured in k
+    year_values, year_code = np.unique(ctx.years, return_inverse=True)
+    onehot = np.zeros((G, year_values.size))
+    onehot[np.arange(G), year_code] = 1.0
+    member = (M > 0).astype(float)[:, None, :] * ctx.measured.T[None].astype(float)  # (E, K, G)
+    n_years = ((member @ onehot) > 0).sum(axis=-1)
     enough = n_years >= spec.trend.min_years
 
     classic = ctx.csc is not None
@@ -124,14 +132,14 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
     if ctx.col is not None and len(values) > 1:
         Mr = ctx.valid[None, :] * (1 - M)
         if classic:
-            cg, ig, rg, ng = _classic_fit(ctx.csc, M, X2)  # type: ignore[arg-type]
+            cg, ig, rg, ng = coef, inv, rss, n  # (the group's own fit, above)
             cr, ir, rr, nr = _classic_fit(ctx.csc, Mr, X2)  # type: ignore[arg-type]
             dfi = ng + nr - 4
             s2 = (rg + rr) / dfi
             diff = cg[..., 1] - cr[..., 1]
             sed = np.sqrt(s2 * (ig[..., 1, 1] + ir[..., 1, 1]))
         else:
-            fg = domain_slopes(ctx.cs, M, X2)
+            fg = fit  # (the group's own trend, fitted above)
             fr = domain_slopes(ctx.cs, Mr, X2)
             cov = slope_covariance_disjoint(ctx.cs, fg, fr)[..., 1, 1]
             diff = fg.coef[..., 1] - fr.coef[..., 1]
@@ -152,7 +160,7 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
             i0, i1 = idx[0], idx[-1]
             rows.append((e, k, i0, i1, idx.size))
     if not rows:
-        return pd.DataFrame(columns=TREND_COLUMNS)
+        return {}
     e_, k_, i0, i1, ny = (np.array(c) for c in zip(*rows, strict=True))
     pct = ctx.pct[k_]
     m1, m0 = dm.estimate[i1, k_], dm.estimate[i0, k_]
@@ -162,8 +170,8 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
     scale = ctx.scale[k_]
     pv = np.where(ok, p[e_, k_], np.nan)
     sig, marker = markers(pv, d, spec)
-    out = pd.DataFrame(
-        {
+    out: Columns = {
+        **{
             "indicator": np.array(ctx.ids)[k_],
             "breakdown": ctx.bid,
             "group": np.array(values, dtype=object)[e_].astype(str),
@@ -188,5 +196,5 @@ def trend_table(ctx: _Ctx) -> pd.DataFrame:
             "diff_vs_rest_p": np.where(ok, dvr[e_, k_, 2], np.nan),
             "method": ctx.method,
         }
-    )
-    return out[TREND_COLUMNS]
+    }
+    return {c: out[c] for c in TREND_COLUMNS}

@@ -45,18 +45,29 @@ from leercultuur.survey._rules import MAX_CANCELLATION, domain_degf, stratum_wei
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
 
-# per (group, stratum): A = sum w m, B = sum w m y, NZ = sum m [w != 0], R0 = rows [w != 0]
+# per (group, stratum) cell: A = sum w m, B = sum w m y, NZ = sum m [w != 0], R0 = rows [w != 0]
 A, B, NZ, R0 = range(4)
 # per group: F = sum w m y^2, N = sum m, R1 = rows, CC/CD/CE = sum c_h w^2 m (1, y, y^2),
 # W2 = sum w^2 m
 F, N, R1, CC, CD, CE, W2 = range(7)
 
+# rows per block of the one pass over the data (the per-row sums of a block: about 16 MB)
+_BLOCK_VALUES = 1 << 21
+# pairs of cells per block when the Q matrices are summed (about 4 MB of products per block)
+_PAIR_VALUES = 1 << 19
+
 
 @dataclass(frozen=True)
 class CellStats:
-    """Cell sums for K variables over G groups (the combinations of ``by``) and H strata."""
+    """Cell sums for K variables over G groups (the combinations of ``by``) and H strata.
 
-    H_cells: np.ndarray  # (G, H, 4, K): A, B, NZ, R0 per (group, stratum)
+    Only the (group, stratum) cells that hold rows are stored (``cell_g``, ``cell_h``, sorted by
+    group, then stratum): when groups nest in strata (a group of year t only has rows in the
+    strata of year t) that is a small part of all G x H pairs."""
+
+    H_cells: np.ndarray  # (C, 4, K): A, B, NZ, R0 per present (group, stratum) cell
+    cell_g: np.ndarray  # (C,) group of each cell
+    cell_h: np.ndarray  # (C,) stratum of each cell
     G_cells: np.ndarray  # (G, 7, K): F, N, R1, CC, CD, CE, W2 per group
     G_sums: np.ndarray  # (G, 4, K): H_cells summed over strata
     Q: dict[str, np.ndarray]  # "AA", "AB", "BB": (K, G, G)
@@ -67,10 +78,15 @@ class CellStats:
     codes: np.ndarray = field(repr=False)  # (n,) each row's group, -1: none
     rows: RowStats = field(repr=False)
     stratum: np.ndarray = field(repr=False)  # (n,) each row's stratum
+    _cache: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_groups(self) -> int:
-        return self.H_cells.shape[0]
+        return self.G_cells.shape[0]
+
+    @property
+    def n_strata(self) -> int:
+        return self.rows.c_h.size
 
     @property
     def sum_w(self) -> np.ndarray:
@@ -87,6 +103,12 @@ class CellStats:
         """(G, K) sum w (y - shift)^2 over the rows answering, per group (centred scale)."""
         return self.G_cells[:, F]
 
+    def dense(self, s: int, k: int) -> np.ndarray:
+        """The (G, H) array of cell sum ``s`` (A, B, NZ, R0) of variable ``k``."""
+        out = np.zeros((self.n_groups, self.n_strata))
+        out[self.cell_g, self.cell_h] = self.H_cells[:, s, k]
+        return out
+
     @cached_property
     def row_order(self) -> tuple[np.ndarray, np.ndarray]:
         """Rows sorted by group and the first position of each group (G + 1): built on the
@@ -101,19 +123,26 @@ class CellStats:
 
 @dataclass(frozen=True)
 class RowStats:
-    """Per-row statistics of K variables, shared by every grouping of one design (built once).
+    """Per-row data of K variables, shared by every grouping of one design (built once).
 
-    Weights enter through the sparse group indicators (data w, w^2 or 1), so the per-row arrays
-    hold only the weight-free parts: m, m y, m y^2 (``Zy``) and m, m [w != 0], [w != 0], 1 (``Zc``).
-    """
+    Holds the answers themselves (n x K, NaN where a row does not count: a missing answer or a
+    row outside the design's domain) and the centring constants; the sums of powers of the
+    centred answers are formed block by block in :func:`cell_stats_many`, never for all rows
+    at once. Designs that differ only in their weights share ``Y`` (pass it as ``values``)."""
 
-    Zy: np.ndarray  # (n, 3K): m, m y, m y^2 of the centred y
-    Zc: np.ndarray  # (n, 2K + 2): m, m [w != 0], [w != 0], [row in domain]
+    Y: np.ndarray  # (n, K) answers, NaN: missing or outside the domain
     w: np.ndarray  # (n,) weights, 0 outside the design's domain
+    nonzero: np.ndarray  # (n,) weight != 0 and in the domain
+    indom: np.ndarray  # (n,) row in the design's domain
     names: tuple[str, ...]
-    shift: np.ndarray
+    shift: np.ndarray  # (K,) weighted mean of each variable (the centring constant)
     c_h: np.ndarray  # (H,) stratum factors of sums of squares
     w_h: np.ndarray  # (H,) stratum factors of squared sums
+
+    def centred(self, rows: np.ndarray, k: int) -> np.ndarray:
+        """Centred answers of variable ``k`` in ``rows`` (NaN where the row does not count)."""
+        out: np.ndarray = self.Y[rows, k] - self.shift[k]
+        return out
 
 
 def row_stats(
@@ -123,10 +152,11 @@ def row_stats(
     weights: np.ndarray | None = None,
     values: np.ndarray | None = None,
 ) -> RowStats:
-    """Per-row statistics of ``vars`` (missing values out of domain, as ``na_rm=True``).
+    """Per-row data of ``vars`` (missing values out of domain, as ``na_rm=True``).
 
     ``weights`` replaces the design weights (e.g. normalised weights for classic tests);
-    ``values`` (n x K) replaces reading ``vars`` from the data."""
+    ``values`` (n x K) replaces reading ``vars`` from the data (not copied when it already has
+    NaN outside the design's domain, e.g. the ``Y`` of another ``RowStats`` of this design)."""
     from leercultuur.survey._domains import _numeric_matrix
 
     if design.has_psu:
@@ -135,30 +165,33 @@ def row_stats(
         raise EngineError(
             "cell statistics support lonely_psu 'fail', 'remove', 'certainty' and 'adjust'"
         )
-    Y = values if values is not None else _numeric_matrix(design, list(vars), "cell_stats")
-    w = design.w if weights is None else np.asarray(weights, dtype=np.float64)
-    n, K = Y.shape
     indom = design.in_domain
-    member = ~np.isnan(Y)
-    member &= indom[:, None]
+    if values is None:
+        Y = _numeric_matrix(design, list(vars), "cell_stats")
+        if not indom.all():
+            Y[~indom] = np.nan
+    else:
+        Y = np.asarray(values, dtype=np.float64)
+        if not indom.all() and not np.isnan(Y[~indom]).all():
+            Y = np.where(indom[:, None], Y, np.nan)
+    w = design.w if weights is None else np.asarray(weights, dtype=np.float64)
+    w = np.where(indom, w, 0.0)
+    n, K = Y.shape
+    wm_sum, wy_sum = np.zeros(K), np.zeros(K)
+    step = max(1024, _BLOCK_VALUES // (2 * K + 1))
+    for i0 in range(0, n, step):  # the weighted mean of each variable over the rows that count
+        y = Y[i0 : i0 + step]
+        member = ~np.isnan(y)
+        wm_sum += w[i0 : i0 + step] @ member
+        wy_sum += w[i0 : i0 + step] @ np.where(member, y, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        wm_sum = member.T.astype(np.float64) @ w
-        shift = np.nan_to_num(np.where(member, Y, 0.0).T @ w / wm_sum)
-    nonzero = (w != 0) & indom
-    Zy = np.empty((n, 3 * K))
-    Zy[:, :K] = member
-    my = np.subtract(Y, shift, out=Zy[:, K : 2 * K])
-    my[~member] = 0.0
-    np.multiply(my, my, out=Zy[:, 2 * K :])
-    Zc = np.empty((n, 2 * K + 2))
-    Zc[:, :K] = member
-    Zc[:, K : 2 * K] = member & nonzero[:, None]
-    Zc[:, 2 * K] = nonzero
-    Zc[:, 2 * K + 1] = indom
+        shift = wy_sum / wm_sum
+    shift = np.nan_to_num(shift)
     c_h, w_h = stratum_weights(design)
     return RowStats(
-        Zy=Zy, Zc=Zc, w=np.where(indom, w, 0.0), names=tuple(vars), shift=shift, c_h=c_h, w_h=w_h
-    )
+        Y=Y, w=w, nonzero=(w != 0) & indom, indom=indom, names=tuple(vars), shift=shift,
+        c_h=c_h, w_h=w_h,
+    )  # fmt: skip
 
 
 def cell_stats(
@@ -171,78 +204,242 @@ def cell_stats(
     rows: RowStats | None = None,
 ) -> CellStats:
     """Cell sums of ``vars`` by the groups of ``by``. Pass ``rows`` (from :func:`row_stats`)
-    to reuse the per-row statistics across several groupings of the same design."""
-    from leercultuur.survey._domains import domains
-
+    to reuse the per-row data across several groupings of the same design."""
     if rows is None:
         rows = row_stats(design, vars, weights=weights, values=values)
-    K = len(rows.names)
+    return cell_stats_many(design, rows, [by])[0]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The present (group, stratum) cells of one grouping."""
+
+    codes: np.ndarray  # (n,) group of each row, -1: none
+    G: int
+    labels: pd.DataFrame
+    cell_of_slot: np.ndarray  # (G * H,) slot g * H + h -> cell index (-1: no row)
+    cell_g: np.ndarray
+    cell_h: np.ndarray
+    all_in: bool  # every row is in a group
+    stratum: np.ndarray  # (n,) the design's strata the cells were found in
+    cell_rows: np.ndarray  # (C,) rows per cell
+
+
+def _layout(design: Design, by: Sequence[str]) -> _Layout:
+    from leercultuur.survey._domains import domains
+
     dom = domains(design, list(by), "group")
-    n = rows.Zy.shape[0]
-    G, H = dom.n, design.n_strata
-    indom = dom.codes >= 0
-    pos = np.arange(n + 1)
-    cell = np.where(indom, dom.codes, 0).astype(np.int64) * H + design.stratum
-
-    def summed(data: np.ndarray, Z: np.ndarray) -> np.ndarray:
-        ind = sparse.csc_matrix((data, cell, pos), shape=(G * H, n))
-        return np.asarray(ind @ Z).reshape(G, H, Z.shape[1])
-
-    w = np.where(indom, rows.w, 0.0)
-    # sums with weights w and w^2 in one product (two entries per row): Zy is read once
-    both = sparse.csc_matrix(
-        (np.column_stack([w, w * w]).ravel(), np.column_stack([cell, cell + G * H]).ravel(),
-         np.arange(0, 2 * n + 1, 2)),
-        shape=(2 * G * H, n),
-    )  # fmt: skip
-    sww = np.asarray(both @ rows.Zy).reshape(2, G, H, 3 * K)
-    sw, sw2 = sww[0], sww[1]  # sum w m (1, y, y^2) and sum w^2 m (1, y, y^2) per cell
-    s1 = summed(indom.astype(np.float64), rows.Zc)  # counts
-    H_cells = np.empty((G, H, 4, K))
-    H_cells[:, :, A] = sw[:, :, :K]
-    H_cells[:, :, B] = sw[:, :, K : 2 * K]
-    H_cells[:, :, NZ] = s1[:, :, K : 2 * K]
-    H_cells[:, :, R0] = s1[:, :, 2 * K][:, :, None]
-    G_cells = np.empty((G, 7, K))
-    sw_g, sw2_g, s1_g = (np.einsum("ghc->gc", x) for x in (sw, sw2, s1))  # fast over H
-    G_cells[:, F] = sw_g[:, 2 * K :]
-    G_cells[:, N] = s1_g[:, :K]
-    G_cells[:, R1] = s1_g[:, 2 * K + 1][:, None]
-    G_cells[:, CC] = np.einsum("ghk,h->gk", sw2[:, :, :K], rows.c_h)
-    G_cells[:, CD] = np.einsum("ghk,h->gk", sw2[:, :, K : 2 * K], rows.c_h)
-    G_cells[:, CE] = np.einsum("ghk,h->gk", sw2[:, :, 2 * K :], rows.c_h)
-    G_cells[:, W2] = sw2_g[:, :K]
-    Q = _q_matrices(H_cells, rows.w_h)
-    return CellStats(
-        H_cells=H_cells,
-        G_cells=G_cells,
-        G_sums=np.einsum("ghsk->gsk", H_cells),
-        Q=Q,
-        groups=dom.labels,
-        names=rows.names,
-        shift=rows.shift,
-        codes=dom.codes,
-        rows=rows,
-        stratum=design.stratum,
+    H = design.n_strata
+    inside = dom.codes >= 0
+    slots = dom.codes[inside] * H + design.stratum[inside]
+    per_slot = np.bincount(slots, minlength=dom.n * H)
+    present = per_slot > 0
+    cell_of_slot = np.cumsum(present) - 1
+    cell_of_slot[~present] = -1
+    filled = np.flatnonzero(present)
+    codes = dom.codes.astype(np.min_scalar_type(-max(dom.n, 1)))  # (kept: the exact route)
+    return _Layout(
+        codes,
+        dom.n,
+        dom.labels,
+        cell_of_slot,
+        filled // H,
+        filled % H,
+        bool(inside.all()),
+        design.stratum,
+        per_slot[filled].astype(np.float64),
     )
 
 
-def _q_matrices(H_cells: np.ndarray, w_h: np.ndarray) -> dict[str, np.ndarray]:
-    """Q_XY[k] = X_k diag(w_h) Y_k' for X, Y in {A, B}: (K, G, G) each.
+def cell_layouts(design: Design, bys: Sequence[Sequence[str]]) -> list[_Layout]:
+    """The groups and present (group, stratum) cells of each grouping in ``bys``: pass them to
+    :func:`cell_stats_many` of every design over the same rows, strata and ``by`` columns (the
+    designs of one data set that differ only in their weights)."""
+    return [_layout(design, by) for by in bys]
 
-    The (G x H) cell arrays are sparse when groups and strata nest (a group of year t only has
-    rows in the strata of year t), so each product is sparse x dense."""
-    G, _H, _, K = H_cells.shape
-    out = {name: np.empty((K, G, G)) for name in ("AA", "AB", "BB")}
-    for k in range(K):
-        a = H_cells[:, :, A, k]
-        b = H_cells[:, :, B, k]
-        aw = sparse.csr_matrix(a * w_h[None, :])
-        bw = sparse.csr_matrix(b * w_h[None, :])
-        out["AA"][k] = np.asarray(aw @ a.T)
-        out["AB"][k] = np.asarray(aw @ b.T)
-        out["BB"][k] = np.asarray(bw @ b.T)
+
+def cell_stats_many(
+    design: Design,
+    rows: RowStats,
+    bys: Sequence[Sequence[str]],
+    *,
+    layouts: Sequence[_Layout] | None = None,
+) -> list[CellStats]:
+    """Cell sums of the variables of ``rows`` for each grouping in ``bys``, in one pass over
+    the data: the rows are read block by block, and each block's sums of powers of the centred
+    answers go into the cells of every grouping with one sparse product. ``layouts`` (from
+    :func:`cell_layouts`) saves finding the groups again."""
+    K = len(rows.names)
+    n = rows.Y.shape[0]
+    H = design.n_strata
+    if layouts is None:
+        lays = cell_layouts(design, bys)
+    else:
+        lays = list(layouts)
+        same = len(lays) == len(bys) and all(
+            (lay.stratum is design.stratum or np.array_equal(lay.stratum, design.stratum))
+            and np.array_equal(lay.codes >= 0, design.in_domain)
+            for lay in lays
+        )
+        if not same:
+            raise EngineError("cell layouts of another design (other rows or strata)")
+    nb = len(lays)
+    C = np.array([lay.cell_g.size for lay in lays], np.int64)
+    G = np.array([lay.G for lay in lays], np.int64)
+    # output rows of the weighted product: the cells of every grouping (weight w), then its
+    # groups (weight c_h w^2); of the count product: the cells (1), then the groups (w^2)
+    cell_off = np.concatenate([[0], np.cumsum(C)])
+    group_off = cell_off[-1] + np.concatenate([[0], np.cumsum(G)])
+    n_out = int(group_off[-1])
+    c_row = rows.c_h[design.stratum]
+    trash = n_out  # rows outside a grouping's domain add into this output row (dropped)
+    # Weights all non-zero in the domain (the usual case): [w != 0] is [row in domain], so the
+    # row counts per cell are the layout's, and rows that answer no variable add nothing: the
+    # pass reads only the rows that answer something (a split-half block: a fifth of them).
+    simple = bool(np.array_equal(rows.nonzero, rows.indom))
+    active: np.ndarray | None = None
+    if simple:
+        answering = (~np.isnan(rows.Y)).any(axis=1)
+        if np.count_nonzero(answering) < 0.9 * n:
+            active = np.flatnonzero(answering)
+    width = 3 * K + 2 * K + 2 + 6 * nb
+    step = max(1024, _BLOCK_VALUES // width)
+    sw = np.zeros((n_out + 1, 3 * K))  # per cell: w m (1, y, y^2); per group: c_h w^2 m (1, y, y^2)
+    sc = np.zeros((n_out + 1, 2 * K + 2))  # per cell: m, m [w != 0], [w != 0], 1; per group: w^2 m
+    cols_c = np.arange(K) if simple else np.arange(2 * K + 2)
+    n_pass = n if active is None else active.size
+    for i0 in range(0, n_pass, step):
+        i1 = min(n_pass, i0 + step)
+        r = i1 - i0
+        ix: slice | np.ndarray = slice(i0, i1) if active is None else active[i0:i1]
+        Y = rows.Y[ix]
+        member = ~np.isnan(Y)
+        Zw = np.empty((r, 3 * K))
+        Zw[:, :K] = member
+        yc = np.subtract(Y, rows.shift, out=Zw[:, K : 2 * K])
+        yc[~member] = 0.0
+        np.multiply(yc, yc, out=Zw[:, 2 * K :])
+        Zc = np.empty((r, cols_c.size))
+        Zc[:, :K] = member
+        if not simple:
+            nz = rows.nonzero[ix]
+            Zc[:, K : 2 * K] = member & nz[:, None]
+            Zc[:, 2 * K] = nz
+            Zc[:, 2 * K + 1] = rows.indom[ix]
+        w = rows.w[ix]
+        w2 = w * w
+        h = design.stratum[ix]
+        idx = np.empty((r, 2 * nb), np.int64)
+        for b, lay in enumerate(lays):
+            g = lay.codes[ix].astype(np.int64)
+            cell = lay.cell_of_slot[g * H + h] + cell_off[b]
+            grp = g + group_off[b]
+            if not lay.all_in:
+                out_of = g < 0
+                cell[out_of] = trash
+                grp[out_of] = trash
+            idx[:, b] = cell
+            idx[:, nb + b] = grp
+        dw = np.empty((r, 2 * nb))
+        dw[:, :nb] = w[:, None]
+        dw[:, nb:] = (w2 * c_row[ix])[:, None]
+        dc = np.empty((r, 2 * nb))
+        dc[:, :nb] = 1.0
+        dc[:, nb:] = w2[:, None]
+        ptr = np.arange(0, 2 * nb * r + 1, 2 * nb)
+        ind = idx.ravel()
+        sw += sparse.csc_matrix((dw.ravel(), ind, ptr), shape=(n_out + 1, r)) @ Zw
+        part = sparse.csc_matrix((dc.ravel(), ind, ptr), shape=(n_out + 1, r)) @ Zc
+        sc[:, cols_c] += part
+    if simple:  # m [w != 0] = m; [w != 0] and [row in domain]: the rows of the cell
+        sc[:, K : 2 * K] = sc[:, :K]
+        rows_per_cell = np.concatenate([lay.cell_rows for lay in lays])
+        sc[: cell_off[-1], 2 * K] = rows_per_cell
+        sc[: cell_off[-1], 2 * K + 1] = rows_per_cell
+    out = []
+    for b, lay in enumerate(lays):
+        cw = sw[cell_off[b] : cell_off[b + 1]]
+        cc = sc[cell_off[b] : cell_off[b + 1]]
+        gw2c = sw[group_off[b] : group_off[b + 1]]
+        gw2 = sc[group_off[b] : group_off[b + 1]]
+        Hc = np.empty((C[b], 4, K))
+        Hc[:, A] = cw[:, :K]
+        Hc[:, B] = cw[:, K : 2 * K]
+        Hc[:, NZ] = cc[:, K : 2 * K]
+        Hc[:, R0] = cc[:, 2 * K][:, None]
+        starts = np.searchsorted(lay.cell_g, np.arange(lay.G))
+        per_group = _group_sums(np.concatenate([cw[:, 2 * K :], cc], axis=1), starts, lay.G)
+        Gc = np.empty((lay.G, 7, K))
+        Gc[:, F] = per_group[:, :K]
+        Gc[:, N] = per_group[:, K : 2 * K]
+        Gc[:, R1] = per_group[:, 3 * K + 1][:, None]
+        Gc[:, CC] = gw2c[:, :K]
+        Gc[:, CD] = gw2c[:, K : 2 * K]
+        Gc[:, CE] = gw2c[:, 2 * K :]
+        Gc[:, W2] = gw2[:, :K]
+        G_sums = _group_sums(Hc.reshape(C[b], 4 * K), starts, lay.G).reshape(lay.G, 4, K)
+        Q = _q_matrices(Hc, lay.cell_g, lay.cell_h, lay.G, rows.w_h)
+        cs = CellStats(
+            H_cells=Hc, cell_g=lay.cell_g, cell_h=lay.cell_h, G_cells=Gc, G_sums=G_sums, Q=Q,
+            groups=lay.labels, names=rows.names, shift=rows.shift, codes=lay.codes, rows=rows,
+            stratum=design.stratum,
+        )  # fmt: skip
+        out.append(cs)
     return out
+
+
+def _group_sums(x: np.ndarray, starts: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of the rows of ``x`` (cells sorted by group) per group: (G, ...)."""
+    if not n_groups:
+        return np.zeros((0, *x.shape[1:]))
+    out: np.ndarray = np.add.reduceat(x, starts, axis=0)
+    return out
+
+
+def _cell_pairs(cell_h: np.ndarray, n_strata: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair (c1, c2) of cells in the same stratum."""
+    order = np.argsort(cell_h, kind="stable")
+    per_h = np.bincount(cell_h, minlength=n_strata)
+    first = np.zeros(n_strata + 1, np.int64)
+    np.cumsum(per_h, out=first[1:])
+    k_of = per_h[cell_h[order]]  # cells in the stratum of each (sorted) cell
+    c1 = np.repeat(order, k_of)
+    block = np.repeat(np.cumsum(k_of) - k_of, k_of)  # start of each c1's run of pairs
+    offset = np.arange(c1.size) - block
+    c2 = order[first[cell_h[c1]] + offset]
+    return c1, c2
+
+
+def _q_matrices(
+    H_cells: np.ndarray, cell_g: np.ndarray, cell_h: np.ndarray, G: int, w_h: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Q_XY[k][g, g'] = sum_h w_h X_ghk Y_g'hk for X, Y in {A, B}: (K, G, G) each.
+
+    Summed over the pairs of present cells in the same stratum (block by block), so the cost is
+    that of the pairs, not of G x G x H."""
+    K = H_cells.shape[2]
+    c1, c2 = _cell_pairs(cell_h, w_h.size)
+    # the (g, g') pairs that occur (groups that share a stratum), numbered 0..U-1
+    key = cell_g[c1] * G + cell_g[c2]
+    present = np.bincount(key, minlength=G * G) > 0
+    number = np.cumsum(present) - 1
+    U = int(present.sum())
+    out = np.zeros((U, 3 * K))
+    a, b = H_cells[:, A], H_cells[:, B]
+    step = max(1024, _PAIR_VALUES // (3 * K + 1))
+    for p0 in range(0, c1.size, step):
+        i, j = c1[p0 : p0 + step], c2[p0 : p0 + step]
+        wa = a[i] * w_h[cell_h[i]][:, None]
+        wb = b[i] * w_h[cell_h[i]][:, None]
+        vals = np.concatenate([wa * a[j], wa * b[j], wb * b[j]], axis=1)
+        agg = sparse.csr_matrix(
+            (np.ones(i.size), (number[key[p0 : p0 + step]], np.arange(i.size))), shape=(U, i.size)
+        )
+        out += agg @ vals
+    q = np.zeros((3, K, G * G))
+    q[:, :, np.flatnonzero(present)] = out.T.reshape(3, K, U)
+    Q = q.reshape(3, K, G, G)
+    return {"AA": Q[0], "AB": Q[1], "BB": Q[2]}
 
 
 def _is_identity(L: np.ndarray) -> bool:
@@ -368,9 +565,10 @@ def stratum_weights_of(cs: CellStats) -> tuple[np.ndarray, np.ndarray]:
 
 def _cell_s1(cs: CellStats, mrow: np.ndarray, k: int, m: float, sw: float) -> np.ndarray:
     """Per-stratum sums (H,) of a domain mean's scores from the cells."""
+    g, h = cs.cell_g, cs.cell_h
     with np.errstate(invalid="ignore", divide="ignore"):
-        b = mrow @ cs.H_cells[:, :, B, k]
-        a = mrow @ cs.H_cells[:, :, A, k]
+        b = np.bincount(h, weights=mrow[g] * cs.H_cells[:, B, k], minlength=cs.n_strata)
+        a = np.bincount(h, weights=mrow[g] * cs.H_cells[:, A, k], minlength=cs.n_strata)
         out: np.ndarray = (b - m * a) / sw
     return out
 
@@ -378,13 +576,32 @@ def _cell_s1(cs: CellStats, mrow: np.ndarray, k: int, m: float, sw: float) -> np
 def domain_df(cs: CellStats, membership: np.ndarray, *, answered: bool = True) -> np.ndarray:
     """R ``degf`` of each domain's subset design: rows with non-zero weight minus strata with
     such rows; ``answered=True`` counts only rows answering the variable (as ``svyglm`` after
-    dropping missing values), else every row of the domain (as ``svyciprop``). (ND, K)."""
+    dropping missing values), else every row of the domain (as ``svyciprop``). (ND, K).
+
+    The counts per (domain, stratum, variable) come from one sparse product of the membership
+    with the cells' counts (only the cells that have rows), then R's rule (``domain_degf``)."""
     M = np.asarray(membership, dtype=np.float64)
-    cnt = cs.H_cells[:, :, NZ if answered else R0]  # (G, H, K)
-    G, H, K = cnt.shape
-    Ms = sparse.csr_matrix(M) if M.size > 20_000 else M
-    per_h = np.asarray(Ms @ cnt.reshape(G, H * K)).reshape(-1, H, K)
-    return domain_degf(per_h, axis=1).astype(np.float64)
+    s = NZ if answered else R0
+    K, H = len(cs.names), cs.n_strata
+    key = ("counts", s)
+    counts = cs._cache.get(key)
+    if counts is None:  # (G, K x H): the counts of the cells that have rows
+        c, k = np.nonzero(cs.H_cells[:, s] > 0)
+        counts = sparse.csr_matrix(
+            (cs.H_cells[c, s, k], (cs.cell_g[c], k * H + cs.cell_h[c])), shape=(cs.n_groups, K * H)
+        )
+        cs._cache[key] = counts
+    assert isinstance(counts, sparse.csr_matrix)
+    per = sparse.csr_matrix(M) @ counts  # (ND, K x H): counts per (domain, variable, stratum)
+    per.sum_duplicates()  # (sorted indices: each (domain, variable) is one run of strata)
+    per.eliminate_zeros()
+    d = np.repeat(np.arange(M.shape[0]), np.diff(per.indptr))
+    dk = d * K + per.indices // H
+    out = np.zeros(M.shape[0] * K)
+    if dk.size:
+        starts = np.flatnonzero(np.concatenate([[True], dk[1:] != dk[:-1]]))
+        out[dk[starts]] = domain_degf(per.data, starts=starts)
+    return out.reshape(-1, K)
 
 
 @dataclass(frozen=True)
@@ -497,7 +714,11 @@ def slope_covariance_disjoint(cs: CellStats, a: DomainSlopes, b: DomainSlopes) -
 
 def _cell_slope_sums(cs: CellStats, s: DomainSlopes, d: int, k: int) -> np.ndarray:
     """Per-stratum sums (H, p) of a slope's scores w e x from the cells."""
+    g, h = cs.cell_g, cs.cell_h
     U = s.M[d][:, None] * s.X  # (G, p)
-    Bh = cs.H_cells[:, :, B, k] - s.mu[d, :, k][:, None] * cs.H_cells[:, :, A, k]  # (G, H)
-    out: np.ndarray = Bh.T @ U
+    Bh = cs.H_cells[:, B, k] - s.mu[d, g, k] * cs.H_cells[:, A, k]  # (C,)
+    out: np.ndarray = np.stack(
+        [np.bincount(h, weights=Bh * U[g, j], minlength=cs.n_strata) for j in range(U.shape[1])],
+        axis=1,
+    )
     return out

@@ -54,9 +54,11 @@ def _as_list(x: str | Sequence[str] | None) -> list[str]:
 
 
 def _column_codes(design: Design, col: str) -> tuple[np.ndarray, np.ndarray]:
-    """Codes 0..K-1 of a column (-1: missing) and its K values, cached on the design."""
+    """Codes 0..K-1 of a column (-1: missing, int64) and its K values, cached on the design
+    (in the smallest integer type that holds them: a design keeps the codes of every column
+    it was grouped by)."""
     codes, uniques, _ = _coded(design, col)
-    return codes, uniques
+    return codes.astype(np.int64), uniques
 
 
 def _has_missing(design: Design, col: str) -> bool:
@@ -75,7 +77,8 @@ def _coded(design: Design, col: str) -> tuple[np.ndarray, np.ndarray, bool]:
             from leercultuur.survey._design import factorize
 
             codes, uniques = factorize(s)
-        hit = (codes, uniques, bool((codes < 0).any()))
+        small = np.min_scalar_type(-max(len(uniques), 1))  # (signed: -1 is missing)
+        hit = (codes.astype(small), uniques, bool((codes < 0).any()))
         design._cache[key] = hit
     return hit
 

@@ -32,7 +32,7 @@ def group_rows(cs: CellStats, membership: np.ndarray, k: int) -> np.ndarray:
     order, starts = cs.row_order
     parts = [order[starts[g] : starts[g + 1]] for g in groups]
     rows = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
-    member = cs.rows.Zy[rows, k] > 0
+    member = ~np.isnan(cs.rows.Y[rows, k])
     return rows[member]
 
 
@@ -54,12 +54,11 @@ def stratum_sums(cs: CellStats, Z: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 def exact_mean(cs: CellStats, membership: np.ndarray, k: int) -> tuple[float, np.ndarray]:
     """Variance of the domain's mean of variable ``k`` and its per-stratum score sums (H,)."""
-    K = len(cs.names)
     rows = group_rows(cs, membership, k)
     H = cs.rows.c_h.size
     if not rows.size:
         return float("nan"), np.zeros(H)
-    yc = cs.rows.Zy[rows, K + k]
+    yc = cs.rows.centred(rows, k)
     w = cs.rows.w[rows]
     sw = w.sum()
     if sw <= 0:
@@ -79,14 +78,13 @@ def exact_slope(
     """``(vcov (p, p), inv (p, p), S (H, p))`` of the regression of variable ``k`` on the
     group-level regressors ``X`` (G, p) in the domain: its sandwich covariance, (X'WX)^-1 and the
     per-stratum sums of the scores w e x (for covariances with other domains)."""
-    K = len(cs.names)
     p = X.shape[1]
     H = cs.rows.c_h.size
     rows = group_rows(cs, membership, k)
     nan = np.full((p, p), np.nan)
     if not rows.size:
         return nan, nan, np.zeros((H, p))
-    yc = cs.rows.Zy[rows, K + k]
+    yc = cs.rows.centred(rows, k)
     w = cs.rows.w[rows]
     x = X[cs.codes[rows]]
     xtwx = (x * w[:, None]).T @ x
