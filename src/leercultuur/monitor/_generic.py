@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from leercultuur.errors import DataError, DesignError
 from leercultuur.monitor._compare import _adjust, _p_normal, _sorted, effect_sizes, markers
@@ -141,7 +141,7 @@ class _Generic:
             lo, hi = prop_ci(p, se**2, df, res["n"].to_numpy(), method=self.spec.ci_method,
                              level=level)  # fmt: skip
         else:
-            z = stats.norm.ppf(1 - self.spec.alpha / 2)
+            z = special.ndtri(1 - self.spec.alpha / 2)  # norm.ppf
             lo, hi = p - z * se, p + z * se
         if self.col is None:
             group = np.full(len(res), ALL, dtype=object)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from leercultuur.errors import check_level
 from leercultuur.survey import _element as element
@@ -41,6 +41,7 @@ from leercultuur.survey._domains import (
 )
 from leercultuur.survey._errors import EngineError, check_choice
 from leercultuur.survey._frames import _frame, _Stats
+from leercultuur.survey._rules import t_ppf
 from leercultuur.survey._variance import domain_variance, element_variance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -416,7 +417,7 @@ def prop_ci(
     p = np.asarray(p, float)
     se = np.sqrt(np.maximum(var, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        q = stats.t.ppf(1 - alpha / 2, df)
+        q = t_ppf(1 - alpha / 2, df)
         if method == "mean":
             return p - q * se, p + q * se
         if method in ("logit", "xlogit"):
@@ -432,7 +433,9 @@ def prop_ci(
             return np.sin(t - q * se_t) ** 2, np.sin(t + q * se_t) ** 2
         # beta (Korn-Graubard)
         n_eff = p * (1 - p) / (se * se)
-        n_eff = n_eff * (stats.t.ppf(alpha / 2, nrow - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+        n_eff = n_eff * (t_ppf(alpha / 2, nrow - 1) / t_ppf(alpha / 2, df)) ** 2
+        from scipy import stats  # here only: its import is slow and the beta interval is rare
+
         a1, b1 = n_eff * p, n_eff * (1 - p) + 1
         a2, b2 = n_eff * p + 1, n_eff * (1 - p)
         lo = np.where(p <= 0, 0.0, stats.beta.ppf(alpha / 2, a1, b1))

@@ -26,7 +26,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special, stats
+
+# scipy.special, not scipy.stats: the distribution functions below are the ones scipy.stats calls
+# (t.sf = stdtr(df, -x), t.ppf = stdtrit, f.sf = fdtrc, chi2.sf = chdtrc), and importing
+# scipy.stats costs 0.5-1 s of every command's start-up (issue 14)
+from scipy import special
 
 if TYPE_CHECKING:  # pragma: no cover
     from leercultuur.survey._design import Design
@@ -130,7 +134,7 @@ def p_from_t(t: Any, df: Any) -> np.ndarray:
     dfa = np.asarray(df, float)
     ok = dfa > 0
     with np.errstate(invalid="ignore"):
-        return np.where(ok, 2 * stats.t.sf(np.abs(t), np.where(ok, dfa, 1.0)), np.nan)
+        return np.where(ok, 2 * special.stdtr(np.where(ok, dfa, 1.0), -np.abs(t)), np.nan)
 
 
 def p_from_z(z: Any) -> np.ndarray:
@@ -143,14 +147,17 @@ def p_from_f(f: Any, ndf: Any, ddf: Any) -> np.ndarray:
     n, d = np.asarray(ndf, float), np.asarray(ddf, float)
     ok = (n > 0) & (d > 0)
     with np.errstate(invalid="ignore"):
-        return np.where(ok, stats.f.sf(f, np.where(ok, n, 1.0), np.where(ok, d, 1.0)), np.nan)
+        upper = special.fdtrc(np.where(ok, n, 1.0), np.where(ok, d, 1.0), np.maximum(f, 0.0))
+        return np.where(ok, upper, np.nan)
 
 
 def p_from_chisq(x2: Any, df: Any) -> np.ndarray:
     """Upper-tail p-value of a chi-square statistic on ``df``."""
     dfa = np.asarray(df, float)
     ok = dfa > 0
-    return np.where(ok, stats.chi2.sf(x2, np.where(ok, dfa, 1.0)), np.nan)
+    with np.errstate(invalid="ignore"):
+        upper = special.chdtrc(np.where(ok, dfa, 1.0), np.maximum(x2, 0.0))
+    return np.where(ok, upper, np.nan)
 
 
 def z_quantile(level: float) -> float:
@@ -158,7 +165,13 @@ def z_quantile(level: float) -> float:
     return float(special.ndtri(1 - (1 - level) / 2))
 
 
+def t_ppf(q: Any, df: Any) -> np.ndarray:
+    """The ``q`` quantile of t on ``df`` degrees of freedom (NaN where df <= 0; ``df = inf``
+    gives the normal quantile), as ``scipy.stats.t.ppf``."""
+    dfa = np.asarray(df, float)
+    return np.asarray(special.stdtrit(np.where(dfa > 0, dfa, np.nan), q))
+
+
 def t_quantile(level: float, df: Any) -> np.ndarray:
     """The t quantile of a two-sided ``level`` interval on ``df`` (NaN where df <= 0)."""
-    dfa = np.asarray(df, float)
-    return np.asarray(stats.t.ppf(1 - (1 - level) / 2, np.where(dfa > 0, dfa, np.nan)))
+    return t_ppf(1 - (1 - level) / 2, df)
