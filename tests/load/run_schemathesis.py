@@ -341,6 +341,9 @@ def run_schemathesis(
     seconds = time.monotonic() - t0
     (out_dir / f"{who}.txt").write_text(output)
     counts = summarise(report)
+    generated = re.search(r"(\d+) generated", output)  # schemathesis' own count of test cases
+    if generated:
+        counts["cases"] = max(counts["cases"], int(generated.group(1)))
     counts.update(seconds=seconds, exit=code, output=output)
     return counts
 
