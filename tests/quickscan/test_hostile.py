@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import VALID_ANSWERS, Api, new_submission_id, scan_body
+from .conftest import VALID_ANSWERS, Api, new_client, new_submission_id, scan_body
 
 BIG = 2**63
 HUGE_IDS = [str(BIG), str(2**31), "9" * 40, "-1", "0"]
@@ -285,3 +285,23 @@ def test_openapi_declares_every_answer_the_api_gives(app: Any) -> None:
     assert {"200", "201"} <= set(submit)
     scan_id = spec["paths"]["/api/v1/scans/{scan_id}"]["get"]["parameters"][0]["schema"]
     assert scan_id["maximum"] == 2**31 - 1 and scan_id["minimum"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/v1/scans", "GET, POST"),
+        ("/api/v1/admin/organisations", "GET, POST"),
+        ("/api/v1/auth/login", "POST"),
+        ("/scans/1", "GET"),
+    ],
+)
+def test_405_names_every_method_of_the_resource(app: Any, path: str, allowed: str) -> None:
+    """Found by schemathesis (allow_header_conformance): a method a path does not have got 405
+    with ``Allow`` naming only the first route that matched (``Allow: GET`` for /api/v1/scans,
+    which also takes POST)."""
+    r = new_client(app).request("OPTIONS", path)
+    assert r.status_code == 405
+    assert r.headers["allow"] == allowed
+    if path.startswith("/api/"):
+        assert r.json() == {"detail": "Method Not Allowed"}

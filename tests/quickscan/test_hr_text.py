@@ -128,3 +128,13 @@ def test_csv_guards_formulas_and_keeps_numbers() -> None:
     assert lines[1].startswith("\"'=HYPERLINK")
     assert ",-3.5,'@SUM(A1)" in lines[1]
     assert lines[2] == "'+team,12.0,Zorg"
+
+
+def test_the_scan_form_names_the_sectors_as_the_monitor_report_does() -> None:
+    """The sector list showed only SBI letters ("Q"), which an HR user cannot read (found in
+    the browser walk-through); the names must be the report's and cover every section."""
+    from leercultuur.quickscan import scans
+    from leercultuur.report import _i18n as report_i18n
+
+    assert set(scans.SECTOR_NAMES) == set(scans.SECTORS)
+    assert scans.SECTOR_NAMES == report_i18n.SECTORS

@@ -77,7 +77,8 @@ def test_admin_hr_and_employee_through_the_pages(app: Any) -> None:
     )
     codes = re.findall(r'<p class="code">([0-9A-Z-]+)</p>', letters.text)
     assert len(codes) == 2 and letters.text.count("<svg") == 2
-    public_url = re.search(r"<strong>(http://testserver/s/[^<]+)</strong>", letters.text).group(1)  # type: ignore[union-attr]
+    url_shown = re.search(r'<strong class="url">(http://testserver/s/[^<]+)</strong>', letters.text)
+    public_url = url_shown.group(1)  # type: ignore[union-attr]
     path = public_url.removeprefix("http://testserver")
 
     employee = TestClient(app)

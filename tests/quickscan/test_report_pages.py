@@ -70,6 +70,28 @@ def test_report_page_shows_every_figure_of_the_report(admin_api: Api, app: Any) 
             assert group.reason_en in page.replace("&#39;", "'")
 
 
+def test_synthetic_benchmark_loaded_by_the_admin_is_labelled_as_demo_data(
+    admin_api: Api, app: Any, settings: Any, tmp_path: Any
+) -> None:
+    """Found by the browser walk-through: the demo figures loaded with `leercultuur quickscan
+    load-benchmark` (as README says) gave a report without the demo warning, which only the
+    edition the app installs by itself had."""
+    from leercultuur.quickscan.benchmark import demo_text
+    from leercultuur.quickscan.manage import load_benchmark
+
+    file = tmp_path / "benchmark.json"
+    file.write_text(demo_text().replace('"leercultuur synth', '"loaded: leercultuur synth', 1))
+    assert load_benchmark(settings, str(file))[3]  # synthetic, and not the shipped edition
+    pages, scan = _setup(admin_api, app)
+    report = _report(app, scan["id"])
+    assert not report.benchmark.is_demo and report.benchmark.data == "synthetic"
+    for lang, words in [("nl", "demonstratie"), ("en", "made up for demonstration")]:
+        page = pages.get(f"/scans/{scan['id']}/report", params={"lang": lang}).text
+        assert 'class="demo"' in page and words in page, lang
+    download = pages.get(f"/scans/{scan['id']}/report.html").text
+    assert 'class="demo"' in download
+
+
 def test_report_only_for_closed_scans_of_the_own_organisation(admin_api: Api, app: Any) -> None:
     hr, _ = make_hr(admin_api, app, "Open BV", "hr@open.test")
     scan = closed_scan_with_answers(app, hr, scan_body(), 6, close=False)

@@ -13,6 +13,14 @@ from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.models import Organisation, User
 from leercultuur.quickscan.web.admission import hashes_passwords
+from leercultuur.quickscan.web.api_models import (
+    CsrfOut,
+    LinkOut,
+    LoginOut,
+    LogoutOut,
+    OrganisationOut,
+    UserOut,
+)
 from leercultuur.quickscan.web.deps import (
     DbId,
     absolute_url,
@@ -62,13 +70,13 @@ def _link_dict(request: Request, path: str, expires: datetime) -> dict[str, obje
     return {"url": absolute_url(request, path), "expires_at": expires.isoformat() + "Z"}
 
 
-@router.get("/csrf")
+@router.get("/csrf", response_model=CsrfOut)
 def csrf(request: Request) -> dict[str, str]:
     """The CSRF token to send as X-CSRF-Token with every state-changing call."""
     return {"csrf_token": request.state.csrf_token}
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", responses={200: {"model": LoginOut}})
 @hashes_passwords
 def login(body: LoginIn, request: Request) -> Response:
     user, token = get_accounts(request).login(
@@ -83,19 +91,19 @@ def login(body: LoginIn, request: Request) -> Response:
     return response
 
 
-@router.post("/auth/logout")
+@router.post("/auth/logout", responses={200: {"model": LogoutOut}})
 def logout(request: Request) -> Response:
     response = JSONResponse({"logged_out": True})
     end_session(request, response)
     return response
 
 
-@router.get("/auth/me")
+@router.get("/auth/me", response_model=UserOut)
 def me(user: CurrentUser = Depends(require_user)) -> dict[str, object]:
     return user_dict(user)
 
 
-@router.post("/auth/accept-invite", status_code=201)
+@router.post("/auth/accept-invite", status_code=201, response_model=UserOut)
 @hashes_passwords
 def accept_invite(body: InviteAcceptIn, request: Request) -> dict[str, object]:
     user = get_accounts(request).accept_invite(
@@ -108,7 +116,7 @@ def accept_invite(body: InviteAcceptIn, request: Request) -> dict[str, object]:
     return user_dict(user)
 
 
-@router.post("/auth/reset-password")
+@router.post("/auth/reset-password", response_model=UserOut)
 @hashes_passwords
 def reset_password(body: TokenPasswordIn, request: Request) -> dict[str, object]:
     user = get_accounts(request).reset_password(
@@ -120,7 +128,7 @@ def reset_password(body: TokenPasswordIn, request: Request) -> dict[str, object]
     return user_dict(user)
 
 
-@router.get("/admin/organisations")
+@router.get("/admin/organisations", response_model=list[OrganisationOut])
 def list_organisations(
     request: Request, _: CurrentUser = Depends(require_admin)
 ) -> list[dict[str, object]]:
@@ -129,7 +137,7 @@ def list_organisations(
         return [{"id": o.id, "name": o.name} for o in orgs]
 
 
-@router.post("/admin/organisations", status_code=201)
+@router.post("/admin/organisations", status_code=201, response_model=OrganisationOut)
 def create_organisation(
     body: OrganisationIn, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:
@@ -138,7 +146,7 @@ def create_organisation(
     return {"id": org.id, "name": org.name}
 
 
-@router.post("/admin/organisations/{org_id}/invites", status_code=201)
+@router.post("/admin/organisations/{org_id}/invites", status_code=201, response_model=LinkOut)
 def invite(
     org_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:
@@ -149,7 +157,7 @@ def invite(
     return {**_link_dict(request, f"/invite/{token}", expires), "token": token}
 
 
-@router.get("/admin/users")
+@router.get("/admin/users", response_model=list[UserOut])
 def list_users(
     request: Request, _: CurrentUser = Depends(require_admin)
 ) -> list[dict[str, object]]:
@@ -157,7 +165,7 @@ def list_users(
         return [user_dict(u) for u in db.scalars(select(User).order_by(User.id))]
 
 
-@router.post("/admin/users/{user_id}/password-reset", status_code=201)
+@router.post("/admin/users/{user_id}/password-reset", status_code=201, response_model=LinkOut)
 def issue_reset(
     user_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
 ) -> dict[str, object]:

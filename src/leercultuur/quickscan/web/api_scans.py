@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from leercultuur.quickscan import scans
 from leercultuur.quickscan.accounts import CurrentUser
+from leercultuur.quickscan.web.api_models import CodesOut, ScanDetailOut, ScanOut
 from leercultuur.quickscan.web.deps import (
     DbId,
     absolute_url,
@@ -27,7 +28,7 @@ def public_links(request: Request, public_id: str) -> dict[str, str]:
     return {"questionnaire_url": absolute_url(request, f"/s/{public_id}")}
 
 
-@router.get("/scans")
+@router.get("/scans", response_model=list[ScanOut])
 def list_scans(
     request: Request, user: CurrentUser = Depends(require_hr)
 ) -> list[dict[str, object]]:
@@ -37,7 +38,7 @@ def list_scans(
         ]
 
 
-@router.post("/scans", status_code=201)
+@router.post("/scans", status_code=201, response_model=ScanDetailOut)
 def create_scan(
     body: scans.ScanIn, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:
@@ -46,7 +47,7 @@ def create_scan(
     return {**scans.scan_to_dict(scan, 0), **public_links(request, scan.public_id)}
 
 
-@router.get("/scans/{scan_id}")
+@router.get("/scans/{scan_id}", response_model=ScanDetailOut)
 def get_scan(
     scan_id: DbId, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:
@@ -57,7 +58,7 @@ def get_scan(
     return {**scans.scan_to_dict(scan, count), **public_links(request, scan.public_id)}
 
 
-@router.post("/scans/{scan_id}/codes", status_code=201)
+@router.post("/scans/{scan_id}/codes", status_code=201, response_model=CodesOut)
 def create_codes(
     scan_id: DbId, body: CodesIn, request: Request, user: CurrentUser = Depends(require_hr)
 ) -> dict[str, object]:

@@ -12,6 +12,7 @@ from leercultuur.quickscan import responses, scans
 from leercultuur.quickscan.errors import NotFound
 from leercultuur.quickscan.items import questionnaire
 from leercultuur.quickscan.throttle import guarded_submit
+from leercultuur.quickscan.web.api_models import QuestionnaireOut, SubmitOut
 from leercultuur.quickscan.web.deps import client_address, get_database, get_settings
 from leercultuur.quickscan.web.privacy import privacy_notice
 
@@ -25,7 +26,7 @@ class ResponseIn(BaseModel):
     answers: dict[str, Any] = Field(max_length=100)
 
 
-@router.get("/s/{public_id}")
+@router.get("/s/{public_id}", response_model=QuestionnaireOut)
 def get_questionnaire(
     public_id: str, request: Request, lang: Literal["nl", "en"] = "nl"
 ) -> dict[str, object]:
@@ -51,8 +52,11 @@ def get_questionnaire(
     "/s/{public_id}/responses",
     status_code=201,
     responses={
-        201: {"description": 'Stored: {"status": "stored"}'},
-        200: {"description": 'This submission_id was stored before: {"status": "duplicate"}'},
+        201: {"model": SubmitOut, "description": 'Stored: {"status": "stored"}'},
+        200: {
+            "model": SubmitOut,
+            "description": 'This submission_id was stored before: {"status": "duplicate"}',
+        },
     },
 )
 def submit_response(public_id: str, body: ResponseIn, request: Request) -> JSONResponse:

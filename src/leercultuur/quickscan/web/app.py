@@ -96,6 +96,21 @@ def route_table() -> list[tuple[str, str]]:
     return sorted(out)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the app routes for this path. Starlette's 405 names only the first route
+    whose path matched (``GET /api/v1/scans`` said ``Allow: GET``, hiding POST); RFC 9110 asks
+    for all of the resource's methods."""
+    path = request.url.path
+    methods: set[str] = {"GET", "HEAD"} if path == "/openapi.json" else set()
+    for prefix, router, _ in ROUTERS:
+        if not path.startswith(prefix):
+            continue
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.path_regex.match(path[len(prefix) :]):
+                methods.update(route.methods or ())
+    return sorted(methods)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: database (migrated on start unless disabled), routes, security layers."""
     settings = settings or Settings()
@@ -226,6 +241,8 @@ def _exception_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         response = _error(request, exc.status_code, str(exc.detail))
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     @app.exception_handler(Exception)

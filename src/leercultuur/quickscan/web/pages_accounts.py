@@ -21,6 +21,7 @@ from leercultuur.quickscan.errors import (
     TooManyAttempts,
 )
 from leercultuur.quickscan.models import Organisation, User
+from leercultuur.quickscan.web import i18n
 from leercultuur.quickscan.web.admission import hashes_passwords
 from leercultuur.quickscan.web.deps import (
     DbId,
@@ -155,7 +156,7 @@ def admin_create_org(
 
 @router.post("/admin/organisations/{org_id}/invite")
 def admin_invite(
-    org_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
+    org_id: DbId, request: Request, _admin: CurrentUser = Depends(require_admin)
 ) -> Response:
     with get_database(request).write() as db:
         org = db.get(Organisation, org_id)
@@ -163,8 +164,9 @@ def admin_invite(
             raise NotFound(f"organisation {org_id} not found")
         org_name = org.name
         token, expires = get_accounts(request).invite(db, org_id)
+    _ = i18n.translator(i18n.page_lang(request))
     ctx = {
-        "title": f"Invitation for {org_name}",
+        "title": _("Invitation for {name}", name=org_name),
         "url": absolute_url(request, f"/invite/{token}"),
         "expires": expires,
     }
@@ -173,7 +175,7 @@ def admin_invite(
 
 @router.post("/admin/users/{user_id}/reset")
 def admin_reset(
-    user_id: DbId, request: Request, _: CurrentUser = Depends(require_admin)
+    user_id: DbId, request: Request, _admin: CurrentUser = Depends(require_admin)
 ) -> Response:
     with get_database(request).write() as db:
         user = db.get(User, user_id)
@@ -181,8 +183,9 @@ def admin_reset(
             raise NotFound(f"user {user_id} not found")
         username = user.username
         token, expires = get_accounts(request).issue_reset(db, user_id)
+    _ = i18n.translator(i18n.page_lang(request))
     ctx = {
-        "title": f"Password reset for {username}",
+        "title": _("Password reset for {name}", name=username),
         "url": absolute_url(request, f"/reset/{token}"),
         "expires": expires,
     }

@@ -46,6 +46,7 @@ def _edit_context(scan: Scan, responses: int, error: str | None = None) -> dict[
     return {
         "scan": scan,
         "sectors": scans.SECTORS,
+        "sector_names": scans.SECTOR_NAMES,
         "size_classes": scans.SIZE_CLASSES,
         "teams_locked": responses > 0,
         "error": error,

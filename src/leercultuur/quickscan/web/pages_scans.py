@@ -93,6 +93,7 @@ def _list_context(request: Request, user: CurrentUser) -> dict[str, object]:
     return {
         "rows": rows,
         "sectors": scans.SECTORS,
+        "sector_names": scans.SECTOR_NAMES,
         "size_classes": scans.SIZE_CLASSES,
         "default_close": (date.today() + timedelta(days=28)).isoformat(),
     }
