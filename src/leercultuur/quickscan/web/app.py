@@ -43,7 +43,7 @@ from leercultuur.quickscan.web.housekeeping import purge_periodically
 from leercultuur.quickscan.web.middleware import (
     SECURITY_HEADERS,
     BodyLimit,
-    make_http_middleware,
+    SecurityMiddleware,
 )
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=prefix, include_in_schema=in_schema, responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    app.middleware("http")(make_http_middleware(settings))
+    app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, header_limit=settings.max_header_bytes
     )
