@@ -204,6 +204,14 @@ def make_scan(base: str) -> str:
     return public_id
 
 
+class Refused(httpx.HTTPError):
+    """The questionnaire page was refused (503 when shedding load): no POST follows."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
 @dataclass
 class Run:
     latencies: list[float] = field(default_factory=list)  # every request
@@ -238,6 +246,8 @@ async def _prepare(c: Any, base: str, pid: str, path: str, run: Run | None) -> A
     r = await c.get(url, headers={"Connection": "close"} if run is None else None)
     if run is not None:
         run.latencies.append(time.perf_counter() - t)
+    if r.status_code >= 400 and run is not None:
+        raise Refused(r)  # a shed page (503) is an answer, counted as such, not an error
     r.raise_for_status()
     csrf = COOKIE.search(r.headers.get("set-cookie", ""))
     assert csrf is not None
@@ -278,6 +288,9 @@ async def respondent(c: Any, base: str, pid: str, path: str, run: Run) -> None:
         r = await _submit(c, base, pid, path, prepared)
         run.posts.append(time.perf_counter() - t)
         run.latencies.append(run.posts[-1])
+    except Refused as exc:
+        _count(run, exc.response)
+        return
     except (httpx.HTTPError, AssertionError):
         _count(run, None)
         return

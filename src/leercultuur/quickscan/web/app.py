@@ -47,16 +47,18 @@ from leercultuur.quickscan.web.middleware import (
 )
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
+# Routes are matched in this order, one by one: the respondents' routes (by far the most
+# requests) come first. No two routers share a path.
 ROUTERS: list[tuple[str, APIRouter, bool]] = [
+    ("", pages_survey.router, False),
+    ("/api/v1", api_survey.router, True),
     ("/api/v1", api_accounts.router, True),
     ("/api/v1", api_scans.router, True),
-    ("/api/v1", api_survey.router, True),
     ("", ops.router, True),
     ("", pages_accounts.router, False),
     ("", pages_scans.router, False),
     ("", pages_manage.router, False),
     ("", pages_report.router, False),
-    ("", pages_survey.router, False),
 ]
 
 
