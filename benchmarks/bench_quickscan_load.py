@@ -41,6 +41,9 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import rawhttp
+
 SECRET = "bench-secret-" + "x" * 40
 ADMIN = ("admin@bench.test", "admin-password-123")
 HR = ("hr@bench.test", "hr-password-12345")
@@ -92,17 +95,31 @@ def fresh_database(pg: str | None) -> Iterator[str]:
         admin.dispose()
 
 
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            out += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    """User + system CPU time so far of a process and its live descendants (the workers of
+    ``serve --workers N``), from Linux /proc (0 elsewhere)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) for child in _children(pid))
 
 
 @contextmanager
-def server(url: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
+def server(
+    url: str, extra_env: dict[str, str], workers: int = 1
+) -> Iterator[tuple[str, int]]:
     """The real server (default settings) on a free loopback port; yields (base URL, pid)."""
     from pydantic import SecretStr
 
@@ -131,7 +148,7 @@ def server(url: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
     cli = Path(sys.executable).with_name("leercultuur")
     log = (data_dir / "server.log").open("wb")
     proc = subprocess.Popen(
-        [str(cli), "quickscan", "serve", "--port", str(port)],
+        [str(cli), "quickscan", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -187,6 +204,14 @@ def make_scan(base: str) -> str:
     return public_id
 
 
+class Refused(httpx.HTTPError):
+    """The questionnaire page was refused (503 when shedding load): no POST follows."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
 @dataclass
 class Run:
     latencies: list[float] = field(default_factory=list)  # every request
@@ -196,15 +221,22 @@ class Run:
     status_5xx: int = 0
     status_503: int = 0
     other: int = 0  # any other unexpected status
+    no_retry_after: int = 0  # 503/429 answers without a Retry-After header
 
 
-def _client() -> httpx.AsyncClient:
+CLIENT = {"kind": "raw"}  # "raw": rawhttp.Client (cheap); "httpx": the earlier client
+
+
+def _client() -> Any:
+    """The load generator's HTTP client: keep-alive connections, no cookie jar."""
+    if CLIENT["kind"] == "raw":
+        return rawhttp.Client(timeout=TIMEOUT_S, max_idle=500)
     no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     limits = httpx.Limits(max_connections=2000, max_keepalive_connections=200)
     return httpx.AsyncClient(timeout=TIMEOUT_S, limits=limits, cookies=no_cookies)
 
 
-async def _prepare(c: httpx.AsyncClient, base: str, pid: str, path: str, run: Run | None) -> Any:
+async def _prepare(c: Any, base: str, pid: str, path: str, run: Run | None) -> Any:
     """GET the questionnaire; returns what the POST needs (form or headers/body).
 
     For the burst (run None) the connection is closed after the GET: the server drops idle
@@ -214,6 +246,8 @@ async def _prepare(c: httpx.AsyncClient, base: str, pid: str, path: str, run: Ru
     r = await c.get(url, headers={"Connection": "close"} if run is None else None)
     if run is not None:
         run.latencies.append(time.perf_counter() - t)
+    if r.status_code >= 400 and run is not None:
+        raise Refused(r)  # a shed page (503) is an answer, counted as such, not an error
     r.raise_for_status()
     csrf = COOKIE.search(r.headers.get("set-cookie", ""))
     assert csrf is not None
@@ -225,14 +259,14 @@ async def _prepare(c: httpx.AsyncClient, base: str, pid: str, path: str, run: Ru
     return {**cookie, "X-CSRF-Token": csrf.group(1)}, body
 
 
-async def _submit(c: httpx.AsyncClient, base: str, pid: str, path: str, prepared: Any) -> Any:
+async def _submit(c: Any, base: str, pid: str, path: str, prepared: Any) -> Any:
     headers, payload = prepared
     if path == "html":
         return await c.post(f"{base}/s/{pid}/questions", data=payload, headers=headers)
     return await c.post(f"{base}/api/v1/s/{pid}/responses", json=payload, headers=headers)
 
 
-def _count(run: Run, r: httpx.Response | None) -> None:
+def _count(run: Run, r: Any) -> None:
     if r is None:
         run.errors += 1
     elif r.status_code in (200, 201):
@@ -240,19 +274,23 @@ def _count(run: Run, r: httpx.Response | None) -> None:
     elif r.status_code == 503:
         run.status_503 += 1
         run.status_5xx += 1
+        run.no_retry_after += "retry-after" not in r.headers
     elif r.status_code >= 500:
         run.status_5xx += 1
     else:
         run.other += 1
 
 
-async def respondent(c: httpx.AsyncClient, base: str, pid: str, path: str, run: Run) -> None:
+async def respondent(c: Any, base: str, pid: str, path: str, run: Run) -> None:
     try:
         prepared = await _prepare(c, base, pid, path, run)
         t = time.perf_counter()
         r = await _submit(c, base, pid, path, prepared)
         run.posts.append(time.perf_counter() - t)
         run.latencies.append(run.posts[-1])
+    except Refused as exc:
+        _count(run, exc.response)
+        return
     except (httpx.HTTPError, AssertionError):
         _count(run, None)
         return
@@ -313,15 +351,27 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-def report(rate: float, run: Run, elapsed: float, cpu: float) -> str:
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def report(rate: float, run: Run, elapsed: float, cpu: float, gen_cpu: float = 0.0) -> str:
+    """One line per rate. ``cpu``: the server's CPU seconds (all its processes) in the run;
+    ``gen_cpu``: the load generator's own CPU seconds in it."""
     lat, post = run.latencies, run.posts
     per = cpu / run.stored * 1000 if run.stored else float("nan")
+    per_req = cpu / len(lat) * 1000 if lat else float("nan")  # GETs and POSTs answered
     return (
         f"rate {rate:6.1f}/s  stored {run.stored:5d} ({run.stored / elapsed:6.1f}/s)  "
         f"requests p50/p95/p99 {_pct(lat, 50):6.0f}/{_pct(lat, 95):6.0f}/{_pct(lat, 99):6.0f} ms  "
         f"POST p50/p95/p99 {_pct(post, 50):6.0f}/{_pct(post, 95):6.0f}/{_pct(post, 99):6.0f} ms  "
         f"errors {run.errors}  5xx {run.status_5xx}  503 {run.status_503}  other {run.other}  "
-        f"server CPU {per:.1f} ms per answer"
+        f"server CPU {per:.1f} ms per answer ({per_req:.1f} per request, "
+        f"{cpu / elapsed * 100:.0f}% of a core)  load generator CPU {gen_cpu / elapsed * 100:.0f}%"
+        f" of a core  no Retry-After {run.no_retry_after}  load average {load_average()}"
     )
 
 
@@ -335,17 +385,34 @@ def main() -> None:
     ap.add_argument("--p95-ms", type=float, default=300.0)
     ap.add_argument("--burst", type=int, default=100, help="simultaneous submissions (0: skip)")
     ap.add_argument("--pause", type=float, default=3.0, help="seconds of rest between rates")
+    ap.add_argument(
+        "--workers", type=int, default=1, help="server processes (serve --workers; PostgreSQL)"
+    )
+    ap.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="load generator's HTTP client: raw asyncio keep-alive (default) or httpx",
+    )
     args = ap.parse_args()
+    CLIENT["kind"] = args.client
     rates = [float(r) for r in args.rates.split(",")]
     db = "PostgreSQL" if args.pg else "SQLite"
-    with fresh_database(args.pg) as url, server(url, {}) as (base, server_pid):
+    with (
+        fresh_database(args.pg) as url,
+        server(url, {}, workers=args.workers) as (base, server_pid),
+    ):
         scan = make_scan(base)
-        print(f"{db}, path {args.path}, {args.duration:.0f} s per rate, server {base}")
+        print(
+            f"{db}, path {args.path}, {args.duration:.0f} s per rate, server {base} "
+            f"(--workers {args.workers}), client {args.client}, load average {load_average()}"
+        )
         best = None
         for rate in rates:
-            cpu0 = cpu_seconds(server_pid)
+            cpu0, gen0 = cpu_seconds(server_pid), time.process_time()
             run, elapsed = asyncio.run(open_loop(base, scan, args.path, rate, args.duration))
-            print(report(rate, run, elapsed, cpu_seconds(server_pid) - cpu0), flush=True)
+            cpu, gen = cpu_seconds(server_pid) - cpu0, time.process_time() - gen0
+            print(report(rate, run, elapsed, cpu, gen), flush=True)
             ok = (
                 _pct(run.latencies, 95) < args.p95_ms
                 and run.errors + run.status_5xx + run.other == 0

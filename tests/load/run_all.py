@@ -9,7 +9,8 @@ For SQLite, and for PostgreSQL when ``--pg`` is given (a fresh database is made 
 and dropped after), it runs in turn:
 
 1. open-loop load (benchmarks/bench_quickscan_load.py) at 50, 100, 200 and 300 respondents
-   arriving per second, ``--duration`` seconds each: GET the questionnaire, POST a full answer;
+   arriving per second, ``--duration`` seconds each: GET the questionnaire, POST a full answer
+   (PostgreSQL: ``serve --workers`` ``--pg-workers``, default 2; SQLite: one process);
 2. the login burst (tests/load/run_login_burst.py): 500 wrong passwords in 10 s while
    respondents answer;
 3. the kill -9 proof (tests/load/run_kill9.py);
@@ -86,6 +87,9 @@ def main() -> int:
     ap.add_argument("--path", choices=["html", "json"], default="html")
     ap.add_argument("--kill-rate", type=float, default=50.0, help="arrivals/s in the kill -9 run")
     ap.add_argument("--fuzz-time", type=int, default=60, help="s per schemathesis run (0: skip)")
+    ap.add_argument(
+        "--pg-workers", type=int, default=2, help="serve --workers for the PostgreSQL load step"
+    )
     args = ap.parse_args()
     py = sys.executable
     targets = [("SQLite", [])] + ([("PostgreSQL", ["--pg", args.pg])] if args.pg else [])
@@ -108,6 +112,7 @@ def main() -> int:
                 "--path",
                 args.path,
                 *extra,
+                *(["--workers", str(args.pg_workers)] if extra else []),
             ],
             timeout=n_rates * (3 * args.duration + 150) + 120,
         )

@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -280,3 +281,35 @@ class _PgError(Exception):
 )
 def test_which_database_failures_are_answered_with_503(exc: Exception, transient: bool) -> None:
     assert is_transient(exc) is transient
+
+
+def test_a_queue_that_would_take_too_long_is_refused_at_once_and_recovers() -> None:
+    """Shedding by expected wait: with every place taken and a queue that would need more than
+    max_wait_s to be served, a new request gets 503 at once (not after queue_timeout_s); once
+    places free up, requests are admitted again."""
+    from leercultuur.quickscan.errors import ServiceBusy
+    from leercultuur.quickscan.web.admission import Lane, _busy
+
+    async def scenario() -> tuple[float, float, int]:
+        lane = Lane(2, queue_timeout_s=30, max_queue=1000, retry_after_s=2, refusal=_busy)
+        lane.hold_s = 0.8  # each request holds its place 0.8 s: 2 places serve 2.5/s
+        await lane.acquire()
+        await lane.acquire()  # both places taken
+        waiters = [asyncio.ensure_future(lane.acquire()) for _ in range(2)]
+        await asyncio.sleep(0)  # two wait: expected wait of a third (3 x 0.8 / 2) = 1.2 s
+        t0 = time.perf_counter()
+        with pytest.raises(ServiceBusy) as refused:
+            await lane.acquire()
+        refused_after = time.perf_counter() - t0
+        assert refused.value.retry_after == 2 and lane.shed == 1
+        lane.release(0.01)
+        lane.release(0.01)  # both waiters get their place
+        await asyncio.gather(*waiters)
+        lane.release(0.01)
+        t1 = time.perf_counter()
+        await lane.acquire()  # a free place again: admitted
+        admitted_after = time.perf_counter() - t1
+        return refused_after, admitted_after, lane.running
+
+    refused_after, admitted_after, running = asyncio.run(scenario())
+    assert refused_after < 0.1 and admitted_after < 0.1 and running == 2

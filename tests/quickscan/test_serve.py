@@ -97,6 +97,15 @@ def _raw_status(base: str, header: bytes) -> int:
     return int(data.split()[1]) if data.startswith(b"HTTP/1.1") else 0
 
 
+def _raw_request(base: str, request_line: bytes) -> int:
+    """Send a raw request line (any bytes); the status code (0: the server closed)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request_line + b"\r\nHost: x\r\n\r\n")
+        data = sock.recv(200)
+    return int(data.split()[1]) if data.startswith(b"HTTP/1.1") else 0
+
+
 @pytest.mark.slow
 def test_sqlite_serves_one_process_with_health_private_file_and_clean_log(tmp_path: Path) -> None:
     proc, base = _start(tmp_path, "--workers", "3")
@@ -108,6 +117,11 @@ def test_sqlite_serves_one_process_with_health_private_file_and_clean_log(tmp_pa
         assert _get(base + "/s/PUBLICLINK123") == 404
         assert _raw_status(base, b"X-Big: " + b"a" * 100_000) == 431  # oversized header
         assert _raw_status(base, b"Cookie: " + b"qs_session=x; " * 2000) == 431
+        # invalid UTF-8 through the real HTTP parser (httptools): a 4xx, never a 5xx
+        assert _raw_status(base, b"X-Odd: \xff\xfe\xfd") == 200  # header bytes are opaque
+        assert _raw_status(base, b"Cookie: qs_csrf=\xff\xfe; qs_session=\xc3\x28") == 200
+        assert 400 <= _raw_request(base, b"GET /s/%ff%fe/questions?lang=%ff HTTP/1.1") < 500
+        assert 400 <= _raw_request(base, b"GET /s/\xff\xfe/questions HTTP/1.1") < 500
         # a burst of requests, then SIGTERM: the server stops by itself, no SIGKILL needed
         with ThreadPoolExecutor(16) as pool:
             statuses = list(pool.map(lambda _: _get(base + "/healthz"), range(200)))
@@ -117,6 +131,7 @@ def test_sqlite_serves_one_process_with_health_private_file_and_clean_log(tmp_pa
     # uvicorn re-raises SIGTERM after its graceful shutdown: -15 is the normal, clean end
     assert proc.returncode in (0, -signal.SIGTERM) and took < 15, (proc.returncode, took)
     assert "Finished server process" in err
+    assert "event loop uvloop, HTTP parser httptools" in err  # both are in the web extra
     assert "--workers 3 ignored: with SQLite the Quickscan runs as one process" in err
     mode = stat.S_IMODE((tmp_path / "quickscan.sqlite3").stat().st_mode)
     assert mode == 0o600, oct(mode)

@@ -171,3 +171,59 @@ def test_bad_invitation_links_are_limited_per_address(app: Any) -> None:
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     r = api.post("/auth/reset-password", {"token": "nope", "password": "p" * 14})
     assert r.status_code == 429
+
+
+def test_password_hashing_stays_within_its_cpu_budget_for_known_and_unknown_names(
+    tmp_path: Path,
+) -> None:
+    # a budget of 1 % of a core: after the first check or two, every login is refused with 429
+    # before any password is checked, whether the name exists or not
+    s = make_settings(
+        f"sqlite:///{tmp_path / 'b.sqlite3'}",
+        tmp_path,
+        argon2_time_cost=2,
+        argon2_memory_kib=19 * 1024,
+        argon2_cpu_share=0.01,
+        login_max_failures=1000,
+        login_address_max=1000,
+        login_account_max=1000,
+    )
+    create_admin(s, username=ADMIN[0], password=ADMIN[1])
+    app = create_app(s)
+    budget = app.state.accounts.budget
+    budget._level = 0.0  # the one-second burst is used up
+    budget.spend(0.05)  # and one more check's worth (5 s at 1 %)
+    for name in [ADMIN[0], "nobody@nowhere.test"]:
+        with pytest.raises(TooManyAttempts) as refused:
+            app.state.accounts.login(
+                app.state.database, username=name, password=WRONG, client="10.3.0.1"
+            )
+        assert refused.value.retry_after >= 5
+        assert str(refused.value).startswith("too many login attempts at this moment")
+    with app.state.sessions() as db:  # refused before the throttle counted anything
+        assert db.query(ThrottleCounter).count() == 0
+
+
+def test_a_hash_with_older_argon2_parameters_verifies_and_is_replaced_at_login(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    old = make_settings(
+        url, tmp_path, argon2_time_cost=3, argon2_memory_kib=64 * 1024, argon2_parallelism=4
+    )
+    create_admin(old, username=ADMIN[0], password=ADMIN[1])
+    new = make_settings(url, tmp_path, argon2_time_cost=2, argon2_memory_kib=19 * 1024)
+    app = create_app(new)
+    from sqlalchemy import select
+
+    from leercultuur.quickscan.models import User
+
+    def stored() -> str:
+        with app.state.sessions() as db:
+            return str(db.scalar(select(User.password_hash).where(User.username == ADMIN[0])))
+
+    assert "m=65536,t=3,p=4" in stored()
+    assert _login(app, ADMIN[0], ADMIN[1], "10.4.0.1") == "ok"
+    assert "m=19456,t=2,p=1" in stored()
+    assert _login(app, ADMIN[0], ADMIN[1], "10.4.0.1") == "ok"
+    assert _login(app, ADMIN[0], WRONG, "10.4.0.1") == "wrong"

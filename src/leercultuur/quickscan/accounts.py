@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -61,6 +62,44 @@ def _wait_text(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
+class HashBudget:
+    """A per-process CPU budget for password hashing (a token bucket in CPU seconds).
+
+    It refills at ``share`` CPU seconds per second (0.25: a quarter of one core) up to
+    ``burst`` seconds; every hash spends the CPU time it took (measured on its thread). While
+    the budget is used up, :meth:`check` refuses with 429 and the seconds until it refills, so
+    a flood of logins from any number of names and addresses can never take more than that
+    share of the CPU from the respondents. Known and unknown usernames pass it alike.
+    """
+
+    def __init__(self, share: float, burst: float = 1.0) -> None:
+        self.share = share
+        self.burst = burst
+        self._level = burst
+        self._at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _refill(self, now: float) -> None:
+        self._level = min(self.burst, self._level + (now - self._at) * self.share)
+        self._at = now
+
+    def check(self) -> None:
+        with self._lock:
+            self._refill(time.monotonic())
+            level = self._level
+        if level <= 0:
+            wait = max(1, math.ceil(-level / self.share))
+            raise TooManyAttempts(
+                f"too many login attempts at this moment; please try again in {wait} seconds",
+                retry_after=wait,
+            )
+
+    def spend(self, cpu_s: float) -> None:
+        with self._lock:
+            self._refill(time.monotonic())
+            self._level -= cpu_s
+
+
 @dataclass(frozen=True)
 class Accounts:
     """Account operations bound to the app's settings (secret, password hashing, lifetimes)."""
@@ -69,29 +108,47 @@ class Accounts:
     hasher: PasswordHasher
     throttle: Throttle
     hash_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(1))
+    budget: HashBudget = field(default_factory=lambda: HashBudget(0.25))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:
         hasher = security.password_hasher(
-            time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+            time_cost=settings.argon2_time_cost,
+            memory_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
         )
         return cls(
-            settings, hasher, Throttle(settings), threading.Semaphore(settings.hash_concurrency)
+            settings,
+            hasher,
+            Throttle(settings),
+            threading.Semaphore(settings.hash_concurrency),
+            HashBudget(settings.argon2_cpu_share),
         )
 
-    # -- hashing: bounded, and never inside a transaction ------------------------------------
+    # -- hashing: bounded in concurrency and CPU, and never inside a transaction -------------
     def hash_password(self, password: str) -> str:
+        self.budget.check()
         with self.hash_slots:
-            return self.hasher.hash(password)
+            t = time.thread_time()
+            try:
+                return self.hasher.hash(password)
+            finally:
+                self.budget.spend(time.thread_time() - t)
 
     def password_matches(self, stored: str, password: str) -> bool:
+        self.budget.check()
         with self.hash_slots:
-            return security.verify_password(self.hasher, stored, password)
+            t = time.thread_time()
+            try:
+                return security.verify_password(self.hasher, stored, password)
+            finally:
+                self.budget.spend(time.thread_time() - t)
 
     @cached_property
     def _dummy_hash(self) -> str:
-        """Checked for unknown usernames, so that timing does not reveal which names exist."""
-        return self.hash_password("not-a-password-" + security.new_token())
+        """Checked for unknown usernames, so that timing does not reveal which names exist
+        (made once, outside the budget)."""
+        return self.hasher.hash("not-a-password-" + security.new_token())
 
     def _hash(self, purpose: str, token: str) -> str:
         return security.keyed_hash(self.settings.secret, purpose, token)
@@ -155,6 +212,7 @@ class Accounts:
         out. Unknown usernames are counted, answered and timed exactly like known ones.
         """
         name = username.strip().lower()
+        self.budget.check()  # no CPU left for password checks: 429 before any database write
         self._reserve_login(database, name, client)
         user = None
         # A name with NUL cannot exist (PostgreSQL would refuse the query): an unknown name.
@@ -164,11 +222,14 @@ class Accounts:
         stored = user.password_hash if user is not None else self._dummy_hash
         if not self.password_matches(stored, password) or user is None:
             raise NotAuthenticated("wrong username or password")
-        rehashed = (
-            self.hash_password(password)
-            if self.hasher.check_needs_rehash(user.password_hash)
-            else None
-        )
+        # A hash made with other argon2 parameters (an older default) is replaced now; the
+        # login itself has passed, so this hash is not refused by the budget (only counted).
+        rehashed = None
+        if self.hasher.check_needs_rehash(user.password_hash):
+            started = time.thread_time()
+            with self.hash_slots:
+                rehashed = self.hasher.hash(password)
+            self.budget.spend(time.thread_time() - started)
         token = security.new_token()
         now = utcnow()
         expires = now + timedelta(hours=self.settings.session_hours)

@@ -82,7 +82,10 @@ def make_engine(url: str, *, pool_size: int = 20, busy_timeout_s: float = 5.0) -
                 conn.exec_driver_sql("BEGIN")
 
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **pool)
+    # No pool_pre_ping: it cost a round trip on every checkout. A connection the server has
+    # dropped fails its first statement instead; SQLAlchemy then invalidates the pool, and
+    # is_transient() turns that failure into a 503 the client may simply retry.
+    engine = create_engine(url, pool_pre_ping=False, pool_recycle=1800, **pool)
     if url.startswith("postgresql"):
 
         @event.listens_for(engine, "connect")
@@ -119,6 +122,8 @@ def is_transient(exc: BaseException) -> bool:
     """A failure that says 'busy, try again' rather than 'wrong': lock waits, pool exhausted."""
     if isinstance(exc, sa_exc.TimeoutError):  # QueuePool limit reached
         return True
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True  # the server dropped the connection (restart): the pool starts afresh
     if isinstance(exc, sa_exc.OperationalError | sa_exc.DBAPIError):
         orig = getattr(exc, "orig", None)
         text = str(orig or exc).lower()

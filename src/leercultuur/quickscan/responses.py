@@ -13,9 +13,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,12 @@ from leercultuur.quickscan.items import Item, all_items
 from leercultuur.quickscan.models import AccessCode, Answer, OpenSubmission, Response, Scan
 
 Outcome = Literal["stored", "duplicate"]
+# the tables, for Core statements on the hot path
+RESPONSE = cast(Table, Response.__table__)
+ANSWER = cast(Table, Answer.__table__)
+OPEN_SUBMISSION = cast(Table, OpenSubmission.__table__)
+ACCESS_CODE = cast(Table, AccessCode.__table__)
+SCAN = cast(Table, Scan.__table__)
 SUBMISSION_ID_LENGTH = (16, 64)
 SUBMISSION_ID_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -124,11 +130,12 @@ def store(db: Session, scan: Scan, prepared: Prepared, *, secret: bytes) -> Outc
     if outcome == "duplicate":
         db.rollback()
         return outcome
-    # plain INSERTs (no ORM unit of work): this is the hot path of a busy questionnaire
+    # Core INSERTs on the tables (no ORM unit of work, no ORM bulk path): this is the hot
+    # path of a busy questionnaire
     response_id = secrets.token_hex(16)
-    db.execute(insert(Response).values(id=response_id, scan_id=prepared.scan_id))
+    db.execute(insert(RESPONSE).values(id=response_id, scan_id=prepared.scan_id))
     db.execute(
-        insert(Answer),
+        insert(ANSWER),
         [{"response_id": response_id, "item": k, "value": v} for k, v in prepared.answers.items()],
     )
     return "stored"
@@ -198,15 +205,16 @@ def _claim_open_slot(db: Session, scan: Scan, sub_hash: str) -> Outcome:
     if not scan.open_link:
         raise Forbidden("this questionnaire needs a personal code")
     try:
-        db.execute(insert(OpenSubmission).values(scan_id=scan.id, submission_hash=sub_hash))
+        db.execute(insert(OPEN_SUBMISSION).values(scan_id=scan.id, submission_hash=sub_hash))
     except IntegrityError:
         return "duplicate"
-    issued = select(func.count()).where(AccessCode.scan_id == scan.id).scalar_subquery()
+    codes = ACCESS_CODE.c
+    issued = select(func.count()).where(codes.scan_id == scan.id).scalar_subquery()
+    c = SCAN.c
     claimed = db.execute(  # open-link answers and issued codes together stay within headcount
-        update(Scan)
-        .where(Scan.id == scan.id, Scan.open_count + issued < Scan.headcount)
-        .values(open_count=Scan.open_count + 1)
-        .execution_options(synchronize_session=False)
+        update(SCAN)
+        .where(c.id == scan.id, c.open_count + issued < c.headcount)
+        .values(open_count=c.open_count + 1)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(

@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from leercultuur.quickscan import security
 from leercultuur.quickscan.accounts import CurrentUser
@@ -176,8 +176,13 @@ MAX_DB_ID = 2**31 - 1  # INTEGER columns: larger ids cannot exist (and would fai
 def scan_by_public_id(db: Session, public_id: str) -> Scan:
     if not PUBLIC_ID.fullmatch(public_id):  # NUL bytes, odd characters: no such link
         raise NotFound("this questionnaire link is not valid")
-    scan = db.scalar(
-        select(Scan).where(Scan.public_id == public_id).options(selectinload(Scan.teams))
+    # one query (a join) instead of two: this runs on every respondent's GET and POST
+    scan = (
+        db.scalars(
+            select(Scan).where(Scan.public_id == public_id).options(joinedload(Scan.teams))
+        )
+        .unique()
+        .one_or_none()
     )
     if scan is None:
         raise NotFound("this questionnaire link is not valid")

@@ -57,8 +57,15 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)  # request line + headers: else 431
     max_codes_per_batch: int = Field(default=5000, ge=1)
     max_letters_per_page: int = Field(default=50, ge=1)  # larger batches: a CSV download
-    argon2_time_cost: int = Field(default=3, ge=1)
-    argon2_memory_kib: int = Field(default=64 * 1024, ge=8)
+    # argon2id at the OWASP Password Storage Cheat Sheet's minimum (19 MiB, 2 iterations, 1
+    # lane; docs/operations.md). Hashes made with other parameters still verify and are
+    # replaced at the next successful login.
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_kib: int = Field(default=19 * 1024, ge=8)
+    argon2_parallelism: int = Field(default=1, ge=1, le=16)
+    # At most this share of one core per process goes to password hashing (a CPU budget,
+    # refilled continuously, with one second of burst); past it logins get 429 + Retry-After.
+    argon2_cpu_share: float = Field(default=0.25, gt=0, le=4)
     run_migrations: bool = True
     access_log: bool = False  # JSON lines on standard error (serve turns it on)
     # Idle keep-alive connections stay open this long; longer than a proxy's upstream keep-alive
@@ -66,12 +73,15 @@ class Settings(BaseSettings):
     keep_alive_s: int = Field(default=75, ge=1, le=3600)
     shutdown_timeout_s: int = Field(default=10, ge=1, le=600)  # then open connections are cut
     # Concurrency (docs/quickscan.md, "Concurrency"): requests admitted at once per lane; the
-    # rest wait up to queue_timeout_s (at most max_queue of them), then get 503 + Retry-After.
+    # rest wait, unless the queue in front of them would take more than queue_max_wait_s to
+    # serve (then 503 + Retry-After at once, the hash lane 429); queue_timeout_s is the
+    # backstop for a request that waits longer after all.
     # Thread pool and connection pool are sized from these (db + hash + 4 each).
     db_concurrency: int = Field(default=16, ge=1, le=200)
     hash_concurrency: int = Field(default=1, ge=1, le=32)  # argon2 at once: leave CPU free
-    hash_queue: int = Field(default=8, ge=0)  # logins waiting beyond this: 429 + Retry-After
-    queue_timeout_s: float = Field(default=20.0, gt=0, le=120)
+    hash_queue: int = Field(default=2, ge=0)  # logins waiting beyond this: 429 + Retry-After
+    queue_max_wait_s: float = Field(default=1.0, gt=0, le=60)
+    queue_timeout_s: float = Field(default=3.0, gt=0, le=120)
     max_queue: int = Field(default=1000, ge=0)
     retry_after_s: int = Field(default=2, ge=1, le=600)
     # SQLite lock wait and PostgreSQL lock/pool wait before a unit of work gives up (then 503).

@@ -13,11 +13,15 @@ THE RULE of the Quickscan's web layer (checked by tests/quickscan/test_concurren
 
 Every route first passes :func:`admit`: at most ``db_concurrency`` requests (``hash_concurrency``
 for the hash lane) run at once; the others wait on the event loop (holding no thread and no
-connection) for up to ``queue_timeout_s``; when the wait is too long, or more than ``max_queue``
-(``hash_queue``) are already waiting, the answer is 503 (hash lane: 429, "too many login
-attempts") with ``Retry-After``. The thread pool and the connection
-pool have ``db_concurrency + hash_concurrency + 4`` places each, so an admitted request never
-waits for a thread or a connection that another admitted request holds.
+connection). A request is refused at once with 503 (hash lane: 429, "too many login attempts")
+and ``Retry-After`` when the queue in front of it could not be served within
+``queue_max_wait_s`` (expected wait = requests waiting x the lane's average time per request /
+its places, measured as it runs), or when more than ``max_queue`` (``hash_queue``) already
+wait; a request that has waited ``queue_timeout_s`` after all gets the same answer. Past
+saturation the server so sheds load early and cheaply instead of letting every request wait.
+The thread pool and the connection pool have ``db_concurrency + hash_concurrency + 4`` places
+each, so an admitted request never waits for a thread or a connection that another admitted
+request holds.
 """
 
 from __future__ import annotations
@@ -59,8 +63,12 @@ class Lane:
     max_queue: int
     retry_after_s: int
     refusal: Callable[[int], QuickscanError]
+    max_wait_s: float = 1.0
     running: int = 0
     waiting: int = 0
+    shed: int = 0  # requests refused so far (for tests and the curious)
+    # moving average of how long an admitted request holds its place (seconds)
+    hold_s: float = 0.02
     _sem: asyncio.Semaphore | None = field(default=None, repr=False)
 
     def _semaphore(self) -> asyncio.Semaphore:
@@ -68,21 +76,31 @@ class Lane:
             self._sem = asyncio.Semaphore(self.limit)
         return self._sem
 
+    def expected_wait(self) -> float:
+        """Seconds a newly arriving request would wait for a place (a queue estimate)."""
+        return (self.waiting + 1) * self.hold_s / self.limit
+
     async def acquire(self) -> None:
         sem = self._semaphore()
-        if sem.locked() and self.waiting >= self.max_queue:
+        if sem.locked() and (
+            self.waiting >= self.max_queue or self.expected_wait() > self.max_wait_s
+        ):
+            self.shed += 1
             raise self.refusal(self.retry_after_s)
         self.waiting += 1
         try:
             await asyncio.wait_for(sem.acquire(), self.queue_timeout_s)
         except TimeoutError:
+            self.shed += 1
             raise self.refusal(self.retry_after_s) from None
         finally:
             self.waiting -= 1
         self.running += 1
 
-    def release(self) -> None:
+    def release(self, held_s: float | None = None) -> None:
         self.running -= 1
+        if held_s is not None:
+            self.hold_s += 0.05 * (held_s - self.hold_s)
         self._semaphore().release()
 
 
@@ -98,6 +116,7 @@ class Admission:
             settings.max_queue,
             settings.retry_after_s,
             _busy,
+            max_wait_s=settings.queue_max_wait_s,
         )
         hashing = Lane(
             settings.hash_concurrency,
@@ -105,6 +124,7 @@ class Admission:
             settings.hash_queue,
             settings.retry_after_s,
             _too_many_logins,
+            max_wait_s=settings.queue_max_wait_s,
         )
         return cls({"db": db, "hash": hashing})
 
@@ -126,7 +146,9 @@ async def admit(request: Request) -> AsyncIterator[None]:
     admission: Admission = request.app.state.admission
     lane = admission.lanes[lane_of(request.scope.get("route"))]
     await lane.acquire()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     try:
         yield
     finally:
-        lane.release()
+        lane.release(loop.time() - started)

@@ -43,20 +43,22 @@ from leercultuur.quickscan.web.housekeeping import purge_periodically
 from leercultuur.quickscan.web.middleware import (
     SECURITY_HEADERS,
     BodyLimit,
-    make_http_middleware,
+    SecurityMiddleware,
 )
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
+# Routes are matched in this order, one by one: the respondents' routes (by far the most
+# requests) come first. No two routers share a path.
 ROUTERS: list[tuple[str, APIRouter, bool]] = [
+    ("", pages_survey.router, False),
+    ("/api/v1", api_survey.router, True),
     ("/api/v1", api_accounts.router, True),
     ("/api/v1", api_scans.router, True),
-    ("/api/v1", api_survey.router, True),
     ("", ops.router, True),
     ("", pages_accounts.router, False),
     ("", pages_scans.router, False),
     ("", pages_manage.router, False),
     ("", pages_report.router, False),
-    ("", pages_survey.router, False),
 ]
 
 
@@ -167,7 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=prefix, include_in_schema=in_schema, responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    app.middleware("http")(make_http_middleware(settings))
+    app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, header_limit=settings.max_header_bytes
     )

@@ -8,14 +8,17 @@ never touch the database or a password hash.
 from __future__ import annotations
 
 import hmac
+import secrets
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi import Path as PathParam
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from starlette.datastructures import FormData
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from leercultuur.quickscan.accounts import Accounts, CurrentUser
 from leercultuur.quickscan.db import Database
@@ -132,5 +135,49 @@ def render(
     ctx.update(context or {})
     ctx["_"] = i18n.translator(ctx["lang"])
     response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+    i18n.remember_lang(request, response)
+    return response
+
+
+# Pages that are the same for every visitor except a few per-request values (the CSRF token, a
+# fresh submission id) are rendered once per key and then filled in by string replacement: the
+# questionnaire page took most of a request's CPU to render. The slot marker is random per
+# process, so no text an HR user types can contain it.
+_SLOT = "qs" + secrets.token_hex(12)
+_PAGES: dict[Hashable, str] = {}
+MAX_CACHED_PAGES = 512
+
+
+def render_cached(
+    request: Request,
+    name: str,
+    key: Hashable,
+    make_context: Callable[[], dict[str, Any]],
+    fills: Mapping[str, str] | None = None,
+) -> Response:
+    """``render`` for an anonymous page that depends only on ``key`` (which must hold
+    everything of the context that can change, such as the scan's name, teams and language)
+    and on the per-request ``fills`` (escaped like any template value)."""
+    fills = dict(fills or {})
+    cache_key = (name, request.url.path, key, tuple(sorted(fills)))
+    html = _PAGES.get(cache_key)
+    if html is None:
+        context = make_context()
+        context.update({field: f"{_SLOT}{field}" for field in fills})
+        slot = f"{_SLOT}csrf_token"
+        context.setdefault("csrf_token", slot)
+        request_token = request.state.csrf_token
+        request.state.csrf_token = slot
+        try:
+            html = bytes(render(request, name, context).body).decode("utf-8")
+        finally:
+            request.state.csrf_token = request_token
+        if len(_PAGES) >= MAX_CACHED_PAGES:
+            _PAGES.clear()
+        _PAGES[cache_key] = html
+    fills.setdefault("csrf_token", request.state.csrf_token)
+    for field, value in fills.items():
+        html = html.replace(f"{_SLOT}{field}", str(escape(value)))
+    response = HTMLResponse(html)
     i18n.remember_lang(request, response)
     return response

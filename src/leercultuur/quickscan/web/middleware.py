@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from functools import lru_cache
 
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -132,30 +132,90 @@ def set_csrf_cookie(response: Response, request: Request, settings: Settings, to
     )
 
 
-def make_http_middleware(
-    settings: Settings,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        binding = csrf_binding(settings, request.cookies.get(SESSION_COOKIE))
-        cookie = request.cookies.get(CSRF_COOKIE)
+class SecurityMiddleware:
+    """Pure ASGI middleware: CSRF cookie, security headers, HSTS, static caching.
+
+    Before the app: the request's CSRF token (the cookie's if it is valid for this session,
+    else a new one) goes to ``request.state.csrf_token``. On the response start: a new token is
+    set as cookie (unless a route set its own, ``request.state.csrf_cookie_set``), and the
+    security headers are added where the route did not set them. (It replaced a
+    ``BaseHTTPMiddleware``, which ran every request in an extra task with memory streams.)
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self._names = {k for k, _ in self._headers}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = self.settings
+        cookies = _cookies(scope)
+        binding = csrf_binding(settings, cookies.get(SESSION_COOKIE))
+        cookie = cookies.get(CSRF_COOKIE)
         if security.csrf_token_valid(settings.secret, binding, cookie):
             token, fresh = cookie, False
         else:
             token, fresh = security.new_csrf_token(settings.secret, binding), True
-        request.state.csrf_token = token
-        request.state.csrf_cookie_set = False
-        response = await call_next(request)
-        if fresh and not request.state.csrf_cookie_set:
-            assert token is not None
-            set_csrf_cookie(response, request, settings, token)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        if request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "public, max-age=3600"
-        if is_https(request, settings):
-            response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-        return response
+        state = scope.setdefault("state", {})
+        state["csrf_token"] = token
+        state["csrf_cookie_set"] = False
+        https = _scope_is_https(scope, settings)
+        static = scope.get("path", "").startswith("/static/")
 
-    return middleware
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                if fresh and not state.get("csrf_cookie_set"):
+                    assert token is not None
+                    headers.append((b"set-cookie", _csrf_cookie_header(token, https)))
+                headers += [(k, v) for k, v in self._headers if k not in present]
+                if static:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"public, max-age=3600"))
+                if https:
+                    headers.append(
+                        (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+                    )
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, as ``request.cookies`` reads them."""
+    cookies: dict[str, str] = {}
+    for key, value in scope.get("headers") or ():
+        if key == b"cookie":
+            cookies.update(cookie_parser(value.decode("latin-1")))
+    return cookies
+
+
+def _scope_is_https(scope: Scope, settings: Settings) -> bool:
+    if settings.cookie_secure == "always":
+        return True
+    if settings.cookie_secure == "never":
+        return False
+    return scope.get("scheme") == "https"
+
+
+_TOKEN_SLOT = "csrftokenslot"
+
+
+@lru_cache(maxsize=2)
+def _csrf_cookie_template(secure: bool) -> bytes:
+    response = Response()
+    response.set_cookie(
+        CSRF_COOKIE, _TOKEN_SLOT, httponly=True, samesite="strict", secure=secure, path="/"
+    )
+    return next(v for k, v in response.raw_headers if k == b"set-cookie")
+
+
+def _csrf_cookie_header(token: str, secure: bool) -> bytes:
+    """The Set-Cookie value :func:`set_csrf_cookie` would give (same attributes and order)."""
+    return _csrf_cookie_template(secure).replace(_TOKEN_SLOT.encode(), token.encode(), 1)

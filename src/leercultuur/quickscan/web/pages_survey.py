@@ -29,6 +29,7 @@ from leercultuur.quickscan.web.deps import (
     get_database,
     get_settings,
     render,
+    render_cached,
 )
 from leercultuur.quickscan.web.forms import form_str
 from leercultuur.quickscan.web.privacy import privacy_sections
@@ -152,9 +153,14 @@ def questions(public_id: str, request: Request, lang: str | None = None) -> Resp
     with get_database(request).read() as db:
         scan = scans.scan_by_public_id(db, public_id)
     responses.ensure_open(scan)
-    ctx = _context(scan, _lang(scan, lang))
-    ctx.update(submission_id=secrets.token_urlsafe(24), values={}, code="")
-    return render(request, "survey_form.html", ctx)
+    chosen = _lang(scan, lang)
+    return render_cached(
+        request,
+        "survey_form.html",
+        _page_key(scan, chosen),
+        lambda: {**_context(scan, chosen), "values": {}, "code": ""},
+        fills={"submission_id": secrets.token_urlsafe(24)},
+    )
 
 
 @router.post("/s/{public_id}/questions")
@@ -195,7 +201,14 @@ def submit(public_id: str, request: Request, form: FormData = Depends(form_data)
         if exc.retry_after:
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    return render(request, "survey_done.html", _context(scan, lang))
+    return render_cached(
+        request, "survey_done.html", _page_key(scan, lang), lambda: _context(scan, lang)
+    )
+
+
+def _page_key(scan: Scan, lang: Language) -> tuple[object, ...]:
+    """Everything of a scan the questionnaire and thank-you pages show (render_cached)."""
+    return (scan.id, scan.public_id, lang, scan.name, scan.open_link, tuple(scan.team_names))
 
 
 async def busy_page(request: Request, exc: ServiceBusy) -> Response | None:
