@@ -117,9 +117,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def server(
-    url: str, extra_env: dict[str, str], workers: int = 1
-) -> Iterator[tuple[str, int]]:
+def server(url: str, extra_env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, int]]:
     """The real server (default settings) on a free loopback port; yields (base URL, pid)."""
     from pydantic import SecretStr
 

@@ -112,12 +112,8 @@ async def scenario(base: str, pid: str, args: Any) -> tuple[Log, float, float, f
             else:
                 name = names[n_login % len(names)]
                 n_login += 1
-                address = (
-                    f"10.{n_login // 250 % 250}.{n_login % 250}.1" if args.addresses else None
-                )
-                tasks.append(
-                    asyncio.ensure_future(wrong_login(c, base, csrf, name, log, address))
-                )
+                address = f"10.{n_login // 250 % 250}.{n_login % 250}.1" if args.addresses else None
+                tasks.append(asyncio.ensure_future(wrong_login(c, base, csrf, name, log, address)))
             if kind == 1 and n_login == args.attempts:
                 end = time.perf_counter()
                 page = asyncio.ensure_future(first_normal(probe, f"{base}/s/{pid}/questions", end))

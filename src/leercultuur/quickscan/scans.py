@@ -178,9 +178,7 @@ def scan_by_public_id(db: Session, public_id: str) -> Scan:
         raise NotFound("this questionnaire link is not valid")
     # one query (a join) instead of two: this runs on every respondent's GET and POST
     scan = (
-        db.scalars(
-            select(Scan).where(Scan.public_id == public_id).options(joinedload(Scan.teams))
-        )
+        db.scalars(select(Scan).where(Scan.public_id == public_id).options(joinedload(Scan.teams)))
         .unique()
         .one_or_none()
     )
