@@ -15,6 +15,7 @@ from leercultuur.monitor._result import (
     TREND_COLUMNS,
     MonitorResult,
 )
+from leercultuur.monitor._sectors import SBI_SECTIONS
 from leercultuur.monitor._spec import Breakdown, Indicator, Label, MonitorSpec, load_spec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +55,7 @@ __all__ = [
     "ASSOCIATION_COLUMNS",
     "COMPARISON_COLUMNS",
     "ESTIMATE_COLUMNS",
+    "SBI_SECTIONS",
     "TABLES",
     "TREND_COLUMNS",
     "BenchmarkCell",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from leercultuur.monitor import SBI_SECTIONS
 from leercultuur.quickscan import security
 from leercultuur.quickscan.accounts import CurrentUser
 from leercultuur.quickscan.errors import Gone, InvalidInput, NotFound, check_text
@@ -24,28 +25,8 @@ ScanKind = Literal["employees", "employer"]
 SECTORS: tuple[str, ...] = get_args(SectorCode)
 SIZE_CLASSES: tuple[str, ...] = get_args(SizeClass)
 # The SBI sections' names (Dutch, English) for the scan form: HR knows its sector by name, not
-# by letter. The same names as the monitor report's (tests/quickscan/test_hr_text.py checks).
-SECTOR_NAMES: dict[str, tuple[str, str]] = {
-    "A": ("Landbouw, bosbouw en visserij", "Agriculture, forestry and fishing"),
-    "B": ("Delfstoffenwinning", "Mining and quarrying"),
-    "C": ("Industrie", "Manufacturing"),
-    "D": ("Energievoorziening", "Energy supply"),
-    "E": ("Waterbedrijven en afvalbeheer", "Water supply and waste management"),
-    "F": ("Bouwnijverheid", "Construction"),
-    "G": ("Handel", "Wholesale and retail trade"),
-    "H": ("Vervoer en opslag", "Transportation and storage"),
-    "I": ("Horeca", "Accommodation and food services"),
-    "J": ("Informatie en communicatie", "Information and communication"),
-    "K": ("Financiële dienstverlening", "Financial services"),
-    "L": ("Verhuur en handel van onroerend goed", "Real estate"),
-    "M": ("Specialistische zakelijke diensten", "Professional and technical services"),
-    "N": ("Verhuur en overige zakelijke diensten", "Administrative and support services"),
-    "O": ("Openbaar bestuur", "Public administration"),
-    "P": ("Onderwijs", "Education"),
-    "Q": ("Gezondheids- en welzijnszorg", "Health and social work"),
-    "R": ("Cultuur, sport en recreatie", "Arts, entertainment and recreation"),
-    "S": ("Overige dienstverlening", "Other services"),
-}
+# by letter. The monitor's names, as in its report.
+SECTOR_NAMES = SBI_SECTIONS
 MIN_GROUP_FLOOR = 5
 MAX_TEAMS = 100
 

@@ -11,6 +11,7 @@ import math
 from typing import Literal
 
 from leercultuur.errors import check_choice
+from leercultuur.monitor import SBI_SECTIONS
 
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
@@ -78,27 +79,7 @@ GROUP_LABELS: dict[str, tuple[str, str]] = {
     "nan": ("Onbekend", "Unknown"),
     "<NA>": ("Onbekend", "Unknown"),
 }
-SECTORS: dict[str, tuple[str, str]] = {
-    "A": ("Landbouw, bosbouw en visserij", "Agriculture, forestry and fishing"),
-    "B": ("Delfstoffenwinning", "Mining and quarrying"),
-    "C": ("Industrie", "Manufacturing"),
-    "D": ("Energievoorziening", "Energy supply"),
-    "E": ("Waterbedrijven en afvalbeheer", "Water supply and waste management"),
-    "F": ("Bouwnijverheid", "Construction"),
-    "G": ("Handel", "Wholesale and retail trade"),
-    "H": ("Vervoer en opslag", "Transportation and storage"),
-    "I": ("Horeca", "Accommodation and food services"),
-    "J": ("Informatie en communicatie", "Information and communication"),
-    "K": ("Financiële dienstverlening", "Financial services"),
-    "L": ("Verhuur en handel van onroerend goed", "Real estate"),
-    "M": ("Specialistische zakelijke diensten", "Professional and technical services"),
-    "N": ("Verhuur en overige zakelijke diensten", "Administrative and support services"),
-    "O": ("Openbaar bestuur", "Public administration"),
-    "P": ("Onderwijs", "Education"),
-    "Q": ("Gezondheids- en welzijnszorg", "Health and social work"),
-    "R": ("Cultuur, sport en recreatie", "Arts, entertainment and recreation"),
-    "S": ("Overige dienstverlening", "Other services"),
-}
+SECTORS = SBI_SECTIONS  # one definition, in the monitor (the Quickscan's form uses it too)
 
 
 def group_label(breakdown: str, group: str, lang: Lang) -> str:
