@@ -31,7 +31,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadkit
+from loadkit import free_port, load_average
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -80,38 +83,14 @@ ANSWERS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
 @contextlib.contextmanager
 def fresh_database(pg: str | None, tmp: Path) -> Iterator[str]:
-    """A SQLite file in ``tmp``, or a new PostgreSQL database (dropped after)."""
+    """A SQLite file in ``tmp`` (kept with --keep), or loadkit's new PostgreSQL database."""
     if not pg:
         yield f"sqlite:///{tmp / 'fuzz.sqlite3'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"qs_fuzz_{secrets.token_hex(4)}"
-    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(pg).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with loadkit.fresh_database(pg) as url:
+        yield url
 
 
 def server_env(url: str, data_dir: Path) -> dict[str, str]:
